@@ -1,0 +1,1 @@
+"""Spec stage: YAML with line marks -> checked ``ProviderSpec`` objects."""

@@ -1,0 +1,142 @@
+"""Checks for one endpoint: request shape, path parameters, fixed values, polling, examples."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from generator.spec.fieldpaths import FieldLookup, resolve_field_path
+from generator.spec.loader import PathKey
+from generator.spec.schema import EndpointSpec, FieldSpec
+
+if TYPE_CHECKING:
+    from generator.spec.validate import SpecChecker
+
+_PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def request_fields(spec_fields: Mapping[str, FieldSpec] | None, schema_fields: Mapping[str, FieldSpec] | None
+                   ) -> Mapping[str, FieldSpec]:
+    """The top-level fields of a request, inline or from its schema."""
+    return spec_fields if spec_fields is not None else (schema_fields or {})
+
+
+class EndpointChecker:
+    def __init__(self, checker: SpecChecker, path: PathKey, name: str, endpoint: EndpointSpec) -> None:
+        self.checker = checker
+        self.spec = checker.spec
+        self.path = path
+        self.name = name
+        self.endpoint = endpoint
+        schema = self.spec.schemas.get(endpoint.request.schema_ref or "")
+        self.fields = request_fields(endpoint.request.fields, schema.fields if schema else None)
+
+    def error(self, path: PathKey, message: str) -> None:
+        self.checker.error(path, message)
+
+    def run(self) -> None:
+        self._check_request()
+        self._check_path_params()
+        self._check_fixed()
+        self._check_body_kind()
+        self._check_response()
+        if self.endpoint.polling is not None:
+            self._check_polling()
+        self._check_examples()
+
+    def _check_request(self) -> None:
+        request = self.endpoint.request
+        where = (*self.path, "request")
+        if request.schema_ref is not None and request.fields is not None:
+            self.error(where, "a request takes either 'schema' or 'fields', not both")
+        if request.schema_ref is not None and request.schema_ref not in self.spec.schemas:
+            self.checker.unknown_schema((*where, "schema"), request.schema_ref)
+        if request.fields is not None:
+            self.checker.check_fields((*where, "fields"), request.fields, top_level=True)
+        lookup = FieldLookup(self.spec, self.fields)
+        self.checker.check_rules((*where, "rules"), request.rules, lookup)
+
+    def _check_path_params(self) -> None:
+        in_path = set(_PATH_PARAM.findall(self.endpoint.path))
+        declared = {name for name, field in self.fields.items() if field.location == "path"}
+        for missing in sorted(in_path - declared):
+            self.error((*self.path, "path"), f"path parameter '{{{missing}}}' has no request field with 'in: path'")
+        for extra in sorted(declared - in_path):
+            self.error((*self.path, "path"), f"field '{extra}' is 'in: path' but '{{{extra}}}' is not in the path")
+
+    def _check_fixed(self) -> None:
+        for key, value in self.endpoint.request.fixed.items():
+            where = (*self.path, "request", "fixed", key)
+            field = self.fields.get(key)
+            if field is None:
+                known = ", ".join(sorted(self.fields)) or "none"
+                self.error(where, f"fixed value for '{key}', which is not a request field (fields: {known})")
+                continue
+            allowed = self.checker.allowed_values(field)
+            if allowed is not None and str(value) not in allowed:
+                self.error(where, f"fixed value {value!r} for '{key}' is not one of: {', '.join(allowed)}")
+
+    def _check_body_kind(self) -> None:
+        body = self.endpoint.request.body
+        has_files = any(field.type == "file" for field in self.fields.values())
+        if has_files and body != "multipart":
+            self.error((*self.path, "request"), "file fields need 'body: multipart'")
+        body_fields = [name for name, field in self.fields.items() if field.location == "body"]
+        if body == "none" and body_fields:
+            self.error((*self.path, "request", "body"),
+                       f"'body: none' but the request has body fields: {', '.join(sorted(body_fields))}")
+
+    def _check_response(self) -> None:
+        response = self.endpoint.response
+        where = (*self.path, "response")
+        if response.schema_ref not in self.spec.schemas:
+            self.checker.unknown_schema((*where, "schema"), response.schema_ref)
+        if response.stream_done is not None and response.kind != "sse":
+            self.error((*where, "stream_done"), "'stream_done' applies to 'kind: sse' responses only")
+
+    def _check_polling(self) -> None:
+        polling = self.endpoint.polling
+        assert polling is not None
+        where = (*self.path, "polling")
+        target = self.spec.endpoints.get(polling.get)
+        if target is None:
+            known = ", ".join(sorted(self.spec.endpoints))
+            self.error((*where, "get"), f"endpoint '{polling.get}' is not defined (endpoints: {known})")
+            return
+        target_schema = self.spec.schemas.get(target.request.schema_ref or "")
+        target_fields = request_fields(target.request.fields, target_schema.fields if target_schema else None)
+        if polling.id_param not in target_fields:
+            known = ", ".join(sorted(target_fields)) or "none"
+            self.error((*where, "id_param"), f"'{polling.id_param}' is not a request field of '{polling.get}' "
+                       f"(fields: {known})")
+        response_schema = self.spec.schemas.get(self.endpoint.response.schema_ref)
+        if response_schema is not None:
+            problem = resolve_field_path(polling.id_from, FieldLookup(self.spec, response_schema.fields))
+            if problem:
+                self.error((*where, "id_from"), problem)
+        polled = self.spec.schemas.get(target.response.schema_ref)
+        if polled is not None and polled.task is None:
+            self.error((*where, "get"), f"the response schema '{target.response.schema_ref}' of '{polling.get}' "
+                       "declares no 'task' (status field and status enum), so it cannot be polled")
+
+    def _check_examples(self) -> None:
+        by_location: dict[str, set[str]] = {"body": set(), "path": set(), "query": set(), "header": set()}
+        for name, field in self.fields.items():
+            by_location[field.location].add(name)
+        for index, example in enumerate(self.endpoint.examples):
+            where = (*self.path, "examples", index, "request")
+            self._unknown_keys((*where, "path"), example.request.path, by_location["path"])
+            self._unknown_keys((*where, "query"), example.request.query, by_location["query"])
+            body = example.request.json_body if example.request.json_body is not None else example.request.form
+            if isinstance(body, dict):
+                self._unknown_keys((*where, "json"), body, by_location["body"])
+            response = example.response
+            if response is not None and response.json_body is None and response.sse is None:
+                self.error((*self.path, "examples", index, "response"), "an example response needs 'json' or 'sse'")
+
+    def _unknown_keys(self, where: PathKey, given: Mapping[str, object], allowed: set[str]) -> None:
+        for key in given:
+            if key not in allowed:
+                known = ", ".join(sorted(allowed)) or "none"
+                self.error((*where, key), f"example sends '{key}', which is not a request field here (fields: {known})")

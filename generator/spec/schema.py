@@ -1,0 +1,296 @@
+"""The spec language: pydantic models that a provider YAML must match.
+
+Shapes only; cross-references and documented rules are checked in
+``validate.py``. Every model forbids unknown keys so typos are reported.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
+
+IDENT = r"^[a-z][a-z0-9_]*$"
+CLASS_NAME = r"^[A-Z][A-Za-z0-9]*$"
+ENV_NAME = r"^[A-Z][A-Z0-9_]*$"
+RATIO = r"^(auto|[1-9][0-9]*:[1-9][0-9]*)$"
+PIXELS = r"^[1-9][0-9]*x[1-9][0-9]*$"
+
+FieldType = Literal["string", "integer", "number", "boolean", "object", "array", "file", "any", "model"]
+Location = Literal["body", "path", "query", "header"]
+Outcome = Literal["success", "failure", "violation"]
+
+
+class SpecModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class ProviderInfo(SpecModel):
+    id: Annotated[str, Field(pattern=IDENT, max_length=32)]
+    title: str
+    source_doc: str
+    description: str = ""
+
+
+class BaseUrl(SpecModel):
+    default: Annotated[str, Field(pattern=r"^https?://[^\s{}]+$")]
+    env: Annotated[str, Field(pattern=ENV_NAME)]
+    note: str = ""
+
+
+class Auth(SpecModel):
+    scheme: Literal["bearer", "header", "query", "none"]
+    # Header name (bearer/header) or query parameter name (query).
+    name: str = ""
+    env: Annotated[str, Field(pattern=ENV_NAME)] = "RELAY_API_KEY"
+
+
+class ErrorFields(SpecModel):
+    message_fields: list[str] = []
+    request_id_fields: list[str] = []
+    request_id_headers: list[str] = []
+
+
+class ModelFamily(SpecModel):
+    description: str = ""
+    models: list[str] = []
+    # fnmatch-style patterns for ids the doc describes only by shape, e.g. "NanoBananaPro-*".
+    patterns: list[str] = []
+
+
+class EnumValue(SpecModel):
+    value: str
+    description: str = ""
+    # For status enums: which terminal outcome this value means.
+    outcome: Outcome | None = None
+    note: str = ""
+
+
+class EnumDef(SpecModel):
+    description: str = ""
+    # "ratio" values must read W:H (or auto), "pixels" values WxH; checked by validate.py.
+    format: Literal["text", "ratio", "pixels"] = "text"
+    # An open enum lists known values but accepts others (typed as plain text).
+    open: bool = False
+    values: list[EnumValue]
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _plain_values(cls, raw: Any) -> Any:
+        if isinstance(raw, list):
+            return [{"value": item} if isinstance(item, (str, int, float)) else item for item in raw]
+        return raw
+
+
+class SizeTable(SpecModel):
+    description: str = ""
+    tiers: list[str]
+    families: list[str] = []
+    # Extra per-row facts such as Gemini token counts, keyed like rows.
+    tokens: dict[str, int] = {}
+    rows: dict[Annotated[str, Field(pattern=RATIO)], dict[str, Annotated[str, Field(pattern=PIXELS)]]]
+
+
+class FieldSpec(SpecModel):
+    type: FieldType | None = None
+    ref: str | None = None
+    location: Annotated[Location, Field(alias="in")] = "body"
+    required: bool = False
+    description: str = ""
+    default: Any = None
+    enum: str | None = None
+    values: list[str] | None = None
+    const: Any = None
+    items: FieldSpec | None = None
+    fields: dict[str, FieldSpec] | None = None
+    title: Annotated[str, Field(pattern=CLASS_NAME)] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    min_items: int | None = None
+    max_items: int | None = None
+    pattern: str | None = None
+    example: Any = None
+
+
+class WhenSpec(SpecModel):
+    field: str = "model"
+    family: list[str] | None = None
+    values: Annotated[list[str] | None, Field(alias="in")] = None
+
+
+class PixelSpec(SpecModel):
+    max_edge: int | None = None
+    multiple_of: int | None = None
+    max_ratio: float | None = None
+    min_pixels: int | None = None
+    max_pixels: int | None = None
+
+
+class FromSizeTable(SpecModel):
+    table: str
+    include: list[Literal["ratios", "sizes"]] = ["ratios", "sizes"]
+
+
+class OneOfRule(SpecModel):
+    one_of: str
+    when: WhenSpec | None = None
+    values: list[str] = []
+    enum: str | None = None
+    size_table: FromSizeTable | None = None
+    pixel: PixelSpec | None = None
+    note: str = ""
+
+
+class ForbidRule(SpecModel):
+    forbid: str
+    when: WhenSpec | None = None
+    note: str = ""
+
+
+class RequireRule(SpecModel):
+    require: str
+    when: WhenSpec | None = None
+    note: str = ""
+
+
+class MaxItemsSpec(SpecModel):
+    path: str
+    limit: Annotated[int, Field(ge=0)]
+
+
+class MaxItemsRule(SpecModel):
+    max_items: MaxItemsSpec
+    when: WhenSpec | None = None
+    note: str = ""
+
+
+class ExclusiveRule(SpecModel):
+    exclusive: Annotated[list[str], Field(min_length=2)]
+    when: WhenSpec | None = None
+    note: str = ""
+
+
+RULE_KINDS = ("one_of", "forbid", "require", "max_items", "exclusive")
+
+
+def _rule_kind(raw: Any) -> str | None:
+    if isinstance(raw, BaseModel):
+        raw = raw.model_dump(by_alias=True)
+    if not isinstance(raw, dict):
+        return None
+    kinds = [kind for kind in RULE_KINDS if kind in raw]
+    return f"rule:{kinds[0]}" if len(kinds) == 1 else None
+
+
+RuleSpec = Annotated[
+    Annotated[OneOfRule, Tag("rule:one_of")]
+    | Annotated[ForbidRule, Tag("rule:forbid")]
+    | Annotated[RequireRule, Tag("rule:require")]
+    | Annotated[MaxItemsRule, Tag("rule:max_items")]
+    | Annotated[ExclusiveRule, Tag("rule:exclusive")],
+    Discriminator(
+        _rule_kind,
+        custom_error_type="rule_kind",
+        custom_error_message="a rule needs exactly one of the keys: one_of, forbid, require, max_items, exclusive",
+    ),
+]
+
+
+class InlineImageSpec(SpecModel):
+    path: str
+    data_key: str = "data"
+    mime_key: str = "mimeType"
+
+
+class ImagesSpec(SpecModel):
+    urls: list[str] = []
+    inline: list[InlineImageSpec] = []
+
+
+class TaskSpec(SpecModel):
+    status: str
+    status_enum: str
+    progress: str | None = None
+    error: str | None = None
+
+
+class SchemaDef(SpecModel):
+    description: str = ""
+    fields: dict[str, FieldSpec]
+    rules: list[RuleSpec] = []
+    images: ImagesSpec | None = None
+    task: TaskSpec | None = None
+
+
+class RequestSpec(SpecModel):
+    body: Literal["json", "multipart", "none"] | None = None
+    schema_ref: Annotated[str | None, Field(alias="schema")] = None
+    fields: dict[str, FieldSpec] | None = None
+    fixed: dict[str, Any] = {}
+    rules: list[RuleSpec] = []
+
+
+class EnvelopeSpec(SpecModel):
+    data: str
+    code: str | None = None
+    message: str | None = None
+    success_codes: list[str] = []
+
+
+class ResponseSpec(SpecModel):
+    kind: Literal["json", "sse"] = "json"
+    schema_ref: Annotated[str, Field(alias="schema")]
+    envelope: EnvelopeSpec | None = None
+    stream_done: str | None = None
+
+
+class PollingSpec(SpecModel):
+    get: str
+    id_from: str
+    id_param: str
+
+
+class ExampleRequest(SpecModel):
+    path: dict[str, str] = {}
+    query: dict[str, str] = {}
+    json_body: Annotated[Any, Field(alias="json")] = None
+    form: dict[str, str] | None = None
+    files: dict[str, str] | None = None
+
+
+class ExampleResponse(SpecModel):
+    status: int = 200
+    json_body: Annotated[Any, Field(alias="json")] = None
+    sse: list[Any] | None = None
+
+
+class ExampleSpec(SpecModel):
+    name: str
+    description: str = ""
+    request: ExampleRequest
+    response: ExampleResponse | None = None
+
+
+class EndpointSpec(SpecModel):
+    summary: str
+    description: str = ""
+    method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+    path: Annotated[str, Field(pattern=r"^/")]
+    idempotent: bool | None = None
+    request: RequestSpec = RequestSpec()
+    response: ResponseSpec
+    polling: PollingSpec | None = None
+    examples: list[ExampleSpec] = []
+
+
+class ProviderSpec(SpecModel):
+    spec_version: Literal[1]
+    provider: ProviderInfo
+    base_url: BaseUrl
+    auth: Auth
+    errors: ErrorFields = ErrorFields()
+    model_families: dict[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]*$")], ModelFamily] = {}
+    enums: dict[Annotated[str, Field(pattern=CLASS_NAME)], EnumDef] = {}
+    size_tables: dict[str, SizeTable] = {}
+    schemas: dict[Annotated[str, Field(pattern=CLASS_NAME)], SchemaDef] = {}
+    endpoints: dict[Annotated[str, Field(pattern=IDENT)], EndpointSpec]

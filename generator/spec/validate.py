@@ -1,0 +1,250 @@
+"""Cross-reference and rule checks on a spec whose shape is already valid.
+
+Every check appends to one list, so a user sees all problems of a file at once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from generator.errors import Diagnostic
+from generator.spec.fieldpaths import FieldLookup, resolve_field_path
+from generator.spec.loader import LoadedSpec, PathKey, dotted_path
+from generator.spec.endpoint_checks import EndpointChecker
+from generator.spec.schema import (
+    PIXELS,
+    RATIO,
+    EndpointSpec,
+    EnumDef,
+    FieldSpec,
+    OneOfRule,
+    ProviderSpec,
+    RuleSpec,
+    SchemaDef,
+    WhenSpec,
+)
+
+_FORMAT_PATTERNS = {"ratio": (RATIO, "an aspect ratio (expected W:H, e.g. 16:9, or auto)"),
+                    "pixels": (PIXELS, "a pixel size (expected WIDTHxHEIGHT, e.g. 1024x1024)")}
+
+
+class SpecChecker:
+    """Collects located diagnostics for one provider spec."""
+
+    def __init__(self, loaded: LoadedSpec, spec: ProviderSpec) -> None:
+        self.loaded = loaded
+        self.spec = spec
+        self.diagnostics: list[Diagnostic] = []
+
+    def error(self, path: PathKey, message: str) -> None:
+        self.diagnostics.append(Diagnostic(self.loaded.mark_of(path), dotted_path(path), message))
+
+    def run(self) -> list[Diagnostic]:
+        self._check_provider()
+        self._check_families()
+        self._check_enums()
+        self._check_size_tables()
+        for name, schema in self.spec.schemas.items():
+            self._check_schema(("schemas", name), schema)
+        for name, endpoint in self.spec.endpoints.items():
+            self._check_endpoint(("endpoints", name), name, endpoint)
+        return self.diagnostics
+
+    # -- provider-level facts -------------------------------------------------
+
+    def _check_provider(self) -> None:
+        stem = Path(self.loaded.file).stem
+        if self.spec.provider.id != stem:
+            self.error(("provider", "id"), f"provider id '{self.spec.provider.id}' must equal the file name '{stem}'")
+        auth = self.spec.auth
+        if auth.scheme in ("header", "query") and not auth.name:
+            self.error(("auth",), f"auth scheme '{auth.scheme}' needs 'name' (the header or query parameter)")
+
+    def _check_families(self) -> None:
+        seen: dict[str, str] = {}
+        for family, info in self.spec.model_families.items():
+            if not info.models and not info.patterns:
+                self.error(("model_families", family), f"family '{family}' lists no models and no patterns")
+            for index, model in enumerate(info.models):
+                if model in seen:
+                    self.error(("model_families", family, "models", index),
+                               f"model '{model}' is already in family '{seen[model]}'; a model belongs to one family")
+                seen[model] = family
+
+    def _check_enums(self) -> None:
+        for name, enum in self.spec.enums.items():
+            self._check_enum_values(("enums", name), enum)
+
+    def _check_enum_values(self, path: PathKey, enum: EnumDef) -> None:
+        seen: set[str] = set()
+        pattern_and_label = _FORMAT_PATTERNS.get(enum.format)
+        for index, item in enumerate(enum.values):
+            where = (*path, "values", index)
+            if item.value in seen:
+                self.error(where, f"duplicate enum value '{item.value}'")
+            seen.add(item.value)
+            if pattern_and_label and not re.match(pattern_and_label[0], item.value):
+                self.error(where, f"'{item.value}' is not {pattern_and_label[1]}")
+
+    def _check_size_tables(self) -> None:
+        for name, table in self.spec.size_tables.items():
+            path: PathKey = ("size_tables", name)
+            for index, family in enumerate(table.families):
+                self._check_family_ref((*path, "families", index), family)
+            for ratio, row in table.rows.items():
+                for tier in row:
+                    if tier not in table.tiers:
+                        self.error((*path, "rows", ratio, tier),
+                                   f"tier '{tier}' is not one of the table's tiers: {', '.join(table.tiers)}")
+            for ratio in table.tokens:
+                if ratio not in table.rows:
+                    self.error((*path, "tokens", ratio), f"token count for '{ratio}', which has no row")
+
+    def _check_family_ref(self, path: PathKey, family: str) -> None:
+        if family not in self.spec.model_families:
+            known = ", ".join(sorted(self.spec.model_families)) or "none defined"
+            self.error(path, f"model family '{family}' is not defined (families: {known})")
+
+    # -- schemas and fields ---------------------------------------------------
+
+    def _check_schema(self, path: PathKey, schema: SchemaDef) -> None:
+        self.check_fields((*path, "fields"), schema.fields, top_level=True)
+        lookup = FieldLookup(self.spec, schema.fields)
+        self.check_rules((*path, "rules"), schema.rules, lookup)
+        if schema.images:
+            for index, url_path in enumerate(schema.images.urls):
+                self._check_field_path((*path, "images", "urls", index), url_path, lookup)
+            for index, inline in enumerate(schema.images.inline):
+                self._check_field_path((*path, "images", "inline", index, "path"), inline.path, lookup)
+        if schema.task:
+            self._check_task(path, schema, lookup)
+
+    def _check_task(self, path: PathKey, schema: SchemaDef, lookup: FieldLookup) -> None:
+        task = schema.task
+        assert task is not None
+        where = (*path, "task")
+        for key in ("status", "progress", "error"):
+            value = getattr(task, key)
+            if value is not None:
+                self._check_field_path((*where, key), value, lookup)
+        enum = self.spec.enums.get(task.status_enum)
+        if enum is None:
+            self._unknown_enum((*where, "status_enum"), task.status_enum)
+        elif not any(item.outcome for item in enum.values):
+            self.error((*where, "status_enum"),
+                       f"status enum '{task.status_enum}' marks no value with an outcome "
+                       "(success, failure or violation), so polling could never stop")
+
+    def check_fields(self, path: PathKey, fields: Mapping[str, FieldSpec], *, top_level: bool) -> None:
+        for name, field in fields.items():
+            self._check_field((*path, name), field, top_level=top_level)
+
+    def _check_field(self, path: PathKey, field: FieldSpec, *, top_level: bool) -> None:
+        if (field.type is None) == (field.ref is None):
+            self.error(path, "a field needs exactly one of 'type' or 'ref'")
+            return
+        if field.ref is not None and field.ref not in self.spec.schemas:
+            self.unknown_schema((*path, "ref"), field.ref)
+        if field.location != "body" and not top_level:
+            self.error((*path, "in"), f"only top-level request fields can be sent in '{field.location}'")
+        if field.type == "object" and field.fields is None:
+            self.error(path, "an object field needs 'fields' (or use 'ref' to a schema)")
+        if field.type != "object" and (field.fields is not None or field.title is not None):
+            self.error(path, "'fields' and 'title' belong to object fields only")
+        if field.type == "array" and field.items is None:
+            self.error(path, "an array field needs 'items'")
+        if field.type == "model" and not self.spec.model_families:
+            self.error((*path, "type"), "type 'model' needs model_families to take its values from")
+        if field.enum is not None or field.values is not None:
+            self._check_field_enum(path, field)
+        if field.fields is not None:
+            self.check_fields((*path, "fields"), field.fields, top_level=False)
+        if field.items is not None:
+            self._check_field((*path, "items"), field.items, top_level=False)
+
+    def _check_field_enum(self, path: PathKey, field: FieldSpec) -> None:
+        if field.type != "string":
+            self.error(path, "'enum' and 'values' apply to string fields only")
+        if field.enum is not None and field.values is not None:
+            self.error(path, "use either 'enum' (a named enum) or 'values' (inline), not both")
+        if field.enum is not None and field.enum not in self.spec.enums:
+            self._unknown_enum((*path, "enum"), field.enum)
+        allowed = self.allowed_values(field)
+        if allowed is not None and field.default is not None and str(field.default) not in allowed:
+            self.error((*path, "default"), f"default {field.default!r} is not one of: {', '.join(allowed)}")
+
+    def allowed_values(self, field: FieldSpec) -> list[str] | None:
+        if field.values is not None:
+            return field.values
+        enum = self.spec.enums.get(field.enum or "")
+        return None if enum is None or enum.open else [item.value for item in enum.values]
+
+    def _unknown_enum(self, path: PathKey, name: str) -> None:
+        known = ", ".join(sorted(self.spec.enums)) or "none defined"
+        self.error(path, f"enum '{name}' is not defined (enums: {known})")
+
+    def unknown_schema(self, path: PathKey, name: str) -> None:
+        known = ", ".join(sorted(self.spec.schemas)) or "none defined"
+        self.error(path, f"schema '{name}' is not defined (schemas: {known})")
+
+    def _check_field_path(self, path: PathKey, field_path: str, lookup: FieldLookup) -> None:
+        problem = resolve_field_path(field_path, lookup)
+        if problem:
+            self.error(path, problem)
+
+    # -- rules ------------------------------------------------------------------
+
+    def check_rules(self, path: PathKey, rules: list[RuleSpec], lookup: FieldLookup) -> None:
+        for index, rule in enumerate(rules):
+            self._check_rule((*path, index), rule, lookup)
+
+    def _check_rule(self, path: PathKey, rule: RuleSpec, lookup: FieldLookup) -> None:
+        for key, field_path in _rule_targets(rule):
+            self._check_field_path((*path, *key), field_path, lookup)
+        if rule.when is not None:
+            self._check_when((*path, "when"), rule.when, lookup)
+        if isinstance(rule, OneOfRule):
+            self._check_one_of(path, rule)
+
+    def _check_when(self, path: PathKey, when: WhenSpec, lookup: FieldLookup) -> None:
+        self._check_field_path((*path, "field"), when.field, lookup)
+        if (when.family is None) == (when.values is None):
+            self.error(path, "a condition needs exactly one of 'family' or 'in'")
+        for index, family in enumerate(when.family or []):
+            self._check_family_ref((*path, "family", index), family)
+
+    def _check_one_of(self, path: PathKey, rule: OneOfRule) -> None:
+        if not (rule.values or rule.enum or rule.size_table or rule.pixel):
+            self.error(path, "a one_of rule needs at least one of: values, enum, size_table, pixel")
+        if rule.enum is not None and rule.enum not in self.spec.enums:
+            self._unknown_enum((*path, "enum"), rule.enum)
+        if rule.size_table is not None and rule.size_table.table not in self.spec.size_tables:
+            known = ", ".join(sorted(self.spec.size_tables)) or "none defined"
+            self.error((*path, "size_table", "table"),
+                       f"size table '{rule.size_table.table}' is not defined (tables: {known})")
+
+    # -- endpoints ----------------------------------------------------------------
+
+    def _check_endpoint(self, path: PathKey, name: str, endpoint: EndpointSpec) -> None:
+        EndpointChecker(self, path, name, endpoint).run()
+
+
+def _rule_targets(rule: RuleSpec) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """The field paths a rule names, with the YAML keys that hold them."""
+    for key in ("one_of", "forbid", "require"):
+        value = getattr(rule, key, None)
+        if isinstance(value, str):
+            yield (key,), value
+    max_items = getattr(rule, "max_items", None)
+    if max_items is not None:
+        yield ("max_items", "path"), max_items.path
+    for index, field_path in enumerate(getattr(rule, "exclusive", None) or []):
+        yield ("exclusive", index), field_path
+
+
+def check_semantics(loaded: LoadedSpec, spec: ProviderSpec) -> list[Diagnostic]:
+    """Every cross-reference and rule problem of one spec."""
+    return SpecChecker(loaded, spec).run()
+
