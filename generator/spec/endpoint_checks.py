@@ -92,8 +92,14 @@ class EndpointChecker:
         where = (*self.path, "response")
         if response.schema_ref not in self.spec.schemas:
             self.checker.unknown_schema((*where, "schema"), response.schema_ref)
-        if response.stream_done is not None and response.kind != "sse":
-            self.error((*where, "stream_done"), "'stream_done' applies to 'kind: sse' responses only")
+        for key in ("stream_done", "stream_finish"):
+            if getattr(response, key) is not None and response.kind != "sse":
+                self.error((*where, key), f"'{key}' applies to 'kind: sse' responses only")
+        schema = self.spec.schemas.get(response.schema_ref)
+        if response.stream_finish is not None and schema is not None:
+            problem = resolve_field_path(response.stream_finish, FieldLookup(self.spec, schema.fields))
+            if problem:
+                self.error((*where, "stream_finish"), problem)
 
     def _check_polling(self) -> None:
         polling = self.endpoint.polling

@@ -16,7 +16,7 @@ ENV_NAME = r"^[A-Z][A-Z0-9_]*$"
 RATIO = r"^(auto|[1-9][0-9]*:[1-9][0-9]*)$"
 PIXELS = r"^[1-9][0-9]*x[1-9][0-9]*$"
 
-FieldType = Literal["string", "integer", "number", "boolean", "object", "array", "file", "any", "model"]
+FieldType = Literal["string", "integer", "number", "boolean", "object", "array", "file", "any", "model", "union"]
 Location = Literal["body", "path", "query", "header"]
 Outcome = Literal["success", "failure", "violation"]
 
@@ -102,6 +102,8 @@ class FieldSpec(SpecModel):
     values: list[str] | None = None
     const: Any = None
     items: FieldSpec | None = None
+    # For type union: the accepted shapes, e.g. a string or a list of parts.
+    variants: list[FieldSpec] | None = None
     fields: dict[str, FieldSpec] | None = None
     title: Annotated[str, Field(pattern=CLASS_NAME)] | None = None
     minimum: float | None = None
@@ -164,13 +166,19 @@ class MaxItemsRule(SpecModel):
     note: str = ""
 
 
+class RequireAnyRule(SpecModel):
+    require_any: Annotated[list[str], Field(min_length=2)]
+    when: WhenSpec | None = None
+    note: str = ""
+
+
 class ExclusiveRule(SpecModel):
     exclusive: Annotated[list[str], Field(min_length=2)]
     when: WhenSpec | None = None
     note: str = ""
 
 
-RULE_KINDS = ("one_of", "forbid", "require", "max_items", "exclusive")
+RULE_KINDS = ("one_of", "forbid", "require", "require_any", "max_items", "exclusive")
 
 
 def _rule_kind(raw: Any) -> str | None:
@@ -186,12 +194,13 @@ RuleSpec = Annotated[
     Annotated[OneOfRule, Tag("rule:one_of")]
     | Annotated[ForbidRule, Tag("rule:forbid")]
     | Annotated[RequireRule, Tag("rule:require")]
+    | Annotated[RequireAnyRule, Tag("rule:require_any")]
     | Annotated[MaxItemsRule, Tag("rule:max_items")]
     | Annotated[ExclusiveRule, Tag("rule:exclusive")],
     Discriminator(
         _rule_kind,
         custom_error_type="rule_kind",
-        custom_error_message="a rule needs exactly one of the keys: one_of, forbid, require, max_items, exclusive",
+        custom_error_message="a rule needs exactly one of the keys: " + ", ".join(RULE_KINDS),
     ),
 ]
 
@@ -199,7 +208,8 @@ RuleSpec = Annotated[
 class InlineImageSpec(SpecModel):
     path: str
     data_key: str = "data"
-    mime_key: str = "mimeType"
+    # None when the payload carries no MIME type (OpenAI b64_json); it is sniffed from the bytes.
+    mime_key: str | None = "mimeType"
 
 
 class ImagesSpec(SpecModel):
@@ -241,7 +251,11 @@ class ResponseSpec(SpecModel):
     kind: Literal["json", "sse"] = "json"
     schema_ref: Annotated[str, Field(alias="schema")]
     envelope: EnvelopeSpec | None = None
+    # SSE only: the data value that ends a stream ("[DONE]") and/or a wire path
+    # in a chunk whose non-empty value marks the last chunk ("choices[].finish_reason").
+    # A stream that closes before either is seen is reported as cut off.
     stream_done: str | None = None
+    stream_finish: str | None = None
 
 
 class PollingSpec(SpecModel):

@@ -15,6 +15,7 @@ from generator.spec.schema import (
     MaxItemsRule,
     OneOfRule,
     ProviderSpec,
+    RequireAnyRule,
     RequireRule,
 )
 
@@ -22,6 +23,7 @@ _RULE_MODELS: dict[str, type[BaseModel]] = {
     "rule:one_of": OneOfRule,
     "rule:forbid": ForbidRule,
     "rule:require": RequireRule,
+    "rule:require_any": RequireAnyRule,
     "rule:max_items": MaxItemsRule,
     "rule:exclusive": ExclusiveRule,
 }

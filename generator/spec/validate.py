@@ -149,16 +149,20 @@ class SpecChecker:
             self.unknown_schema((*path, "ref"), field.ref)
         if field.location != "body" and not top_level:
             self.error((*path, "in"), f"only top-level request fields can be sent in '{field.location}'")
-        if field.type == "object" and field.fields is None:
-            self.error(path, "an object field needs 'fields' (or use 'ref' to a schema)")
         if field.type != "object" and (field.fields is not None or field.title is not None):
             self.error(path, "'fields' and 'title' belong to object fields only")
         if field.type == "array" and field.items is None:
             self.error(path, "an array field needs 'items'")
+        if (field.type == "union") != (field.variants is not None):
+            self.error(path, "'variants' goes with 'type: union', and a union needs 'variants'")
+        for index, variant in enumerate(field.variants or []):
+            self._check_field((*path, "variants", index), variant, top_level=False)
         if field.type == "model" and not self.spec.model_families:
             self.error((*path, "type"), "type 'model' needs model_families to take its values from")
         if field.enum is not None or field.values is not None:
             self._check_field_enum(path, field)
+        if field.const is not None and field.type not in ("string", "integer", "number", "boolean"):
+            self.error((*path, "const"), "'const' applies to string, integer, number and boolean fields")
         if field.fields is not None:
             self.check_fields((*path, "fields"), field.fields, top_level=False)
         if field.items is not None:
@@ -240,8 +244,9 @@ def _rule_targets(rule: RuleSpec) -> Iterator[tuple[tuple[str | int, ...], str]]
     max_items = getattr(rule, "max_items", None)
     if max_items is not None:
         yield ("max_items", "path"), max_items.path
-    for index, field_path in enumerate(getattr(rule, "exclusive", None) or []):
-        yield ("exclusive", index), field_path
+    for key in ("exclusive", "require_any"):
+        for index, field_path in enumerate(getattr(rule, key, None) or []):
+            yield (key, index), field_path
 
 
 def check_semantics(loaded: LoadedSpec, spec: ProviderSpec) -> list[Diagnostic]:

@@ -109,4 +109,7 @@ class Endpoint:
     idempotent: bool = False
     # SSE data value that ends a stream, e.g. "[DONE]".
     stream_done: str | None = None
+    # Wire path in a chunk whose non-empty value marks the last chunk, e.g.
+    # "choices[].finish_reason". A stream is complete when either marker is seen.
+    stream_finish: str | None = None
     extra_headers: tuple[tuple[str, str], ...] = field(default_factory=tuple)

@@ -1,0 +1,1 @@
+"""Shared HTTP runtime of relaygen-generated clients (copied verbatim, do not edit)."""

@@ -1,0 +1,77 @@
+"""Where the API key comes from and where it goes on the wire.
+
+The key is held in a :class:`Secret` so that debuggers, ``vars(client)`` and
+pretty-printers show ``***`` rather than the key itself.
+"""
+
+from __future__ import annotations
+
+import os
+
+import httpx
+
+from .descriptors import AuthScheme, ProviderConfig
+from .errors import MissingAPIKeyError
+
+__all__ = ["Secret", "resolve_api_key", "auth_headers", "auth_params", "same_origin"]
+
+
+class Secret:
+    """A string that never shows itself in str/repr."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+
+def resolve_api_key(provider: ProviderConfig, explicit: str | None) -> Secret | None:
+    """The key passed in, else the one in the provider's environment variable.
+
+    Raises MissingAPIKeyError (naming the variable, never a value) when the
+    provider needs a key and there is none.
+    """
+    scheme = provider.auth
+    if scheme.kind == "none":
+        return None
+    raw = explicit if explicit is not None else os.environ.get(scheme.env, "")
+    key = raw.strip()
+    # People paste "Bearer sk-..." from curl examples; the scheme adds it back.
+    if key[:7].lower() == "bearer ":
+        key = key[7:].strip()
+    if not key:
+        raise MissingAPIKeyError(
+            f"no API key for {provider.title}: pass api_key=... or set the "
+            f"{scheme.env} environment variable"
+        )
+    return Secret(key)
+
+
+def auth_headers(scheme: AuthScheme, key: Secret | None) -> dict[str, str]:
+    if key is None:
+        return {}
+    if scheme.kind == "bearer":
+        return {scheme.name or "Authorization": f"Bearer {key.reveal()}"}
+    if scheme.kind == "header":
+        return {scheme.name: key.reveal()}
+    return {}
+
+
+def auth_params(scheme: AuthScheme, key: Secret | None) -> dict[str, str]:
+    if key is None or scheme.kind != "query":
+        return {}
+    return {scheme.name: key.reveal()}
+
+
+def same_origin(url: str | httpx.URL, base_url: str | httpx.URL) -> bool:
+    """True when both URLs share scheme, host and port (so the key may go along)."""
+    a, b = httpx.URL(url), httpx.URL(base_url)
+    return (a.scheme, a.host, a.port) == (b.scheme, b.host, b.port)

@@ -1,0 +1,216 @@
+"""Turn an httpx response into a validated model or the right error.
+
+Every error built here carries the exchange facts (method, redacted URL,
+status, provider message, request id) and has the API key scrubbed from any
+text the provider echoed back.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from .descriptors import Envelope, ProviderConfig
+from .errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    ExchangeFacts,
+    ProviderError,
+    ResponseValidationError,
+    one_line,
+    status_error_class,
+)
+from .paths import find_first
+from .redact import scrub
+from .rules import wire_text
+
+__all__ = [
+    "Exchange",
+    "connection_error",
+    "status_error",
+    "read_json",
+    "unwrap_envelope",
+    "validate_payload",
+]
+
+T = TypeVar("T", bound=BaseModel)
+
+# Tried after the provider's own fields: the shapes most relays use.
+_MESSAGE_FIELDS = ("error.message", "message", "msg", "error", "detail", "error_msg")
+_REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-oneapi-request-id")
+_TAGS = re.compile(r"<[^>]+>")
+_EXCERPT = 300
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """What errors need to know about one request; ``url`` is already redacted."""
+
+    name: str
+    method: str
+    url: str
+    provider: ProviderConfig
+    secrets: tuple[str, ...] = ()
+
+    def clean(self, text: str) -> str:
+        return scrub(text, self.secrets)
+
+    def excerpt(self, response: httpx.Response) -> str:
+        # Slice bytes first: decoding a 20 MB base64 body for 300 chars is waste.
+        head = response.content[: _EXCERPT * 4].decode("utf-8", "replace")
+        return self.clean(head[:_EXCERPT])
+
+    def facts(self, response: httpx.Response | None, payload: Any = None) -> ExchangeFacts:
+        return {
+            "method": self.method,
+            "url": self.url,
+            "status": None if response is None else response.status_code,
+            "request_id": None if response is None else self.request_id(response, payload),
+            "request_sent": True,
+        }
+
+    def request_id(self, response: httpx.Response, payload: Any = None) -> str | None:
+        for header in self.provider.request_id_headers + _REQUEST_ID_HEADERS:
+            if header in response.headers:
+                return response.headers[header]
+        for path in self.provider.request_id_fields:
+            value = find_first(payload, path)
+            if isinstance(value, (str, int)) and not isinstance(value, bool):
+                return str(value)
+        return None
+
+    def provider_message(self, payload: Any) -> str | None:
+        """The provider's own error text in a decoded body, or None."""
+        for path in self.provider.error_message_fields + _MESSAGE_FIELDS:
+            value = find_first(payload, path)
+            if isinstance(value, str) and value.strip():
+                return self.clean(one_line(value))
+            if isinstance(value, (Mapping, list)) and value:
+                return self.clean(one_line(json.dumps(value, ensure_ascii=False)))
+        return None
+
+
+def _loads(response: httpx.Response) -> Any:
+    """The JSON body, or None when it is empty or not JSON."""
+    try:
+        return json.loads(response.content) if response.content.strip() else None
+    except ValueError:
+        return None
+
+
+def status_error(response: httpx.Response, exchange: Exchange) -> APIStatusError:
+    """The APIStatusError subclass for a non-2xx response (body already read)."""
+    payload = _loads(response)
+    message = exchange.provider_message(payload) if payload is not None else None
+    if message is None and response.content.strip():
+        # Not JSON (an HTML gateway page, plain text): show its text content.
+        message = exchange.clean(one_line(_TAGS.sub(" ", exchange.excerpt(response)), 200))
+    reason = response.reason_phrase or "error"
+    return status_error_class(response.status_code)(
+        f"{exchange.name} failed: {reason}",
+        status=response.status_code,
+        method=exchange.method,
+        url=exchange.url,
+        provider_message=message or None,
+        request_id=exchange.request_id(response, payload),
+        body_excerpt=exchange.excerpt(response),
+    )
+
+
+def read_json(response: httpx.Response, exchange: Exchange) -> Any:
+    """The decoded JSON body of a 2xx response; invalid JSON is an error."""
+    try:
+        return json.loads(response.content)
+    except ValueError as exc:
+        raise ResponseValidationError(
+            f"{exchange.name}: reply is not valid JSON ({exc.__class__.__name__}: {exc})",
+            body_excerpt=exchange.excerpt(response),
+            **exchange.facts(response),
+        ) from None
+
+
+def unwrap_envelope(
+    payload: Any, envelope: Envelope, exchange: Exchange, response: httpx.Response
+) -> Any:
+    """The payload inside ``{code, message, data}``; a failure code raises ProviderError."""
+    if not isinstance(payload, Mapping):
+        raise ResponseValidationError(
+            f"{exchange.name}: expected a JSON object around the reply, "
+            f"got {type(payload).__name__}",
+            body_excerpt=exchange.excerpt(response),
+            **exchange.facts(response, payload),
+        )
+    code = find_first(payload, envelope.code) if envelope.code else None
+    # A missing code is not a failure: some relays drop it on success.
+    if code is not None and envelope.success_codes and wire_text(code) not in envelope.success_codes:
+        text = find_first(payload, envelope.message) if envelope.message else None
+        raise ProviderError(
+            f"{exchange.name} failed: provider returned code {wire_text(code)!r}",
+            code=wire_text(code),
+            provider_message=exchange.clean(str(text)) if text not in (None, "") else None,
+            **exchange.facts(response, payload),
+        )
+    return find_first(payload, envelope.data)
+
+
+def _summary(error: ValidationError) -> str:
+    shown = []
+    for item in error.errors(include_url=False)[:3]:
+        where = ".".join(str(part) for part in item["loc"]) or "(root)"
+        shown.append(f"{where}: {item['msg']}")
+    more = error.error_count() - len(shown)
+    return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
+
+
+def validate_payload(
+    model: type[T], payload: Any, exchange: Exchange, response: httpx.Response
+) -> T:
+    """``model.model_validate(payload)``; a mismatch is a ResponseValidationError."""
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        raise ResponseValidationError(
+            f"{exchange.name}: reply does not match {model.__name__}: {_summary(exc)}",
+            body_excerpt=exchange.excerpt(response),
+            **exchange.facts(response, payload),
+        ) from None
+
+
+# Failures that happen before any byte of the request reaches the server.
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.ProxyError,
+    httpx.UnsupportedProtocol,
+)
+_TIMEOUT_TEXT: tuple[tuple[type[httpx.TimeoutException], str], ...] = (
+    (httpx.ConnectTimeout, "timed out connecting"),
+    (httpx.ReadTimeout, "timed out waiting for the reply"),
+    (httpx.WriteTimeout, "timed out sending the request"),
+    (httpx.PoolTimeout, "timed out waiting for a free connection"),
+)
+
+
+def connection_error(exc: httpx.HTTPError, exchange: Exchange) -> APIConnectionError:
+    """The runtime error for an httpx transport failure (chained to it)."""
+    what = next(
+        (text for kind, text in _TIMEOUT_TEXT if isinstance(exc, kind)),
+        f"{type(exc).__name__}: {exchange.clean(str(exc)) or 'connection failed'}",
+    )
+    kind = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+    error = kind(
+        f"{exchange.name} failed: {what}",
+        method=exchange.method,
+        url=exchange.url,
+        request_sent=not isinstance(exc, _NOT_SENT),
+    )
+    error.__cause__ = exc
+    return error

@@ -1,0 +1,115 @@
+"""Declarative descriptions of a provider and its endpoints.
+
+Generated client modules build these once at import time from the spec; the
+runtime reads them to send requests, parse responses, stream and poll.
+Nothing here performs I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+AuthKind = Literal["bearer", "header", "query", "none"]
+BodyKind = Literal["json", "multipart", "none"]
+ResponseKind = Literal["json", "sse"]
+
+
+@dataclass(frozen=True)
+class AuthScheme:
+    """How the API key travels: a bearer header, a named header or a query parameter."""
+
+    kind: AuthKind
+    # Header name for "bearer"/"header", query parameter name for "query".
+    name: str
+    # Environment variable the key is read from when the caller passes none.
+    env: str
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    """Connection facts shared by every endpoint of one provider."""
+
+    id: str
+    title: str
+    base_url: str
+    # Environment variable that overrides ``base_url`` when the caller passes none.
+    base_url_env: str
+    auth: AuthScheme
+    # Wire paths (see ``paths.py``) tried in order to find the provider's own
+    # error message in an error body, e.g. ("error.message", "message").
+    error_message_fields: tuple[str, ...] = ()
+    # Wire paths and header names that may carry a request id.
+    request_id_fields: tuple[str, ...] = ()
+    request_id_headers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """A wrapper such as ``{code, message, data}`` around the real payload."""
+
+    data: str
+    code: str | None = None
+    message: str | None = None
+    # Values of ``code`` that mean success; empty means "any".
+    success_codes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImagePaths:
+    """Where images sit in a response payload (wire paths, see ``paths.py``)."""
+
+    # Paths whose string values are image URLs, or text containing URLs.
+    urls: tuple[str, ...] = ()
+    # Paths of objects holding base64 data, and the keys inside them.
+    inline: tuple[InlineImagePath, ...] = ()
+
+
+@dataclass(frozen=True)
+class InlineImagePath:
+    path: str
+    data_key: str
+    mime_key: str
+
+
+@dataclass(frozen=True)
+class TaskStatusSpec:
+    """Status field of a task/job payload and what its values mean."""
+
+    status_field: str
+    progress_field: str | None
+    known: frozenset[str]
+    success: frozenset[str]
+    failure: frozenset[str]
+    violation: frozenset[str]
+    # Wire path of the provider's error text in a task payload.
+    error_field: str | None = None
+
+    @property
+    def terminal(self) -> frozenset[str]:
+        return self.success | self.failure | self.violation
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One HTTP operation; parameters are named by their wire names."""
+
+    name: str
+    method: str
+    path: str
+    path_params: tuple[str, ...] = ()
+    query_params: tuple[str, ...] = ()
+    header_params: tuple[str, ...] = ()
+    body: BodyKind = "json"
+    # Multipart fields sent as files rather than form values.
+    file_fields: tuple[str, ...] = ()
+    response: ResponseKind = "json"
+    envelope: Envelope | None = None
+    # True when sending it twice cannot start (or bill) work twice.
+    idempotent: bool = False
+    # SSE data value that ends a stream, e.g. "[DONE]".
+    stream_done: str | None = None
+    # Wire path in a chunk whose non-empty value marks the last chunk, e.g.
+    # "choices[].finish_reason". A stream is complete when either marker is seen.
+    stream_finish: str | None = None
+    extra_headers: tuple[tuple[str, str], ...] = field(default_factory=tuple)

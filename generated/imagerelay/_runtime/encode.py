@@ -1,0 +1,130 @@
+"""Turn an endpoint descriptor and a request's wire dict into request parts.
+
+Path, query and header parameters are taken out of the wire dict by their
+wire names (top-level keys); what remains is the body. Nothing here does
+I/O except reading a ``Path`` given as a multipart file.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from pydantic_core import to_jsonable_python
+
+from .descriptors import Endpoint
+from .errors import InvalidRequestError
+from .images import sniff_mime
+from .rules import wire_text
+
+__all__ = ["RequestParts", "FilePart", "encode_request", "join_url"]
+
+FilePart = tuple[str, bytes, str]
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+_BODYLESS = frozenset({"GET", "HEAD", "DELETE", "OPTIONS"})
+
+
+@dataclass
+class RequestParts:
+    """Arguments for ``httpx.Client.build_request``, auth not yet added."""
+
+    method: str
+    url: str
+    params: dict[str, str | list[str]] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    content: bytes | None = None
+    data: dict[str, str | list[str]] | None = None
+    files: list[tuple[str, FilePart]] | None = None
+
+
+def join_url(base_url: str, path: str) -> str:
+    """``https://h/api`` + ``/v1/x`` -> ``https://h/api/v1/x`` (base paths kept)."""
+    return base_url.rstrip("/") + "/" + path.lstrip("/")
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, (Mapping, list, tuple)):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return wire_text(value)
+
+
+def _fill_path(template: str, wire: dict[str, Any]) -> str:
+    missing = [name for name in _PLACEHOLDER.findall(template) if wire.get(name) is None]
+    if missing:
+        raise InvalidRequestError([f"{name} is required (it is part of the URL)" for name in missing])
+    # safe="" so a value can never add path segments ("a/../b").
+    return _PLACEHOLDER.sub(lambda m: quote(wire_text(wire.pop(m.group(1))), safe=""), template)
+
+
+def _take(wire: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: wire.pop(name) for name in names if wire.get(name) is not None}
+
+
+def _query_value(value: Any) -> str | list[str]:
+    if isinstance(value, (list, tuple)):
+        return [_text(item) for item in value]
+    return _text(value)
+
+
+def _file_part(name: str, value: Any) -> FilePart:
+    """Normalise bytes / Path / file object / (filename, bytes[, mime]) to one tuple."""
+    if isinstance(value, tuple) and len(value) in (2, 3):
+        filename, content = str(value[0]), _file_part(name, value[1])[1]
+        guessed = mimetypes.guess_type(filename)[0] or sniff_mime(content[:16])
+        mime = str(value[2]) if len(value) == 3 else guessed
+        return filename, content, mime or "application/octet-stream"
+    if isinstance(value, Path):
+        return _file_part(name, (value.name, value.read_bytes()))
+    if hasattr(value, "read"):
+        content = value.read()
+        filename = Path(str(getattr(value, "name", name))).name
+        return _file_part(name, (filename, content))
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        content = bytes(value)
+        mime = sniff_mime(content[:16]) or "application/octet-stream"
+        extension = mimetypes.guess_extension(mime) or ".bin"
+        return name.removesuffix("[]") + extension, content, mime
+    raise InvalidRequestError(
+        [f"{name}: a file must be bytes, a Path, a binary file or (filename, bytes, mime); "
+         f"got {type(value).__name__}"]
+    )
+
+
+def _multipart(
+    body: dict[str, Any], file_fields: tuple[str, ...]
+) -> tuple[dict[str, str | list[str]], list[tuple[str, FilePart]]]:
+    data: dict[str, str | list[str]] = {}
+    files: list[tuple[str, FilePart]] = []
+    for name, value in body.items():
+        if name in file_fields:
+            items = value if isinstance(value, list) else [value]
+            files.extend((name, _file_part(name, item)) for item in items)
+        else:
+            data[name] = _query_value(value)
+    return data, files
+
+
+def encode_request(endpoint: Endpoint, wire: Mapping[str, Any], base_url: str) -> RequestParts:
+    """Request parts for ``endpoint`` carrying ``wire`` (auth is added later)."""
+    body = dict(wire)
+    path = _fill_path(endpoint.path, body)
+    for name in endpoint.path_params:
+        body.pop(name, None)
+    params = {k: _query_value(v) for k, v in _take(body, endpoint.query_params).items()}
+    headers = dict(endpoint.extra_headers)
+    headers.update({k: _text(v) for k, v in _take(body, endpoint.header_params).items()})
+    parts = RequestParts(endpoint.method.upper(), join_url(base_url, path), params, headers)
+    if endpoint.body == "multipart":
+        parts.data, parts.files = _multipart(body, endpoint.file_fields)
+    elif endpoint.body == "json" and (body or parts.method not in _BODYLESS):
+        parts.content = json.dumps(
+            body, ensure_ascii=False, separators=(",", ":"), default=to_jsonable_python
+        ).encode("utf-8")
+        parts.headers["Content-Type"] = "application/json"
+    return parts

@@ -1,0 +1,282 @@
+"""The one exception tree every runtime failure belongs to.
+
+Every error carries the facts of the HTTP exchange it came from (method,
+redacted URL, status, the provider's own message, request id, and whether the
+request may have reached the server) so one ``str(error)`` line is enough to
+triage it. Values are redacted before they get here: nothing in this module
+ever sees an API key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TypedDict, Unpack
+
+__all__ = [
+    "ExchangeFacts",
+    "RelayError",
+    "InvalidRequestError",
+    "SizeLookupError",
+    "MissingAPIKeyError",
+    "APIConnectionError",
+    "APITimeoutError",
+    "StreamIncompleteError",
+    "APIStatusError",
+    "BadRequestError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ConflictError",
+    "UnprocessableEntityError",
+    "RateLimitError",
+    "InternalServerError",
+    "status_error_class",
+    "ProviderError",
+    "ResponseValidationError",
+    "TaskFailedError",
+    "ContentPolicyError",
+    "NoImageError",
+    "WaitTimeoutError",
+    "one_line",
+]
+
+_MESSAGE_LIMIT = 300
+
+
+class ExchangeFacts(TypedDict, total=False):
+    """Keyword arguments describing the HTTP exchange behind an error."""
+
+    method: str | None
+    url: str | None
+    status: int | None
+    provider_message: str | None
+    request_id: str | None
+    request_sent: bool
+
+
+def one_line(text: str, limit: int = _MESSAGE_LIMIT) -> str:
+    """Collapse whitespace and cut to ``limit`` characters (for messages)."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+class RelayError(Exception):
+    """Base of every error raised by a generated client."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str | None = None,
+        url: str | None = None,
+        status: int | None = None,
+        provider_message: str | None = None,
+        request_id: str | None = None,
+        request_sent: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.url = url
+        self.status = status
+        self.provider_message = provider_message
+        self.request_id = request_id
+        self.request_sent = request_sent
+        # Set by the retry logic to explain why the request was not re-sent.
+        self.retry_note: str | None = None
+
+    def _facts(self) -> list[str]:
+        facts: list[str] = []
+        if self.method or self.url:
+            facts.append(" ".join(p for p in (self.method, self.url) if p))
+        if self.status is not None:
+            facts.append(f"HTTP {self.status}")
+        if self.provider_message:
+            facts.append(f"provider says: {one_line(self.provider_message)!r}")
+        if self.request_id:
+            facts.append(f"request id {self.request_id}")
+        if self.method and self.status is None:
+            sent = "may have been sent" if self.request_sent else "was not sent"
+            facts.append(f"request {sent}")
+        if self.retry_note:
+            facts.append(self.retry_note)
+        return facts
+
+    def __str__(self) -> str:
+        facts = self._facts()
+        head = one_line(self.message, 1000)
+        return f"{head} [{'; '.join(facts)}]" if facts else head
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
+
+
+class InvalidRequestError(RelayError, ValueError):
+    """The request was rejected locally, before any network call."""
+
+    def __init__(self, problems: Iterable[str], *, subject: str = "request") -> None:
+        self.problems = list(problems)
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        super().__init__(f"invalid {subject} ({count} {noun}): " + "; ".join(self.problems))
+
+
+class SizeLookupError(InvalidRequestError, KeyError):
+    """A ratio/tier pair that a size table does not have."""
+
+    def __str__(self) -> str:
+        # KeyError would print the repr of its argument; keep the plain line.
+        return RelayError.__str__(self)
+
+
+class MissingAPIKeyError(RelayError):
+    """No API key was passed and its environment variable is unset."""
+
+
+class APIConnectionError(RelayError):
+    """The exchange failed below HTTP (DNS, TCP, TLS, broken connection)."""
+
+
+class APITimeoutError(APIConnectionError):
+    """A connect, read, write or pool timeout expired."""
+
+
+class StreamIncompleteError(APIConnectionError):
+    """An SSE stream ended (or broke) before its end marker."""
+
+
+class APIStatusError(RelayError):
+    """The server answered with a non-2xx status."""
+
+    status: int
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        method: str | None = None,
+        url: str | None = None,
+        provider_message: str | None = None,
+        request_id: str | None = None,
+        body_excerpt: str | None = None,
+    ) -> None:
+        super().__init__(
+            message,
+            method=method,
+            url=url,
+            status=status,
+            provider_message=provider_message,
+            request_id=request_id,
+            request_sent=True,
+        )
+        self.body_excerpt = body_excerpt
+
+
+class BadRequestError(APIStatusError):
+    """HTTP 400."""
+
+
+class AuthenticationError(APIStatusError):
+    """HTTP 401."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """HTTP 403."""
+
+
+class NotFoundError(APIStatusError):
+    """HTTP 404."""
+
+
+class ConflictError(APIStatusError):
+    """HTTP 409."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """HTTP 422."""
+
+
+class RateLimitError(APIStatusError):
+    """HTTP 429."""
+
+
+class InternalServerError(APIStatusError):
+    """HTTP 5xx."""
+
+
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def status_error_class(status: int) -> type[APIStatusError]:
+    """The most specific APIStatusError subclass for ``status``."""
+    if status >= 500:
+        return InternalServerError
+    return _BY_STATUS.get(status, APIStatusError)
+
+
+class ProviderError(RelayError):
+    """A 2xx reply that reports failure: an envelope error code or an SSE error event."""
+
+    def __init__(self, message: str, *, code: str | None = None, **facts: Unpack[ExchangeFacts]) -> None:
+        super().__init__(message, **facts)
+        self.code = code
+
+
+class ResponseValidationError(RelayError):
+    """The reply did not have the expected shape (invalid JSON or wrong fields)."""
+
+    def __init__(self, message: str, *, body_excerpt: str | None = None, **facts: Unpack[ExchangeFacts]) -> None:
+        super().__init__(message, **facts)
+        self.body_excerpt = None if body_excerpt is None else body_excerpt[:300]
+
+    def _facts(self) -> list[str]:
+        facts = super()._facts()
+        if self.body_excerpt:
+            facts.append(f"body starts {one_line(self.body_excerpt, 120)!r}")
+        return facts
+
+
+class TaskFailedError(RelayError):
+    """A polled task ended in a failure status."""
+
+    def __init__(self, message: str, *, task_status: str | None = None, **facts: Unpack[ExchangeFacts]) -> None:
+        super().__init__(message, **facts)
+        self.task_status = task_status
+
+
+class ContentPolicyError(RelayError):
+    """The provider refused the prompt or image as a content-policy violation."""
+
+    def __init__(self, message: str, *, task_status: str | None = None, **facts: Unpack[ExchangeFacts]) -> None:
+        super().__init__(message, **facts)
+        self.task_status = task_status
+
+
+class NoImageError(RelayError):
+    """A successful reply that holds no image."""
+
+
+class WaitTimeoutError(RelayError):
+    """A task was still not finished when the wait deadline passed."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        task_status: str | None = None,
+        progress: float | None = None,
+        elapsed: float = 0.0,
+    ) -> None:
+        super().__init__(message)
+        self.task_status = task_status
+        self.progress = progress
+        self.elapsed = elapsed

@@ -1,0 +1,147 @@
+"""Checked spec -> ProviderIR, the only input the render stage reads."""
+
+from __future__ import annotations
+
+from generator.errors import SpecError
+from generator.ir.endpoints import endpoint_ir, request_class_name
+from generator.ir.naming import constant_case
+from generator.ir.nodes import (
+    AuthIR,
+    ClassIR,
+    EnumIR,
+    EnumValueIR,
+    FamilyIR,
+    ImagesIR,
+    InlineImageIR,
+    ProviderIR,
+    RuleIR,
+    SizeRowIR,
+    SizeTableIR,
+    TaskIR,
+)
+from generator.ir.rules import rule_ir
+from generator.ir.types import PendingClass, TypeCollector
+from generator.spec.load import CheckedSpec
+from generator.spec.schema import ProviderSpec, SchemaDef
+
+_DEFAULT_AUTH_NAMES = {"bearer": "Authorization", "query": "key", "header": "", "none": ""}
+
+
+def build_provider_ir(checked: CheckedSpec) -> ProviderIR:
+    """Build the IR of one valid spec; raises SpecError for problems only visible here."""
+    spec = checked.spec
+    model_ids = tuple(dict.fromkeys(m for family in spec.model_families.values() for m in family.models))
+    patterns = tuple(dict.fromkeys(p for family in spec.model_families.values() for p in family.patterns))
+    collector = TypeCollector(checked, model_ids, models_open=bool(patterns))
+    for name, schema in spec.schemas.items():
+        collector.add_class(name, schema.description, schema.fields, ("schemas", name), schema_name=name)
+    for name, endpoint in spec.endpoints.items():
+        inline_name = request_class_name(name, endpoint)
+        if endpoint.request.fields and inline_name:
+            collector.add_class(inline_name, endpoint.summary, endpoint.request.fields,
+                                ("endpoints", name, "request"))
+    if collector.problems:
+        raise SpecError(collector.problems)
+    classes = {name: _class_ir(spec, pending, _roles(spec)) for name, pending in collector.classes.items()}
+    return ProviderIR(
+        id=spec.provider.id,
+        title=spec.provider.title,
+        description=spec.provider.description.strip(),
+        source_doc=spec.provider.source_doc,
+        spec_file=checked.display_name,
+        base_url=spec.base_url.default,
+        base_url_env=spec.base_url.env,
+        base_url_note=spec.base_url.note,
+        auth=AuthIR(spec.auth.scheme, spec.auth.name or _DEFAULT_AUTH_NAMES[spec.auth.scheme], spec.auth.env),
+        error_message_fields=tuple(spec.errors.message_fields),
+        request_id_fields=tuple(spec.errors.request_id_fields),
+        request_id_headers=tuple(spec.errors.request_id_headers),
+        families=tuple(FamilyIR(name, constant_case(name), family.description, tuple(family.models),
+                                tuple(family.patterns)) for name, family in spec.model_families.items()),
+        enums=_enums(spec),
+        size_tables=_size_tables(spec),
+        classes=tuple(classes.values()),
+        endpoints=tuple(endpoint_ir(spec, name, endpoint, classes) for name, endpoint in spec.endpoints.items()),
+        model_ids=model_ids,
+        model_patterns=patterns,
+    )
+
+
+def _roles(spec: ProviderSpec) -> dict[str, str]:
+    """Which classes are sent as requests and which are parsed from responses."""
+    roles: dict[str, str] = {}
+    for name, endpoint in spec.endpoints.items():
+        request = request_class_name(name, endpoint)
+        if request:
+            roles[request] = "RelayRequest"
+        roles.setdefault(endpoint.response.schema_ref, "RelayResponse")
+    return roles
+
+
+def _class_ir(spec: ProviderSpec, pending: PendingClass, roles: dict[str, str]) -> ClassIR:
+    schema = spec.schemas.get(pending.schema_name or "")
+    rules = _rules_for(spec, pending, schema)
+    images = _images(schema)
+    task = _task(spec, schema)
+    runtime_base = roles.get(pending.name, "RelayResponse" if images or task else "RelayModel")
+    generated = bool(rules or images or task)
+    return ClassIR(
+        name=pending.name,
+        description=" ".join(pending.description.split()),
+        fields=pending.fields,
+        base=f"{pending.name}Base" if generated else runtime_base,
+        runtime_base=runtime_base,  # type: ignore[arg-type]
+        rules=rules,
+        images=images,
+        task=task,
+    )
+
+
+def _rules_for(spec: ProviderSpec, pending: PendingClass, schema: SchemaDef | None) -> tuple[RuleIR, ...]:
+    if schema is not None:
+        return tuple(rule_ir(spec, rule) for rule in schema.rules)
+    if pending.path[:1] == ("endpoints",):
+        endpoint = spec.endpoints[str(pending.path[1])]
+        return tuple(rule_ir(spec, rule) for rule in endpoint.request.rules)
+    return ()
+
+
+def _images(schema: SchemaDef | None) -> ImagesIR | None:
+    if schema is None or schema.images is None:
+        return None
+    inline = tuple(InlineImageIR(item.path, item.data_key, item.mime_key) for item in schema.images.inline)
+    return ImagesIR(tuple(schema.images.urls), inline)
+
+
+def _task(spec: ProviderSpec, schema: SchemaDef | None) -> TaskIR | None:
+    if schema is None or schema.task is None:
+        return None
+    task = schema.task
+    values = spec.enums[task.status_enum].values
+
+    def with_outcome(outcome: str) -> tuple[str, ...]:
+        return tuple(item.value for item in values if item.outcome == outcome)
+
+    return TaskIR(task.status, task.progress, task.error, tuple(item.value for item in values),
+                  with_outcome("success"), with_outcome("failure"), with_outcome("violation"))
+
+
+def _enums(spec: ProviderSpec) -> tuple[EnumIR, ...]:
+    return tuple(
+        EnumIR(name, constant_case(name), " ".join(enum.description.split()), enum.open,
+               tuple(EnumValueIR(item.value, item.description, item.outcome, item.note) for item in enum.values))
+        for name, enum in spec.enums.items()
+    )
+
+
+def _size_tables(spec: ProviderSpec) -> tuple[SizeTableIR, ...]:
+    tables = []
+    for name, table in spec.size_tables.items():
+        rows = tuple(
+            SizeRowIR(ratio, tuple((tier, cells[tier]) for tier in table.tiers if tier in cells),
+                      table.tokens.get(ratio))
+            for ratio, cells in table.rows.items()
+        )
+        tables.append(SizeTableIR(name, constant_case(name), " ".join(table.description.split()),
+                                  tuple(table.tiers), tuple(table.families), rows))
+    return tuple(tables)

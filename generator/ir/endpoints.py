@@ -1,0 +1,113 @@
+"""Spec endpoints -> EndpointIR: parameters, fixed values, response handling, polling."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from generator.ir.naming import constant_case, pascal_case
+from generator.ir.nodes import (
+    ClassIR,
+    EndpointIR,
+    EnvelopeIR,
+    ExampleIR,
+    FieldIR,
+    FixedValueIR,
+    PollingIR,
+)
+from generator.spec.schema import EndpointSpec, ExampleSpec, ProviderSpec
+
+
+def request_class_name(name: str, endpoint: EndpointSpec) -> str | None:
+    """The model class of an endpoint's request, or None when it takes no input."""
+    if endpoint.request.schema_ref is not None:
+        return endpoint.request.schema_ref
+    if endpoint.request.fields:
+        return pascal_case(name) + "Request"
+    return None
+
+
+def _body_kind(endpoint: EndpointSpec, fields: tuple[FieldIR, ...]) -> str:
+    if endpoint.request.body is not None:
+        return endpoint.request.body
+    if any(field.type.kind == "file" for field in fields):
+        return "multipart"
+    return "json" if any(field.location == "body" for field in fields) else "none"
+
+
+def _params(fields: tuple[FieldIR, ...], fixed: dict[str, Any]) -> tuple[FieldIR, ...]:
+    """Keyword arguments of the generated method: required first, spec order otherwise."""
+    free = [field for field in fields if field.wire_name not in fixed]
+    return tuple(sorted(free, key=lambda field: not field.required))
+
+
+def _example_ir(example: ExampleSpec) -> ExampleIR:
+    request = example.request
+    body = request.json_body if request.json_body is not None else request.form
+    response = example.response
+    response_body: Any = None
+    if response is not None:
+        response_body = response.json_body if response.json_body is not None else response.sse
+    return ExampleIR(
+        name=example.name,
+        description=" ".join(example.description.split()),
+        request_json=_pretty(body),
+        response_json=_pretty(response_body),
+        path_params=tuple(request.path.items()),
+        query=tuple(request.query.items()),
+        response_status=response.status if response is not None else None,
+    )
+
+
+def _pretty(value: Any) -> str:
+    return "" if value is None else json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def _wait_method(spec: ProviderSpec, name: str) -> str:
+    polled = {endpoint.polling.get for endpoint in spec.endpoints.values() if endpoint.polling}
+    submitters = [key for key, endpoint in spec.endpoints.items() if endpoint.polling]
+    return "wait" if len(polled) == 1 and len(submitters) == 1 else f"wait_{name}"
+
+
+def endpoint_ir(spec: ProviderSpec, name: str, endpoint: EndpointSpec, classes: dict[str, ClassIR]) -> EndpointIR:
+    request_class = request_class_name(name, endpoint)
+    fields = classes[request_class].fields if request_class else ()
+    fixed = endpoint.request.fixed
+    by_location = {loc: tuple(f.wire_name for f in fields if f.location == loc) for loc in ("path", "query", "header")}
+    polling = None
+    if endpoint.polling is not None:
+        target = spec.endpoints[endpoint.polling.get]
+        polling = PollingIR(
+            get_method=endpoint.polling.get,
+            id_from=endpoint.polling.id_from,
+            id_param=endpoint.polling.id_param,
+            wait_method=_wait_method(spec, name),
+            task_class=target.response.schema_ref,
+        )
+    envelope = endpoint.response.envelope
+    return EndpointIR(
+        name=name,
+        constant=constant_case(name),
+        summary=" ".join(endpoint.summary.split()),
+        description=" ".join(endpoint.description.split()),
+        http_method=endpoint.method,
+        path=endpoint.path,
+        params=_params(fields, fixed),
+        fixed=tuple(FixedValueIR(key, repr(value)) for key, value in fixed.items()),
+        path_params=by_location["path"],
+        query_params=by_location["query"],
+        header_params=by_location["header"],
+        file_fields=tuple(field.wire_name for field in fields if field.type.kind == "file"),
+        body=_body_kind(endpoint, fields),  # type: ignore[arg-type]
+        request_class=request_class,
+        response_class=endpoint.response.schema_ref,
+        response_kind=endpoint.response.kind,
+        envelope=EnvelopeIR(envelope.data, envelope.code, envelope.message, tuple(envelope.success_codes))
+        if envelope else None,
+        stream_done=endpoint.response.stream_done,
+        stream_finish=endpoint.response.stream_finish,
+        idempotent=endpoint.idempotent if endpoint.idempotent is not None else endpoint.method == "GET",
+        polling=polling,
+        examples=tuple(_example_ir(example) for example in endpoint.examples),
+        rules=classes[request_class].rules if request_class else (),
+    )

@@ -1,0 +1,259 @@
+"""The intermediate representation: frozen facts the templates print.
+
+Every decision with a branch (names, Python annotations, which base class a
+model gets, which values a rule allows) is made while building these nodes;
+templates only format them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+TypeKind = Literal["string", "integer", "number", "boolean", "any", "file", "array", "object", "map", "union"]
+
+
+@dataclass(frozen=True)
+class TypeIR:
+    """A field's type, structurally; ``annotation`` is its Python spelling in client code."""
+
+    kind: TypeKind
+    annotation: str
+    # Closed set of allowed values (enum, model ids or a const); empty = any value of the kind.
+    values: tuple[str | int | float | bool, ...] = ()
+    item: TypeIR | None = None
+    class_name: str | None = None
+    variants: tuple[TypeIR, ...] = ()
+
+
+@dataclass(frozen=True)
+class FieldIR:
+    wire_name: str
+    param_name: str
+    type: TypeIR
+    required: bool
+    description: str
+    location: Literal["body", "path", "query", "header"]
+    default: Any = None
+    minimum: float | None = None
+    maximum: float | None = None
+    min_items: int | None = None
+    max_items: int | None = None
+    pattern: str | None = None
+    # Known values of an open enum, listed in docs but not enforced.
+    known_values: tuple[str, ...] = ()
+    # Wire path of the enum used for docs, e.g. "TaskStatus".
+    enum_name: str | None = None
+
+
+@dataclass(frozen=True)
+class WhenIR:
+    field: str
+    values: tuple[str, ...]
+    patterns: tuple[str, ...]
+    label: str
+
+
+@dataclass(frozen=True)
+class PixelIR:
+    max_edge: int | None
+    multiple_of: int | None
+    max_ratio: float | None
+    min_pixels: int | None
+    max_pixels: int | None
+
+
+@dataclass(frozen=True)
+class RuleIR:
+    """A request rule; ``kind`` names the runtime class, the rest are its arguments."""
+
+    kind: Literal["OneOf", "Forbidden", "RequiredIf", "RequiredAny", "MaxItems", "Exclusive"]
+    fields: tuple[str, ...]
+    when: WhenIR | None
+    note: str
+    summary: str
+    values: tuple[str, ...] = ()
+    pixel: PixelIR | None = None
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
+class InlineImageIR:
+    path: str
+    data_key: str
+    mime_key: str | None
+
+
+@dataclass(frozen=True)
+class ImagesIR:
+    urls: tuple[str, ...]
+    inline: tuple[InlineImageIR, ...]
+
+
+@dataclass(frozen=True)
+class TaskIR:
+    status_field: str
+    progress_field: str | None
+    error_field: str | None
+    known: tuple[str, ...]
+    success: tuple[str, ...]
+    failure: tuple[str, ...]
+    violation: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ClassIR:
+    """One pydantic model class."""
+
+    name: str
+    description: str
+    fields: tuple[FieldIR, ...]
+    # Runtime base ("RelayModel", "RelayRequest", "RelayResponse") or a name in bases.py.
+    base: str
+    runtime_base: Literal["RelayModel", "RelayRequest", "RelayResponse"]
+    rules: tuple[RuleIR, ...] = ()
+    images: ImagesIR | None = None
+    task: TaskIR | None = None
+
+    @property
+    def has_generated_base(self) -> bool:
+        return self.base != self.runtime_base
+
+
+@dataclass(frozen=True)
+class EnvelopeIR:
+    data: str
+    code: str | None
+    message: str | None
+    success_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FixedValueIR:
+    wire_name: str
+    value_repr: str
+
+
+@dataclass(frozen=True)
+class PollingIR:
+    get_method: str
+    id_from: str
+    id_param: str
+    wait_method: str
+    task_class: str
+
+
+@dataclass(frozen=True)
+class ExampleIR:
+    name: str
+    description: str
+    request_json: str
+    response_json: str
+    path_params: tuple[tuple[str, str], ...]
+    query: tuple[tuple[str, str], ...]
+    response_status: int | None
+
+
+@dataclass(frozen=True)
+class EndpointIR:
+    name: str
+    constant: str
+    summary: str
+    description: str
+    http_method: str
+    path: str
+    params: tuple[FieldIR, ...]
+    fixed: tuple[FixedValueIR, ...]
+    path_params: tuple[str, ...]
+    query_params: tuple[str, ...]
+    header_params: tuple[str, ...]
+    file_fields: tuple[str, ...]
+    body: Literal["json", "multipart", "none"]
+    request_class: str | None
+    response_class: str
+    response_kind: Literal["json", "sse"]
+    envelope: EnvelopeIR | None
+    stream_done: str | None
+    stream_finish: str | None
+    idempotent: bool
+    polling: PollingIR | None
+    examples: tuple[ExampleIR, ...]
+    rules: tuple[RuleIR, ...]
+
+
+@dataclass(frozen=True)
+class EnumValueIR:
+    value: str
+    description: str
+    outcome: str | None
+    note: str
+
+
+@dataclass(frozen=True)
+class EnumIR:
+    name: str
+    constant: str
+    description: str
+    open: bool
+    values: tuple[EnumValueIR, ...]
+
+
+@dataclass(frozen=True)
+class FamilyIR:
+    name: str
+    constant: str
+    description: str
+    models: tuple[str, ...]
+    patterns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SizeRowIR:
+    ratio: str
+    # (tier, "WxH") for each tier the row has, in table tier order.
+    cells: tuple[tuple[str, str], ...]
+    tokens: int | None
+
+
+@dataclass(frozen=True)
+class SizeTableIR:
+    name: str
+    constant: str
+    description: str
+    tiers: tuple[str, ...]
+    families: tuple[str, ...]
+    rows: tuple[SizeRowIR, ...]
+
+
+@dataclass(frozen=True)
+class AuthIR:
+    kind: Literal["bearer", "header", "query", "none"]
+    name: str
+    env: str
+
+
+@dataclass(frozen=True)
+class ProviderIR:
+    id: str
+    title: str
+    description: str
+    source_doc: str
+    spec_file: str
+    base_url: str
+    base_url_env: str
+    base_url_note: str
+    auth: AuthIR
+    error_message_fields: tuple[str, ...]
+    request_id_fields: tuple[str, ...]
+    request_id_headers: tuple[str, ...]
+    families: tuple[FamilyIR, ...]
+    enums: tuple[EnumIR, ...]
+    size_tables: tuple[SizeTableIR, ...]
+    classes: tuple[ClassIR, ...]
+    endpoints: tuple[EndpointIR, ...]
+    model_ids: tuple[str, ...]
+    model_patterns: tuple[str, ...]
+
+    @property
+    def client_name(self) -> str:
+        return "Client"

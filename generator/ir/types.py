@@ -1,0 +1,110 @@
+"""Turn spec fields into typed IR fields and collect the model classes they need."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from generator.errors import Diagnostic
+from generator.ir.naming import pascal_case, snake_case
+from generator.ir.nodes import FieldIR, TypeIR
+from generator.spec.load import CheckedSpec
+from generator.spec.loader import PathKey, dotted_path
+from generator.spec.schema import FieldSpec
+
+_SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "any": "Any", "file": "bytes"}
+MODELS_PREFIX = "models."
+CATALOG_PREFIX = "catalog."
+
+
+def literal(values: tuple[str | int | float | bool, ...]) -> str:
+    return "Literal[" + ", ".join(repr(value) for value in values) + "]"
+
+
+@dataclass
+class PendingClass:
+    """A model class found while walking fields; finished into ClassIR by build.py."""
+
+    name: str
+    description: str
+    fields: tuple[FieldIR, ...]
+    path: PathKey
+    schema_name: str | None = None
+
+
+@dataclass
+class TypeCollector:
+    """Walks spec fields, naming inline object classes and checking names stay unique."""
+
+    checked: CheckedSpec
+    model_ids: tuple[str, ...]
+    models_open: bool
+    classes: dict[str, PendingClass] = field(default_factory=dict)
+    problems: list[Diagnostic] = field(default_factory=list)
+
+    def add_class(self, name: str, description: str, fields: Mapping[str, FieldSpec], path: PathKey,
+                  schema_name: str | None = None) -> None:
+        if name in self.classes:
+            if self.classes[name].path != path:
+                first = dotted_path(self.classes[name].path)
+                self.problems.append(Diagnostic(self.checked.loaded.mark_of(path), dotted_path(path),
+                                                f"model class name '{name}' is already used by {first}; "
+                                                "give this object a distinct 'title'"))
+            return
+        pending = PendingClass(name, description, (), path, schema_name)
+        self.classes[name] = pending
+        pending.fields = tuple(self.field_ir(wire, spec, (*path, "fields", wire), name)
+                               for wire, spec in fields.items())
+
+    def field_ir(self, wire: str, spec: FieldSpec, path: PathKey, owner: str) -> FieldIR:
+        enum = self.checked.spec.enums.get(spec.enum or "")
+        known = tuple(item.value for item in enum.values) if enum is not None and enum.open else ()
+        return FieldIR(
+            wire_name=wire, param_name=snake_case(wire),
+            type=self.type_ir(spec, path, owner + pascal_case(wire)),
+            required=spec.required, description=_describe(spec), location=spec.location, default=spec.default,
+            minimum=spec.minimum, maximum=spec.maximum, min_items=spec.min_items, max_items=spec.max_items,
+            pattern=spec.pattern, known_values=known, enum_name=spec.enum,
+        )
+
+    def type_ir(self, spec: FieldSpec, path: PathKey, inline_name: str) -> TypeIR:
+        if spec.ref is not None:
+            return TypeIR("object", MODELS_PREFIX + spec.ref, class_name=spec.ref)
+        kind = spec.type or "any"
+        if kind == "model":
+            if self.models_open:
+                return TypeIR("string", "str")
+            return TypeIR("string", CATALOG_PREFIX + "ModelId", values=self.model_ids)
+        if spec.const is not None:
+            return TypeIR(kind, literal((spec.const,)), values=(spec.const,))  # type: ignore[arg-type]
+        if kind == "object" and spec.fields is None:
+            return TypeIR("map", "dict[str, Any]")
+        if kind == "string" and (values := self._closed_values(spec)):
+            # Named enums have a Literal alias in catalog.py; inline ones are spelled out.
+            annotation = CATALOG_PREFIX + spec.enum if spec.enum else literal(values)
+            return TypeIR("string", annotation, values=values)
+        if kind in _SCALARS:
+            return TypeIR(kind, _SCALARS[kind])  # type: ignore[arg-type]
+        if kind == "array":
+            assert spec.items is not None
+            item = self.type_ir(spec.items, (*path, "items"), spec.items.title or inline_name + "Item")
+            return TypeIR("array", f"list[{item.annotation}]", item=item)
+        if kind == "union":
+            variants = tuple(self.type_ir(variant, (*path, "variants", index), f"{inline_name}Variant{index + 1}")
+                             for index, variant in enumerate(spec.variants or []))
+            return TypeIR("union", " | ".join(v.annotation for v in variants), variants=variants)
+        name = spec.title or inline_name
+        self.add_class(name, spec.description, spec.fields or {}, path)
+        return TypeIR("object", MODELS_PREFIX + name, class_name=name)
+
+    def _closed_values(self, spec: FieldSpec) -> tuple[str, ...]:
+        if spec.values is not None:
+            return tuple(spec.values)
+        enum = self.checked.spec.enums.get(spec.enum or "")
+        if enum is None or enum.open:
+            return ()
+        return tuple(item.value for item in enum.values)
+
+
+def _describe(spec: FieldSpec) -> str:
+    return " ".join(spec.description.split())

@@ -1,0 +1,68 @@
+"""Import lines of each rendered module: only what the module uses, so linters stay quiet."""
+
+from __future__ import annotations
+
+from generator.ir.nodes import ProviderIR, RuleIR
+
+RUNTIME = ".._runtime"
+
+
+def _from(module: str, names: set[str]) -> list[str]:
+    return [f"from {module} import {', '.join(sorted(names))}"] if names else []
+
+
+def _rule_names(rules: list[RuleIR]) -> set[str]:
+    names = {rule.kind for rule in rules}
+    if any(rule.when is not None for rule in rules):
+        names.add("When")
+    if any(rule.pixel is not None for rule in rules):
+        names.add("PixelSize")
+    return names
+
+
+def bases_imports(provider: ProviderIR) -> list[str]:
+    generated = [cls for cls in provider.classes if cls.has_generated_base]
+    descriptors = set()
+    if any(cls.images for cls in generated):
+        descriptors |= {"ImagePaths"}
+    if any(cls.images and cls.images.inline for cls in generated):
+        descriptors |= {"InlineImagePath"}
+    if any(cls.task for cls in generated):
+        descriptors |= {"TaskStatusSpec"}
+    rules = [rule for cls in generated for rule in cls.rules]
+    return (
+        _from(f"{RUNTIME}.descriptors", descriptors)
+        + _from(f"{RUNTIME}.model", {cls.runtime_base for cls in generated})
+        + _from(f"{RUNTIME}.rules", _rule_names(rules))
+    )
+
+
+def catalog_imports(provider: ProviderIR) -> list[str]:
+    typing = {"Final"}
+    if any(not enum.open for enum in provider.enums) or (provider.model_ids and not provider.model_patterns):
+        typing.add("Literal")
+    lines = _from("typing", typing) + [""] + _from(f"{RUNTIME}.families", {"ModelFamily", "find_family"})
+    if provider.size_tables:
+        lines += _from(f"{RUNTIME}.sizes", {"Size", "SizeTable"})
+    return lines
+
+
+def client_imports(provider: ProviderIR) -> list[str]:
+    annotations = " ".join(p.type.annotation for ep in provider.endpoints for p in ep.params)
+    typing = {"Final"} | {name for name in ("Any", "Literal") if f"{name}[" in annotations or name in annotations}
+    descriptors = {"AuthScheme", "Endpoint", "ProviderConfig"}
+    if any(ep.envelope for ep in provider.endpoints):
+        descriptors.add("Envelope")
+    client = {"AsyncBaseClient", "BaseClient", "Timeout"}
+    lines = _from("typing", typing) + [""] + _from(f"{RUNTIME}.client", client)
+    lines += _from(f"{RUNTIME}.descriptors", descriptors)
+    if any(ep.request_class for ep in provider.endpoints):
+        lines += _from(f"{RUNTIME}.model", {"build_request"})
+    if any(ep.polling for ep in provider.endpoints):
+        lines += _from(f"{RUNTIME}.errors", {"ResponseValidationError"})
+        lines += _from(f"{RUNTIME}.paths", {"find_first"})
+        lines += _from(f"{RUNTIME}.polling", {"ProgressCallback"})
+    if any(ep.response_kind == "sse" for ep in provider.endpoints):
+        lines += _from(f"{RUNTIME}.streaming", {"AsyncStream", "Stream"})
+    modules = {"models"} | ({"catalog"} if "catalog." in annotations else set())
+    return lines + [f"from . import {', '.join(sorted(modules))}"]

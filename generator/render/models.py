@@ -1,0 +1,52 @@
+"""Pydantic v2 model modules through datamodel-code-generator, called in-process."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.errors import RenderError
+from generator.ir.nodes import ProviderIR
+from generator.render.jsonschema import provider_schema
+
+RUNTIME_MODULE = "imagerelay._runtime.model"
+
+
+def _base_class_map(provider: ProviderIR, package: str) -> dict[str, str]:
+    """Each class's base: a runtime class, or its own base in the provider's bases.py."""
+    mapping = {}
+    for cls in provider.classes:
+        module = f"{package}.{provider.id}.bases" if cls.has_generated_base else f"{package}._runtime.model"
+        mapping[cls.name] = f"{module}.{cls.base}"
+    return mapping
+
+
+def render_models(provider: ProviderIR, package: str, header: str) -> str:
+    """Source of ``<package>/<provider>/models.py`` (unformatted; black runs later)."""
+    from datamodel_code_generator import DataModelType, InputFileType, PythonVersion, generate
+
+    schema: dict[str, Any] = provider_schema(provider)
+    try:
+        output = generate(
+            schema,
+            input_file_type=InputFileType.JsonSchema,
+            output_model_type=DataModelType.PydanticV2BaseModel,
+            target_python_version=PythonVersion.PY_311,
+            base_class=f"{package}._runtime.model.RelayModel",
+            base_class_map=_base_class_map(provider, package),
+            snake_case_field=True,
+            use_annotated=True,
+            field_constraints=True,
+            use_standard_collections=True,
+            use_union_operator=True,
+            use_schema_description=True,
+            enum_field_as_literal="all",
+            skip_root_model=True,
+            disable_timestamp=True,
+            custom_file_header=header,
+            formatters=[],
+        )
+    except Exception as exc:  # dmcg raises several unrelated types; all mean a generator bug here
+        raise RenderError(f"datamodel-code-generator failed for provider '{provider.id}': {exc}") from exc
+    if not isinstance(output, str):
+        raise RenderError(f"datamodel-code-generator returned {type(output).__name__}, expected one module")
+    return output

@@ -1,0 +1,210 @@
+"""Images found in replies: URLs or inline base64, and how to save them.
+
+Relays return images three ways: plain URL fields, URLs (or ``data:`` URLs)
+embedded in chat text such as markdown ``![](...)``, and inline base64
+objects like Gemini's ``inlineData``. :func:`extract_images` handles all
+three from the wire paths a generated response model declares.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
+
+from .descriptors import ImagePaths
+from .errors import RelayError
+from .paths import find_all
+
+__all__ = ["Image", "ImageCollector", "extract_images", "find_urls", "sniff_mime"]
+
+# A URL ends at whitespace, quotes, brackets, or where the next URL starts
+# (text concatenated from stream chunks may hold URLs back to back).
+_URL = re.compile(r"https?://(?:(?!https?://)[^\s<>\"'()\[\]{}\\])+")
+_DATA_URL = re.compile(r"data:(image/[\w.+-]+);base64,([A-Za-z0-9+/_-]+=*)")
+_TRAILING = ".,;:!?*"
+
+_EXTENSIONS = {
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/jpg": ".jpg",
+    "image/webp": ".webp",
+    "image/gif": ".gif",
+    "image/bmp": ".bmp",
+    "image/avif": ".avif",
+    "image/heic": ".heic",
+    "image/svg+xml": ".svg",
+}
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"BM", "image/bmp"),
+)
+# 4 * 16384 base64 characters decode to 48 KiB: bounded memory per step.
+_CHUNK_CHARS = 4 * 16384
+_SAFE_STEM = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def sniff_mime(head: bytes) -> str | None:
+    """The image MIME type that ``head`` (the first bytes of a file) starts with."""
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    for magic, mime in _MAGIC:
+        if head.startswith(magic):
+            return mime
+    return None
+
+
+def _normalise_b64(data: str) -> str:
+    # Providers mix standard and URL-safe alphabets, wrap lines and drop padding.
+    text = "".join(data.split()).replace("-", "+").replace("_", "/")
+    return text + "=" * (-len(text) % 4)
+
+
+def _decode(text: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except binascii.Error as exc:
+        raise RelayError(f"image data is not valid base64: {exc}") from None
+
+
+@dataclass(frozen=True)
+class Image:
+    """One image of a reply: a URL, inline base64 data, or both."""
+
+    url: str | None = None
+    b64_data: str | None = None
+    mime_type: str | None = None
+
+    def __repr__(self) -> str:
+        # Base64 payloads are megabytes; show their size, not their content.
+        data = None if self.b64_data is None else f"<{len(self.b64_data)} base64 chars>"
+        return f"Image(url={self.url!r}, b64_data={data}, mime_type={self.mime_type!r})"
+
+    def _require_data(self) -> str:
+        if self.b64_data is None:
+            raise RelayError(
+                f"image {self.url!r} is only a URL; fetch it with client.download(image) "
+                "or save it with client.save_image(image, directory)"
+            )
+        return self.b64_data
+
+    def _head(self) -> bytes:
+        # 24 base64 characters are 18 bytes: enough for every magic number.
+        try:
+            return _decode(_normalise_b64((self.b64_data or "").lstrip()[:24]))
+        except RelayError:
+            return b""
+
+    def data(self) -> bytes:
+        """The decoded bytes of an inline image."""
+        return _decode(_normalise_b64(self._require_data()))
+
+    @property
+    def extension(self) -> str:
+        """File extension with the dot, from the MIME type, the bytes or the URL."""
+        if self.mime_type and self.mime_type.lower() in _EXTENSIONS:
+            return _EXTENSIONS[self.mime_type.lower()]
+        sniffed = sniff_mime(self._head()) if self.b64_data else None
+        if sniffed:
+            return _EXTENSIONS[sniffed]
+        if self.url:
+            suffix = PurePosixPath(urlsplit(self.url).path).suffix.lower()
+            if suffix in set(_EXTENSIONS.values()) | {".jpeg"}:
+                return suffix
+        return ".bin"
+
+    def save(self, directory: str | Path, stem: str = "image") -> Path:
+        """Write an inline image to ``directory/<stem><extension>``; returns the path."""
+        data = _normalise_b64(self._require_data())
+        target = Path(directory) / (safe_stem(stem) + self.extension)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".part")
+        # Decode in slices so a 20 MB payload never exists twice in memory,
+        # and rename at the end so a crash leaves no half-written image.
+        with partial.open("wb") as out:
+            for start in range(0, len(data), _CHUNK_CHARS):
+                out.write(_decode(data[start : start + _CHUNK_CHARS]))
+        partial.replace(target)
+        return target
+
+
+def safe_stem(stem: str) -> str:
+    """A file-name stem without path separators or shell-hostile characters."""
+    cleaned = _SAFE_STEM.sub("_", stem).strip("._")[:100]
+    return cleaned or "image"
+
+
+def find_urls(text: str) -> list[Image]:
+    """Images named in free text: http(s) URLs and ``data:image/...;base64,`` URLs."""
+    found: list[tuple[int, Image]] = []
+    for match in _URL.finditer(text):
+        found.append((match.start(), Image(url=match.group(0).rstrip(_TRAILING))))
+    for match in _DATA_URL.finditer(text):
+        found.append((match.start(), Image(b64_data=match.group(2), mime_type=match.group(1))))
+    return [image for _, image in sorted(found, key=lambda pair: pair[0])]
+
+
+def _inline(objects: Iterable[Any], data_key: str, mime_key: str) -> list[Image]:
+    images: list[Image] = []
+    for obj in objects:
+        if isinstance(obj, Mapping):
+            data, mime = obj.get(data_key), obj.get(mime_key)
+            if isinstance(data, str) and data:
+                images.append(Image(b64_data=data, mime_type=mime if isinstance(mime, str) else None))
+    return images
+
+
+def _dedup(images: Iterable[Image]) -> list[Image]:
+    seen: dict[tuple[str | None, str | None], Image] = {}
+    for image in images:
+        seen.setdefault((image.url, image.b64_data), image)
+    return list(seen.values())
+
+
+def extract_images(payload: Mapping[str, Any], paths: ImagePaths) -> list[Image]:
+    """Every image at ``paths`` in ``payload``, de-duplicated, in path order."""
+    images: list[Image] = []
+    for path in paths.urls:
+        for value in find_all(payload, path):
+            if isinstance(value, str):
+                images.extend(find_urls(value))
+    for spec in paths.inline:
+        images.extend(_inline(find_all(payload, spec.path), spec.data_key, spec.mime_key))
+    return _dedup(images)
+
+
+class ImageCollector:
+    """Images across the chunks of a stream.
+
+    Chat streams split text (and so URLs) across chunks, so text at URL paths
+    is concatenated per path before searching; inline objects are whole in
+    each chunk and are collected as they come.
+    """
+
+    def __init__(self, paths: ImagePaths | None) -> None:
+        self._paths = paths
+        self._text: dict[str, list[str]] = {}
+        self._inline: list[Image] = []
+
+    def add(self, payload: Mapping[str, Any]) -> None:
+        if self._paths is None:
+            return
+        for path in self._paths.urls:
+            texts = [v for v in find_all(payload, path) if isinstance(v, str)]
+            self._text.setdefault(path, []).extend(texts)
+        for spec in self._paths.inline:
+            self._inline.extend(_inline(find_all(payload, spec.path), spec.data_key, spec.mime_key))
+
+    def images(self) -> list[Image]:
+        found: list[Image] = []
+        for texts in self._text.values():
+            found.extend(find_urls("".join(texts)))
+        return _dedup(found + self._inline)

@@ -1,0 +1,207 @@
+"""Pydantic bases of generated request and response models.
+
+Field names are Python names with wire-name aliases; ``to_wire`` gives the
+JSON the provider sees. Responses tolerate unknown fields (relays add
+fields without notice); requests validate their declarative rules.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal, Self, TypeVar, get_args
+
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from .descriptors import ImagePaths, TaskStatusSpec
+from .errors import InvalidRequestError
+from .images import Image, extract_images
+from .paths import find_first
+from .rules import Rule, check_rules
+
+__all__ = [
+    "RelayModel",
+    "RelayRequest",
+    "RelayResponse",
+    "RuleViolation",
+    "TaskOutcome",
+    "build_request",
+    "progress_fraction",
+]
+
+M = TypeVar("M", bound="RelayModel")
+TaskOutcome = Literal["success", "failure", "violation", "pending"]
+
+
+class RelayModel(BaseModel):
+    """Base of every generated model."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="allow")
+
+    def to_wire(self) -> dict[str, Any]:
+        """The model as the provider's JSON: wire names, no None values."""
+        return self.model_dump(mode="python", by_alias=True, exclude_none=True)
+
+
+class RuleViolation(ValueError):
+    """Raised inside validation; carries each broken rule's message."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class RelayRequest(RelayModel):
+    """A request body/parameter set with declarative rules (see ``rules.py``)."""
+
+    __relay_rules__: ClassVar[tuple[Rule, ...]] = ()
+
+    @model_validator(mode="after")
+    def _check_relay_rules(self) -> Self:
+        problems = check_rules(self.to_wire(), type(self).__relay_rules__)
+        if problems:
+            raise RuleViolation(problems)
+        return self
+
+
+def progress_fraction(value: Any) -> float | None:
+    """Progress as 0..1. Rule: every value is a percentage.
+
+    Numbers are percent 0-100 (``50`` and ``50.0`` mean half); strings are
+    percent with or without a ``%`` sign (``"50%"``, ``"50"``). Results are
+    clamped to 0..1; anything unparseable gives None.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip().rstrip("%").strip())
+        except ValueError:
+            return None
+    if not isinstance(value, (int, float)) or math.isnan(value):
+        return None
+    return min(1.0, max(0.0, float(value) / 100.0))
+
+
+def _matches(status: str, values: frozenset[str]) -> bool:
+    # Providers are inconsistent about case ("SUCCESS" vs "success").
+    return status in values or status.lower() in {v.lower() for v in values}
+
+
+class RelayResponse(RelayModel):
+    """A reply payload that may hold images and/or describe a task."""
+
+    __relay_images__: ClassVar[ImagePaths | None] = None
+    __relay_task__: ClassVar[TaskStatusSpec | None] = None
+
+    def images(self) -> list[Image]:
+        """Images in this payload (empty when there are none)."""
+        paths = type(self).__relay_images__
+        return [] if paths is None else extract_images(self.to_wire(), paths)
+
+    def _task_spec(self) -> TaskStatusSpec:
+        spec = type(self).__relay_task__
+        if spec is None:
+            raise TypeError(f"{type(self).__name__} does not describe a task")
+        return spec
+
+    def task_status(self) -> str | None:
+        value = find_first(self.to_wire(), self._task_spec().status_field)
+        return None if value is None else str(value)
+
+    def task_progress(self) -> float | None:
+        """Progress as 0..1 (see :func:`progress_fraction`), or None."""
+        field = self._task_spec().progress_field
+        return None if field is None else progress_fraction(find_first(self.to_wire(), field))
+
+    def task_error(self) -> str | None:
+        """The provider's error text for a failed task, or None."""
+        field = self._task_spec().error_field
+        value = None if field is None else find_first(self.to_wire(), field)
+        return None if value in (None, "") else str(value)
+
+    def task_outcome(self) -> TaskOutcome:
+        spec, status = self._task_spec(), self.task_status()
+        if status is None:
+            return "pending"
+        if _matches(status, spec.success):
+            return "success"
+        if _matches(status, spec.violation):
+            return "violation"
+        if _matches(status, spec.failure):
+            return "failure"
+        return "pending"
+
+    def is_terminal(self) -> bool:
+        return self.task_outcome() != "pending"
+
+
+def _drop_none(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        key: _drop_none(value) if isinstance(value, Mapping) else value
+        for key, value in values.items()
+        if value is not None
+    }
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside ``annotation`` (``X``, ``list[X]``, ``X | None``)."""
+    if inspect.isclass(annotation) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _wire_loc(model: type[BaseModel] | None, loc: tuple[int | str, ...]) -> str:
+    """``("image_config", "aspect_ratio")`` -> ``"imageConfig.aspectRatio"``."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+            continue
+        if model is not None:
+            field = model.model_fields.get(part) or next(
+                (f for f in model.model_fields.values() if f.alias == part), None
+            )
+            if field is None:
+                continue  # a union-member tag such as "literal['a','b']"
+            part, model = field.alias or part, _model_in(field.annotation)
+        text += f".{part}" if text else part
+    return text
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _problem(model: type[BaseModel], error: Any) -> list[str]:
+    ctx = error.get("ctx") or {}
+    if isinstance(ctx.get("error"), RuleViolation):
+        return list(ctx["error"].problems)
+    where = _wire_loc(model, tuple(error["loc"]))
+    kind, value = error["type"], error.get("input")
+    if kind == "missing":
+        return [f"{where} is required"]
+    if "expected" in ctx:
+        return [f"{where}={_show(value)} is not allowed; allowed: {ctx['expected']}"]
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return [f"{where}={_show(value)}: {message}" if where else message]
+
+
+def build_request(cls: type[M], values: Mapping[str, Any]) -> M:
+    """Validate ``values`` (Python or wire names) into ``cls``; None values are dropped.
+
+    Raises InvalidRequestError listing every problem by wire name.
+    """
+    try:
+        return cls.model_validate(_drop_none(values))
+    except ValidationError as exc:
+        problems: list[str] = []
+        for error in exc.errors(include_url=False):
+            problems.extend(_problem(cls, error))
+        raise InvalidRequestError(problems, subject=f"{cls.__name__} request") from None

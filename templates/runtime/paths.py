@@ -1,0 +1,65 @@
+"""Wire-path look-ups on plain JSON-like data.
+
+A path is dot-separated keys; ``[]`` after a key means "each item of this
+list", e.g. ``candidates[].content.parts[].inlineData``. Look-ups never
+raise: missing keys, ``None`` values and wrong types simply yield nothing,
+because relay responses routinely omit or null out fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+__all__ = ["Step", "parse_path", "find_all", "find_first", "is_present"]
+
+# One path segment: the key to read ("" = the value itself) and whether the
+# value is a list to fan out over.
+Step = tuple[str, bool]
+
+
+@lru_cache(maxsize=1024)
+def parse_path(path: str) -> tuple[Step, ...]:
+    """Split ``"a[].b"`` into ``(("a", True), ("b", False))``."""
+    steps: list[Step] = []
+    for part in path.split(".") if path else []:
+        each = part.endswith("[]")
+        steps.append((part[:-2] if each else part, each))
+    return tuple(steps)
+
+
+def _items(value: Any) -> list[Any]:
+    # A lone object where a list was expected counts as a one-item list:
+    # relays are inconsistent about single results.
+    if isinstance(value, (list, tuple)):
+        return [item for item in value if item is not None]
+    return [value]
+
+
+def find_all(data: Any, path: str) -> list[Any]:
+    """Every non-None value at ``path``, in document order."""
+    current: list[Any] = [] if data is None else [data]
+    for key, each in parse_path(path):
+        found: list[Any] = []
+        for value in current:
+            if key:
+                if not isinstance(value, Mapping):
+                    continue
+                value = value.get(key)
+                if value is None:
+                    continue
+            found.extend(_items(value) if each else [value])
+        current = found
+    return current
+
+
+def find_first(data: Any, path: str) -> Any | None:
+    """The first non-None value at ``path``, or None."""
+    values = find_all(data, path)
+    return values[0] if values else None
+
+
+def is_present(data: Any, path: str) -> bool:
+    """True when ``path`` holds at least one non-None value."""
+    return bool(find_all(data, path))

@@ -1,0 +1,112 @@
+"""When a failed exchange is re-sent, and after how long.
+
+Image generation is billed per request, so the rule is: retry only when the
+request cannot have started work (never connected, rate-limited, or told to
+come back by a 503 with Retry-After), or when the endpoint is idempotent.
+A non-idempotent request that timed out after sending or got a 5xx is not
+re-sent, and its error says so.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+
+import httpx
+
+from .errors import APIConnectionError, APIStatusError, RelayError, StreamIncompleteError
+
+__all__ = ["RetryPolicy", "retry_after", "backoff", "plan_retry"]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_retries: int = 2
+    initial_delay: float = 0.5
+    max_delay: float = 8.0
+    # A server asking for a longer wait than this (e.g. a daily quota reset)
+    # gets its error raised at once instead of a silently blocked caller.
+    max_retry_after: float = 60.0
+
+
+def retry_after(headers: httpx.Headers, now: float | None = None) -> float | None:
+    """Seconds the server asked us to wait (``retry-after-ms``, ``Retry-After``)."""
+    millis = headers.get("retry-after-ms")
+    if millis is not None:
+        try:
+            return max(0.0, float(millis) / 1000.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
+def backoff(policy: RetryPolicy, attempt: int, rand: Callable[[], float]) -> float:
+    """Exponential delay for retry number ``attempt`` (0-based), with jitter."""
+    base = min(policy.max_delay, policy.initial_delay * (2.0**attempt))
+    # Up to 25% less, so clients that failed together do not retry together.
+    return base * (1.0 - 0.25 * rand())
+
+
+def _retryable(error: RelayError, hint: float | None, idempotent: bool) -> tuple[bool, str | None]:
+    """Whether ``error`` may be re-sent, and if not, why (None = no note needed)."""
+    if isinstance(error, StreamIncompleteError):
+        return False, None
+    status = error.status if isinstance(error, APIStatusError) else None
+    if isinstance(error, APIConnectionError) and not error.request_sent:
+        return True, None
+    if status == 429 or (status == 503 and hint is not None):
+        return True, None
+    risky = isinstance(error, APIConnectionError) or (
+        status is not None and (status >= 500 or status == 408)
+    )
+    if not risky:
+        return False, None
+    if idempotent:
+        return True, None
+    return False, (
+        "not retried: this request is not idempotent and may already have started "
+        "work, so re-sending it could bill twice"
+    )
+
+
+def plan_retry(
+    error: RelayError,
+    headers: httpx.Headers,
+    *,
+    idempotent: bool,
+    attempt: int,
+    policy: RetryPolicy,
+    rand: Callable[[], float],
+) -> float | None:
+    """Seconds to wait before re-sending, or None to raise ``error``.
+
+    When the answer is None for a reason the caller should know, the reason
+    is left in ``error.retry_note``.
+    """
+    hint = retry_after(headers)
+    allowed, note = _retryable(error, hint, idempotent)
+    if not allowed:
+        error.retry_note = note
+        return None
+    if attempt >= policy.max_retries:
+        if policy.max_retries:
+            error.retry_note = f"gave up after {attempt + 1} attempts"
+        return None
+    if hint is not None and hint > policy.max_retry_after:
+        error.retry_note = f"not retried: the server asked to wait {hint:.0f}s"
+        return None
+    return hint if hint is not None else backoff(policy, attempt, rand)
