@@ -25,7 +25,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        files = generate(args.specs, args.templates, Path.cwd())
+        files = generate(args.specs, args.templates)
     except SpecError as exc:
         print(exc, file=sys.stderr)
         count = len(exc.diagnostics)

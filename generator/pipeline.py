@@ -10,11 +10,11 @@ from generator.render.plan import OutputFile, plan_outputs
 from generator.spec.load import load_specs
 
 
-def build_ir(spec_dir: Path, root: Path) -> list[ProviderIR]:
+def build_ir(spec_dir: Path) -> list[ProviderIR]:
     """Load and check every spec, then build their IR; raises SpecError listing all problems."""
-    return [build_provider_ir(checked) for checked in load_specs(spec_dir, root)]
+    return [build_provider_ir(checked) for checked in load_specs(spec_dir)]
 
 
-def generate(spec_dir: Path, template_dir: Path, root: Path) -> list[OutputFile]:
+def generate(spec_dir: Path, template_dir: Path) -> list[OutputFile]:
     """Every file of ``generated/`` for the specs in ``spec_dir``, rendered in memory."""
-    return plan_outputs(template_dir, build_ir(spec_dir, root))
+    return plan_outputs(template_dir, build_ir(spec_dir))

@@ -12,7 +12,7 @@ from generator.spec.load import CheckedSpec
 from generator.spec.loader import PathKey, dotted_path
 from generator.spec.schema import FieldSpec
 
-_SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "any": "Any", "file": "bytes"}
+_SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "any": "Any", "file": "FileInput"}
 MODELS_PREFIX = "models."
 CATALOG_PREFIX = "catalog."
 

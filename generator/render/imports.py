@@ -58,6 +58,8 @@ def client_imports(provider: ProviderIR) -> list[str]:
     lines += _from(f"{RUNTIME}.descriptors", descriptors)
     if any(ep.request_class for ep in provider.endpoints):
         lines += _from(f"{RUNTIME}.model", {"build_request"})
+    if "FileInput" in annotations:
+        lines += _from(f"{RUNTIME}.encode", {"FileInput"})
     if any(ep.polling for ep in provider.endpoints):
         lines += _from(f"{RUNTIME}.errors", {"ResponseValidationError"})
         lines += _from(f"{RUNTIME}.paths", {"find_first"})

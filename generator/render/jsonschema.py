@@ -18,7 +18,8 @@ def type_schema(type_ir: TypeIR) -> dict[str, Any]:
     if type_ir.kind == "union":
         return {"anyOf": [type_schema(variant) for variant in type_ir.variants]}
     if type_ir.kind == "file":
-        return {"type": "string", "format": "binary"}
+        # Bytes, a path, a file object or (filename, bytes[, mime]); the runtime encodes it.
+        return {}
     if type_ir.kind == "any":
         return {}
     if type_ir.kind == "map":

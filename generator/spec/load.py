@@ -33,32 +33,23 @@ def check_spec_file(path: Path, display_name: str) -> tuple[CheckedSpec | None, 
     return (CheckedSpec(loaded, spec, display_name) if not problems else None), problems
 
 
-def load_specs(spec_dir: Path, root: Path) -> list[CheckedSpec]:
-    """Check every ``*.yaml`` in ``spec_dir``; raise one SpecError listing all problems."""
+def load_specs(spec_dir: Path) -> list[CheckedSpec]:
+    """Check every ``*.yaml`` in ``spec_dir``; raise one SpecError listing all problems.
+
+    Files are named ``<folder>/<file>`` (e.g. ``specs/acme.yaml``) in diagnostics and
+    generated headers, whatever the working directory, so output never varies by machine.
+    """
     files = sorted(spec_dir.glob("*.yaml"))
     problems: list[Diagnostic] = []
     checked: list[CheckedSpec] = []
     for file in files:
-        display = _display_name(file, root)
+        display = f"{spec_dir.name}/{file.name}"
         spec, file_problems = check_spec_file(file, display)
         problems += file_problems
         if spec is not None:
             checked.append(spec)
     if not files:
-        raise SpecError([Diagnostic(_mark(spec_dir, root), "", "no *.yaml spec files found")])
+        raise SpecError([Diagnostic(SourceMark(spec_dir.name, 1, 1), "", "no *.yaml spec files found")])
     if problems:
         raise SpecError(problems)
     return checked
-
-
-def _display_name(file: Path, root: Path) -> str:
-    try:
-        return file.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return file.as_posix()
-
-
-def _mark(spec_dir: Path, root: Path) -> SourceMark:
-    return SourceMark(_display_name(spec_dir, root), 1, 1)
-
-

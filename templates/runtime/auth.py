@@ -13,7 +13,7 @@ import httpx
 from .descriptors import AuthScheme, ProviderConfig
 from .errors import MissingAPIKeyError
 
-__all__ = ["Secret", "resolve_api_key", "auth_headers", "auth_params", "same_origin"]
+__all__ = ["Secret", "auth_headers", "auth_params", "resolve_api_key", "same_origin"]
 
 
 class Secret:

@@ -19,7 +19,7 @@ from .auth import Secret, auth_headers, auth_params, resolve_api_key, same_origi
 from .decode import Exchange, read_json, unwrap_envelope, validate_payload
 from .descriptors import Endpoint, ProviderConfig
 from .encode import RequestParts, encode_request
-from .errors import RelayError
+from .errors import APIStatusError, RelayError
 from .images import Image
 from .log import logger, protect_httpx_logs
 from .model import RelayModel
@@ -48,9 +48,7 @@ def resolve_base_url(provider: ProviderConfig, explicit: str | None) -> str:
     env = os.environ.get(provider.base_url_env, "") if provider.base_url_env else ""
     url = (explicit or env.strip() or provider.base_url).rstrip("/")
     if httpx.URL(url).scheme not in ("http", "https"):
-        raise RelayError(
-            f"base_url must start with http:// or https://, got {redact_url(url)!r}"
-        )
+        raise RelayError(f"base_url must start with http:// or https://, got {redact_url(url)!r}")
     return url
 
 
@@ -103,9 +101,11 @@ class ClientCore:
         """Everything about the HTTP request except timeout; may raise InvalidRequestError."""
         wire = request.to_wire() if request is not None else {}
         parts = encode_request(endpoint, wire, self._base_url)
-        accept = {"Accept": "text/event-stream", "Cache-Control": "no-store"} if sse else {
-            "Accept": "application/json"
-        }
+        accept = (
+            {"Accept": "text/event-stream", "Cache-Control": "no-store"}
+            if sse
+            else {"Accept": "application/json"}
+        )
         parts.headers = {**accept, **parts.headers, **self._headers}
         parts.headers.update(auth_headers(self._provider.auth, self._api_key))
         parts.params.update(auth_params(self._provider.auth, self._api_key))
@@ -156,10 +156,8 @@ class ClientCore:
             elapsed,
         )
 
-    def _retry_delay(
-        self, error: RelayError, response: httpx.Response | None, idempotent: bool, attempt: int
-    ) -> float | None:
-        headers = response.headers if response is not None else httpx.Headers()
+    def _retry_delay(self, error: RelayError, idempotent: bool, attempt: int) -> float | None:
+        headers = httpx.Headers(error.headers if isinstance(error, APIStatusError) else None)
         delay = plan_retry(
             error,
             headers,

@@ -9,35 +9,35 @@ ever sees an API key.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TypedDict, Unpack
 
 __all__ = [
-    "ExchangeFacts",
-    "RelayError",
-    "InvalidRequestError",
-    "SizeLookupError",
-    "MissingAPIKeyError",
     "APIConnectionError",
-    "APITimeoutError",
-    "StreamIncompleteError",
     "APIStatusError",
-    "BadRequestError",
+    "APITimeoutError",
     "AuthenticationError",
-    "PermissionDeniedError",
-    "NotFoundError",
+    "BadRequestError",
     "ConflictError",
-    "UnprocessableEntityError",
-    "RateLimitError",
-    "InternalServerError",
-    "status_error_class",
-    "ProviderError",
-    "ResponseValidationError",
-    "TaskFailedError",
     "ContentPolicyError",
+    "ExchangeFacts",
+    "InternalServerError",
+    "InvalidRequestError",
+    "MissingAPIKeyError",
     "NoImageError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "ProviderError",
+    "RateLimitError",
+    "RelayError",
+    "ResponseValidationError",
+    "SizeLookupError",
+    "StreamIncompleteError",
+    "TaskFailedError",
+    "UnprocessableEntityError",
     "WaitTimeoutError",
     "one_line",
+    "status_error_class",
 ]
 
 _MESSAGE_LIMIT = 300
@@ -49,7 +49,6 @@ class ExchangeFacts(TypedDict, total=False):
     method: str | None
     url: str | None
     status: int | None
-    provider_message: str | None
     request_id: str | None
     request_sent: bool
 
@@ -160,6 +159,7 @@ class APIStatusError(RelayError):
         provider_message: str | None = None,
         request_id: str | None = None,
         body_excerpt: str | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(
             message,
@@ -171,6 +171,9 @@ class APIStatusError(RelayError):
             request_sent=True,
         )
         self.body_excerpt = body_excerpt
+        # Response headers (no request headers, so no credentials): the retry
+        # logic reads Retry-After from them.
+        self.headers: Mapping[str, str] = dict(headers or {})
 
 
 class BadRequestError(APIStatusError):
@@ -226,16 +229,30 @@ def status_error_class(status: int) -> type[APIStatusError]:
 class ProviderError(RelayError):
     """A 2xx reply that reports failure: an envelope error code or an SSE error event."""
 
-    def __init__(self, message: str, *, code: str | None = None, **facts: Unpack[ExchangeFacts]) -> None:
-        super().__init__(message, **facts)
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        provider_message: str | None = None,
+        **facts: Unpack[ExchangeFacts],
+    ) -> None:
+        super().__init__(message, provider_message=provider_message, **facts)
         self.code = code
 
 
 class ResponseValidationError(RelayError):
     """The reply did not have the expected shape (invalid JSON or wrong fields)."""
 
-    def __init__(self, message: str, *, body_excerpt: str | None = None, **facts: Unpack[ExchangeFacts]) -> None:
-        super().__init__(message, **facts)
+    def __init__(
+        self,
+        message: str,
+        *,
+        body_excerpt: str | None = None,
+        provider_message: str | None = None,
+        **facts: Unpack[ExchangeFacts],
+    ) -> None:
+        super().__init__(message, provider_message=provider_message, **facts)
         self.body_excerpt = None if body_excerpt is None else body_excerpt[:300]
 
     def _facts(self) -> list[str]:
@@ -248,16 +265,30 @@ class ResponseValidationError(RelayError):
 class TaskFailedError(RelayError):
     """A polled task ended in a failure status."""
 
-    def __init__(self, message: str, *, task_status: str | None = None, **facts: Unpack[ExchangeFacts]) -> None:
-        super().__init__(message, **facts)
+    def __init__(
+        self,
+        message: str,
+        *,
+        task_status: str | None = None,
+        provider_message: str | None = None,
+        **facts: Unpack[ExchangeFacts],
+    ) -> None:
+        super().__init__(message, provider_message=provider_message, **facts)
         self.task_status = task_status
 
 
 class ContentPolicyError(RelayError):
     """The provider refused the prompt or image as a content-policy violation."""
 
-    def __init__(self, message: str, *, task_status: str | None = None, **facts: Unpack[ExchangeFacts]) -> None:
-        super().__init__(message, **facts)
+    def __init__(
+        self,
+        message: str,
+        *,
+        task_status: str | None = None,
+        provider_message: str | None = None,
+        **facts: Unpack[ExchangeFacts],
+    ) -> None:
+        super().__init__(message, provider_message=provider_message, **facts)
         self.task_status = task_status
 
 

@@ -21,7 +21,15 @@ from .descriptors import ImagePaths
 from .errors import RelayError
 from .paths import find_all
 
-__all__ = ["Image", "ImageCollector", "extract_images", "find_urls", "sniff_mime"]
+__all__ = [
+    "Image",
+    "ImageCollector",
+    "extract_images",
+    "find_urls",
+    "safe_stem",
+    "save_bytes",
+    "sniff_mime",
+]
 
 # A URL ends at whitespace, quotes, brackets, or where the next URL starts
 # (text concatenated from stream chunks may hold URLs back to back).
@@ -136,6 +144,17 @@ class Image:
         return target
 
 
+def save_bytes(data: bytes, directory: str | Path, stem: str, extension: str = ".bin") -> Path:
+    """Write downloaded image bytes; the extension comes from the bytes when known."""
+    sniffed = sniff_mime(data[:16])
+    target = Path(directory) / (safe_stem(stem) + (_EXTENSIONS[sniffed] if sniffed else extension))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".part")
+    partial.write_bytes(data)
+    partial.replace(target)
+    return target
+
+
 def safe_stem(stem: str) -> str:
     """A file-name stem without path separators or shell-hostile characters."""
     cleaned = _SAFE_STEM.sub("_", stem).strip("._")[:100]
@@ -158,7 +177,9 @@ def _inline(objects: Iterable[Any], data_key: str, mime_key: str) -> list[Image]
         if isinstance(obj, Mapping):
             data, mime = obj.get(data_key), obj.get(mime_key)
             if isinstance(data, str) and data:
-                images.append(Image(b64_data=data, mime_type=mime if isinstance(mime, str) else None))
+                images.append(
+                    Image(b64_data=data, mime_type=mime if isinstance(mime, str) else None)
+                )
     return images
 
 

@@ -14,7 +14,7 @@ from .errors import ContentPolicyError, TaskFailedError, WaitTimeoutError
 from .log import logger
 from .model import RelayResponse
 
-__all__ = ["ProgressCallback", "WaitSettings", "settle", "wait_sync", "wait_async"]
+__all__ = ["ProgressCallback", "WaitSettings", "settle", "wait_async", "wait_sync"]
 
 R = TypeVar("R", bound=RelayResponse)
 ProgressCallback = Callable[[str, float | None], None]
@@ -52,10 +52,10 @@ def settle(result: RelayResponse, settings: WaitSettings) -> bool:
             provider_message=error_text,
         )
     spec = type(result).__relay_task__
-    if status is not None and spec is not None and status not in spec.known:
-        if status not in settings.warned:
-            settings.warned.add(status)
-            logger.warning("unknown task status %r; still waiting", status)
+    known = spec.known if spec is not None else frozenset()
+    if status is not None and status not in known and status not in settings.warned:
+        settings.warned.add(status)
+        logger.warning("unknown task status %r; still waiting", status)
     return False
 
 

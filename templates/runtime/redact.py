@@ -13,10 +13,10 @@ import httpx
 
 __all__ = [
     "MASK",
-    "SECRET_QUERY_PARAMS",
     "SECRET_HEADERS",
-    "redact_url",
+    "SECRET_QUERY_PARAMS",
     "redact_headers",
+    "redact_url",
     "scrub",
 ]
 
@@ -68,9 +68,7 @@ def redact_headers(
 ) -> dict[str, str]:
     """A copy of ``headers`` with credential-bearing values replaced by ``***``."""
     names = SECRET_HEADERS | {name.lower() for name in secret_names}
-    return {
-        name: (MASK if name.lower() in names else value) for name, value in headers.items()
-    }
+    return {name: (MASK if name.lower() in names else value) for name, value in headers.items()}
 
 
 def scrub(text: str, secrets: Iterable[str | None]) -> str:

@@ -18,7 +18,7 @@ import httpx
 
 from .errors import APIConnectionError, APIStatusError, RelayError, StreamIncompleteError
 
-__all__ = ["RetryPolicy", "retry_after", "backoff", "plan_retry"]
+__all__ = ["RetryPolicy", "backoff", "plan_retry", "retry_after"]
 
 
 @dataclass(frozen=True)

@@ -12,19 +12,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from typing import Any
 
 from .paths import find_all, find_first
 
 __all__ = [
-    "When",
-    "PixelSize",
-    "OneOf",
-    "Forbidden",
-    "RequiredIf",
-    "MaxItems",
     "Exclusive",
+    "Forbidden",
+    "MaxItems",
+    "OneOf",
+    "PixelSize",
+    "RequiredAny",
+    "RequiredIf",
     "Rule",
+    "When",
     "check_rules",
     "parse_pixels",
     "wire_text",
@@ -48,15 +50,21 @@ def parse_pixels(value: Any) -> tuple[int, int] | None:
 
 @dataclass(frozen=True)
 class When:
-    """Condition: the wire value at ``field`` is one of ``values``."""
+    """Condition: the wire value at ``field`` is one of ``values`` or matches a glob pattern."""
 
     field: str
     values: frozenset[str]
     # Human name of the condition, e.g. "model family 'nano-banana-2'".
     label: str
+    # Glob patterns such as "NanoBananaPro-*" for families named by prefix.
+    patterns: tuple[str, ...] = ()
+
+    def _hit(self, value: Any) -> bool:
+        text = wire_text(value)
+        return text in self.values or any(fnmatchcase(text, p) for p in self.patterns)
 
     def matches(self, wire: Mapping[str, Any]) -> bool:
-        return any(wire_text(v) in self.values for v in find_all(wire, self.field))
+        return any(self._hit(v) for v in find_all(wire, self.field))
 
     def describe(self, wire: Mapping[str, Any]) -> str:
         """`` when <label> (<field>=<actual>)`` for messages."""
@@ -189,6 +197,21 @@ class RequiredIf:
 
 
 @dataclass(frozen=True)
+class RequiredAny:
+    """At least one of ``fields`` is present."""
+
+    fields: tuple[str, ...]
+    when: When | None = None
+    note: str = ""
+
+    def check(self, wire: Mapping[str, Any]) -> list[str]:
+        if not _applies(self.when, wire) or any(find_all(wire, name) for name in self.fields):
+            return []
+        message = f"at least one of {', '.join(self.fields)} is required{_context(self.when, wire)}"
+        return [_with_note(message, self.note)]
+
+
+@dataclass(frozen=True)
 class MaxItems:
     """At most ``limit`` values at ``path``."""
 
@@ -224,7 +247,7 @@ class Exclusive:
         return [_with_note(message, self.note)]
 
 
-Rule = OneOf | Forbidden | RequiredIf | MaxItems | Exclusive
+Rule = OneOf | Forbidden | RequiredIf | RequiredAny | MaxItems | Exclusive
 
 
 def check_rules(wire: Mapping[str, Any], rules: Iterable[Rule]) -> list[str]:

@@ -11,7 +11,15 @@ error.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Mapping
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Generator,
+    Iterator,
+    Mapping,
+)
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
@@ -25,7 +33,7 @@ from .errors import ProviderError, RelayError, ResponseValidationError, StreamIn
 from .images import Image, ImageCollector
 from .paths import find_all
 
-__all__ = ["Stream", "AsyncStream", "ChunkReader"]
+__all__ = ["AsyncStream", "ChunkReader", "Stream"]
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -180,9 +188,8 @@ class Stream(Generic[T]):
             if not is_event_stream(self.response):
                 self.response.read()
                 raise reader.not_a_stream(self.response)
-            events = EventSource(self.response).iter_sse()
             try:
-                for event in events:
+                for event in EventSource(self.response).iter_sse():
                     chunk = reader.feed(event, self.response)
                     if reader.done:
                         break
@@ -190,37 +197,61 @@ class Stream(Generic[T]):
                         yield chunk
             except httpx.HTTPError as exc:
                 raise reader.broken(exc) from exc
-            finally:
-                events.close()
             reader.end()
         finally:
             self.response.close()
 
 
 class AsyncStream(Generic[T]):
-    """Async iterator of chunk models over one SSE reply; ``async with`` closes it."""
+    """Async iterator of chunk models over one SSE reply; ``async with`` closes it.
 
-    def __init__(self, response: httpx.Response, reader: ChunkReader[T]) -> None:
-        self.response = response
-        self._reader = reader
-        self._chunks = self._iterate()
+    Created without I/O (so a plain ``def`` can return it); the request is sent
+    on ``async with`` / ``await stream.open()`` or the first ``__anext__``,
+    and status errors raise there.
+    """
+
+    def __init__(
+        self,
+        opener: Callable[[], Awaitable[tuple[httpx.Response, Exchange]]],
+        endpoint: Endpoint,
+        chunk_model: type[T],
+    ) -> None:
+        self._opener = opener
+        self._endpoint, self._model = endpoint, chunk_model
+        self.response: httpx.Response | None = None
+        self._reader: ChunkReader[T] | None = None
+        self._chunks: AsyncGenerator[T, None] | None = None
+
+    async def open(self) -> Self:
+        """Send the request (once); later calls do nothing."""
+        if self._chunks is None:
+            response, exchange = await self._opener()
+            self.response, self._reader = response, ChunkReader(
+                self._endpoint, self._model, exchange
+            )
+            self._chunks = self._iterate(response, self._reader)
+        return self
 
     @property
     def request_id(self) -> str | None:
+        if self._reader is None or self.response is None:
+            return None
         return self._reader.exchange.request_id(self.response)
 
     @property
     def completed(self) -> bool:
-        return self._reader.finished
+        return self._reader is not None and self._reader.finished
 
     def __aiter__(self) -> AsyncIterator[T]:
         return self
 
     async def __anext__(self) -> T:
+        await self.open()
+        assert self._chunks is not None  # set by open()
         return await self._chunks.__anext__()
 
     async def __aenter__(self) -> Self:
-        return self
+        return await self.open()
 
     async def __aexit__(
         self,
@@ -231,25 +262,29 @@ class AsyncStream(Generic[T]):
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._chunks.aclose()
-        await self.response.aclose()
+        if self._chunks is not None:
+            await self._chunks.aclose()
+        if self.response is not None:
+            await self.response.aclose()
 
     async def collect(self) -> list[T]:
+        """Every remaining chunk (the stream is consumed and closed)."""
         return [chunk async for chunk in self]
 
     def images(self) -> list[Image]:
-        return self._reader.collector.images()
+        """Images in the chunks read so far (complete once the stream ends)."""
+        return [] if self._reader is None else self._reader.collector.images()
 
-    async def _iterate(self) -> AsyncGenerator[T, None]:
-        reader = self._reader
+    @staticmethod
+    async def _iterate(response: httpx.Response, reader: ChunkReader[T]) -> AsyncGenerator[T, None]:
         try:
-            if not is_event_stream(self.response):
-                await self.response.aread()
-                raise reader.not_a_stream(self.response)
-            events = EventSource(self.response).aiter_sse()
+            if not is_event_stream(response):
+                await response.aread()
+                raise reader.not_a_stream(response)
+            events = EventSource(response).aiter_sse()
             try:
                 async for event in events:
-                    chunk = reader.feed(event, self.response)
+                    chunk = reader.feed(event, response)
                     if reader.done:
                         break
                     if chunk is not None:
@@ -260,4 +295,4 @@ class AsyncStream(Generic[T]):
                 await events.aclose()
             reader.end()
         finally:
-            await self.response.aclose()
+            await response.aclose()

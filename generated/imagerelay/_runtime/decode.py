@@ -34,8 +34,8 @@ from .rules import wire_text
 __all__ = [
     "Exchange",
     "connection_error",
-    "status_error",
     "read_json",
+    "status_error",
     "unwrap_envelope",
     "validate_payload",
 ]
@@ -121,6 +121,7 @@ def status_error(response: httpx.Response, exchange: Exchange) -> APIStatusError
         provider_message=message or None,
         request_id=exchange.request_id(response, payload),
         body_excerpt=exchange.excerpt(response),
+        headers=response.headers,
     )
 
 
@@ -149,7 +150,11 @@ def unwrap_envelope(
         )
     code = find_first(payload, envelope.code) if envelope.code else None
     # A missing code is not a failure: some relays drop it on success.
-    if code is not None and envelope.success_codes and wire_text(code) not in envelope.success_codes:
+    if (
+        code is not None
+        and envelope.success_codes
+        and wire_text(code) not in envelope.success_codes
+    ):
         text = find_first(payload, envelope.message) if envelope.message else None
         raise ProviderError(
             f"{exchange.name} failed: provider returned code {wire_text(code)!r}",

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, TypeAlias
 from urllib.parse import quote
 
 from pydantic_core import to_jsonable_python
@@ -23,9 +23,11 @@ from .errors import InvalidRequestError
 from .images import sniff_mime
 from .rules import wire_text
 
-__all__ = ["RequestParts", "FilePart", "encode_request", "join_url"]
+__all__ = ["FileInput", "FilePart", "RequestParts", "encode_request", "join_url"]
 
 FilePart = tuple[str, bytes, str]
+# What a multipart file field accepts from callers.
+FileInput: TypeAlias = bytes | Path | IO[bytes] | tuple[str, bytes] | tuple[str, bytes, str]
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _BODYLESS = frozenset({"GET", "HEAD", "DELETE", "OPTIONS"})
 
@@ -57,7 +59,9 @@ def _text(value: Any) -> str:
 def _fill_path(template: str, wire: dict[str, Any]) -> str:
     missing = [name for name in _PLACEHOLDER.findall(template) if wire.get(name) is None]
     if missing:
-        raise InvalidRequestError([f"{name} is required (it is part of the URL)" for name in missing])
+        raise InvalidRequestError(
+            [f"{name} is required (it is part of the URL)" for name in missing]
+        )
     # safe="" so a value can never add path segments ("a/../b").
     return _PLACEHOLDER.sub(lambda m: quote(wire_text(wire.pop(m.group(1))), safe=""), template)
 
@@ -90,9 +94,11 @@ def _file_part(name: str, value: Any) -> FilePart:
         mime = sniff_mime(content[:16]) or "application/octet-stream"
         extension = mimetypes.guess_extension(mime) or ".bin"
         return name.removesuffix("[]") + extension, content, mime
+    kind = type(value).__name__
     raise InvalidRequestError(
-        [f"{name}: a file must be bytes, a Path, a binary file or (filename, bytes, mime); "
-         f"got {type(value).__name__}"]
+        [
+            f"{name}: a file must be bytes, a Path, a binary file or (filename, bytes, mime); got {kind}"
+        ]
     )
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["Step", "parse_path", "find_all", "find_first", "is_present"]
+__all__ = ["Step", "find_all", "find_first", "is_present", "parse_path"]
 
 # One path segment: the key to read ("" = the value itself) and whether the
 # value is a list to fan out over.

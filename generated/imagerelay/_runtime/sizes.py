@@ -52,6 +52,10 @@ class SizeTable:
     # ratio -> tier -> size; a row may lack tiers the provider does not offer.
     rows: Mapping[str, Mapping[str, Size]] = field(hash=False)
     note: str = ""
+    # Output tokens per ratio where the provider documents them (billing).
+    tokens: Mapping[str, int] = field(default_factory=dict, hash=False)
+    # Model families the table applies to.
+    families: tuple[str, ...] = ()
 
     def ratios(self) -> list[str]:
         return list(self.rows)
@@ -60,20 +64,18 @@ class SizeTable:
         """The size for ``ratio`` at ``tier`` (the only tier when the table has one)."""
         row = self.rows.get(ratio)
         if row is None:
-            raise SizeLookupError(
-                [f"ratio {ratio!r} is not in size table {self.name!r}; "
-                 f"allowed: {', '.join(self.rows)}"],
-                subject="size",
-            )
+            allowed = ", ".join(self.rows)
+            problem = f"ratio {ratio!r} is not in size table {self.name!r}; allowed: {allowed}"
+            raise SizeLookupError([problem], subject="size")
         if tier is None and len(self.tiers) == 1:
             tier = self.tiers[0]
         size = row.get(tier) if tier is not None else None
         if size is None:
-            raise SizeLookupError(
-                [f"tier {tier!r} is not offered for ratio {ratio!r} in size table "
-                 f"{self.name!r}; allowed: {', '.join(row)}"],
-                subject="size",
+            problem = (
+                f"tier {tier!r} is not offered for ratio {ratio!r} in size table "
+                f"{self.name!r}; allowed: {', '.join(row)}"
             )
+            raise SizeLookupError([problem], subject="size")
         return size
 
     def sizes(self) -> list[Size]:
@@ -92,6 +94,10 @@ class SizeTable:
             if wanted in row.values():
                 return ratio
         return None
+
+    def tokens_for(self, ratio: str) -> int | None:
+        """Documented output tokens for ``ratio``, or None."""
+        return self.tokens.get(ratio)
 
     def tier_of(self, size: Size | str) -> str | None:
         """The tier whose column lists ``size``, or None."""

@@ -9,26 +9,13 @@ from __future__ import annotations
 
 from .._runtime.descriptors import ImagePaths, InlineImagePath
 from .._runtime.model import RelayRequest, RelayResponse
-from .._runtime.rules import Forbidden, MaxItems, OneOf, When
+from .._runtime.rules import Forbidden, MaxItems, When
 
 
 class GenerateContentBodyBase(RelayRequest):
     """Declarative behaviour of ``GenerateContentBody``."""
 
     __relay_rules__ = (
-        # `generationConfig.imageConfig.imageSize` must be one of: 1K, 2K, 4K when model family 'pro'
-        OneOf(
-            field="generationConfig.imageConfig.imageSize",
-            values=("1K", "2K", "4K"),
-            pixel=None,
-            when=When(
-                field="model",
-                values=frozenset(("gemini-3-pro-image-preview",)),
-                patterns=(),
-                label="model family 'pro'",
-            ),
-            note="",
-        ),
         # `generationConfig.imageConfig.imageSize` is not accepted when model family 'flash'
         Forbidden(
             field="generationConfig.imageConfig.imageSize",

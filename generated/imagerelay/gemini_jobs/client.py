@@ -12,6 +12,7 @@ from typing import Final
 from .._runtime.client import AsyncBaseClient, BaseClient, Timeout
 from .._runtime.descriptors import AuthScheme, Endpoint, ProviderConfig
 from .._runtime.model import build_request
+from .._runtime.encode import FileInput
 from .._runtime.errors import ResponseValidationError
 from .._runtime.paths import find_first
 from .._runtime.polling import ProgressCallback
@@ -133,7 +134,7 @@ class Client(BaseClient):
     def upload_file(
         self,
         *,
-        file: bytes,
+        file: FileInput,
         kind: str | None = None,
         purpose: str | None = None,
         timeout: Timeout = None,
@@ -290,7 +291,7 @@ class AsyncClient(AsyncBaseClient):
     async def upload_file(
         self,
         *,
-        file: bytes,
+        file: FileInput,
         kind: str | None = None,
         purpose: str | None = None,
         timeout: Timeout = None,

@@ -118,7 +118,7 @@ class UploadFileRequest(RelayRequest):
     purpose: Annotated[
         str | None, Field(description="用途 / purpose, e.g. reference Known values: reference.")
     ] = None
-    file: Annotated[bytes, Field(description="要上传的文件 / the file to upload")]
+    file: Annotated[Any, Field(description="要上传的文件 / the file to upload")]
 
 
 class GetJobRequest(RelayRequest):

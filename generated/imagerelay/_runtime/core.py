@@ -1,0 +1,179 @@
+"""I/O-free half of the clients: settings, request assembly, retry decisions.
+
+``BaseClient`` and ``AsyncBaseClient`` (``client.py``) share everything here
+and differ only in how they wait and send.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, TypeVar
+
+import httpx
+from pydantic import BaseModel
+
+from .auth import Secret, auth_headers, auth_params, resolve_api_key, same_origin
+from .decode import Exchange, read_json, unwrap_envelope, validate_payload
+from .descriptors import Endpoint, ProviderConfig
+from .encode import RequestParts, encode_request
+from .errors import APIStatusError, RelayError
+from .images import Image
+from .log import logger, protect_httpx_logs
+from .model import RelayModel
+from .redact import redact_url, scrub
+from .retries import RetryPolicy, plan_retry
+
+__all__ = ["DEFAULT_TIMEOUT", "ClientCore", "as_timeout", "resolve_base_url"]
+
+T = TypeVar("T", bound=BaseModel)
+
+# Image generation routinely takes minutes: a short connect timeout catches
+# dead hosts fast, a long read timeout waits for the model.
+DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=300.0, write=60.0, pool=10.0)
+
+
+def as_timeout(value: float | httpx.Timeout | None) -> httpx.Timeout | None:
+    """A number N means N seconds for read/write/pool and at most 10 s to connect."""
+    if value is None or isinstance(value, httpx.Timeout):
+        return value
+    seconds = float(value)
+    return httpx.Timeout(seconds, connect=min(seconds, 10.0))
+
+
+def resolve_base_url(provider: ProviderConfig, explicit: str | None) -> str:
+    """The base URL passed in, else ``$base_url_env``, else the provider default."""
+    env = os.environ.get(provider.base_url_env, "") if provider.base_url_env else ""
+    url = (explicit or env.strip() or provider.base_url).rstrip("/")
+    if httpx.URL(url).scheme not in ("http", "https"):
+        raise RelayError(f"base_url must start with http:// or https://, got {redact_url(url)!r}")
+    return url
+
+
+class ClientCore:
+    """Settings and request/response plumbing shared by the sync and async clients."""
+
+    _provider: ClassVar[ProviderConfig]
+
+    def _configure(
+        self,
+        api_key: str | None,
+        base_url: str | None,
+        timeout: float | httpx.Timeout | None,
+        max_retries: int,
+        headers: Mapping[str, str] | None,
+        *,
+        own_client: bool,
+    ) -> None:
+        self._api_key: Secret | None = resolve_api_key(self._provider, api_key)
+        self._base_url = resolve_base_url(self._provider, base_url)
+        # With a caller-supplied httpx client and no timeout, its timeout rules.
+        fallback = DEFAULT_TIMEOUT if own_client else None
+        self._timeout: httpx.Timeout | None = as_timeout(timeout) or fallback
+        self._retry_policy = RetryPolicy(max_retries=max(0, max_retries))
+        self._headers = dict(headers or {})
+        self._random: Callable[[], float] = random.random
+        self._monotonic: Callable[[], float] = time.monotonic
+        protect_httpx_logs(self._secret_params())
+
+    @property
+    def base_url(self) -> str:
+        return self._base_url
+
+    @property
+    def max_retries(self) -> int:
+        return self._retry_policy.max_retries
+
+    def __repr__(self) -> str:
+        key = "unset" if self._api_key is None else "***"
+        return f"{type(self).__name__}(base_url={self._base_url!r}, api_key={key})"
+
+    def _secret_params(self) -> tuple[str, ...]:
+        auth = self._provider.auth
+        return (auth.name,) if auth.kind == "query" else ()
+
+    def _secrets(self) -> tuple[str, ...]:
+        return () if self._api_key is None else (self._api_key.reveal(),)
+
+    def _parts(self, endpoint: Endpoint, request: RelayModel | None, *, sse: bool) -> RequestParts:
+        """Everything about the HTTP request except timeout; may raise InvalidRequestError."""
+        wire = request.to_wire() if request is not None else {}
+        parts = encode_request(endpoint, wire, self._base_url)
+        accept = (
+            {"Accept": "text/event-stream", "Cache-Control": "no-store"}
+            if sse
+            else {"Accept": "application/json"}
+        )
+        parts.headers = {**accept, **parts.headers, **self._headers}
+        parts.headers.update(auth_headers(self._provider.auth, self._api_key))
+        parts.params.update(auth_params(self._provider.auth, self._api_key))
+        return parts
+
+    def _download_parts(self, image: Image) -> RequestParts:
+        if not image.url:
+            raise RelayError("image has neither a URL nor inline data")
+        parts = RequestParts("GET", image.url, headers={"Accept": "image/*,*/*;q=0.8"})
+        # The key only travels to the provider's own host, never to a CDN.
+        if same_origin(image.url, self._base_url):
+            parts.headers.update(auth_headers(self._provider.auth, self._api_key))
+            parts.params.update(auth_params(self._provider.auth, self._api_key))
+        return parts
+
+    def _build(
+        self,
+        http: httpx.Client | httpx.AsyncClient,
+        parts: RequestParts,
+        timeout: float | httpx.Timeout | None,
+    ) -> httpx.Request:
+        chosen = as_timeout(timeout) or self._timeout
+        return http.build_request(
+            parts.method,
+            parts.url,
+            params=parts.params or None,
+            headers=parts.headers,
+            content=parts.content,
+            data=parts.data,
+            files=parts.files,
+            timeout=httpx.USE_CLIENT_DEFAULT if chosen is None else chosen,
+        )
+
+    def _exchange(self, name: str, request: httpx.Request) -> Exchange:
+        secrets = self._secrets()
+        url = scrub(redact_url(request.url, self._secret_params()), secrets)
+        logger.debug("%s: %s %s", name, request.method, url)
+        return Exchange(name, request.method, url, self._provider, secrets)
+
+    def _log_response(self, exchange: Exchange, response: httpx.Response, started: float) -> None:
+        elapsed = self._monotonic() - started
+        logger.debug(
+            "%s: %s %s -> %d in %.2fs",
+            exchange.name,
+            exchange.method,
+            exchange.url,
+            response.status_code,
+            elapsed,
+        )
+
+    def _retry_delay(self, error: RelayError, idempotent: bool, attempt: int) -> float | None:
+        headers = httpx.Headers(error.headers if isinstance(error, APIStatusError) else None)
+        delay = plan_retry(
+            error,
+            headers,
+            idempotent=idempotent,
+            attempt=attempt,
+            policy=self._retry_policy,
+            rand=self._random,
+        )
+        if delay is not None:
+            logger.info("retrying in %.1fs after: %s", delay, error)
+        return delay
+
+    def _decode(
+        self, endpoint: Endpoint, response: httpx.Response, model: type[T], exchange: Exchange
+    ) -> T:
+        payload: Any = read_json(response, exchange)
+        if endpoint.envelope is not None:
+            payload = unwrap_envelope(payload, endpoint.envelope, exchange, response)
+        return validate_payload(model, payload, exchange, response)

@@ -1,0 +1,298 @@
+"""Server-sent-event replies as iterators of validated chunk models.
+
+Events are read with httpx-sse's ``EventSource`` (comments and keep-alives
+never reach us as data). A stream is complete when its ``stream_done`` data
+value arrives or a chunk carries a value at ``stream_finish``; an endpoint
+that declares either marker and ends without one raises
+StreamIncompleteError, because a silently truncated image is worse than an
+error.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Generator,
+    Iterator,
+    Mapping,
+)
+from types import TracebackType
+from typing import Any, Generic, Self, TypeVar
+
+import httpx
+from httpx_sse import EventSource, ServerSentEvent
+from pydantic import BaseModel
+
+from .decode import Exchange, validate_payload
+from .descriptors import Endpoint
+from .errors import ProviderError, RelayError, ResponseValidationError, StreamIncompleteError
+from .images import Image, ImageCollector
+from .paths import find_all
+
+__all__ = ["AsyncStream", "ChunkReader", "Stream"]
+
+T = TypeVar("T", bound=BaseModel)
+
+_KEEPALIVE_EVENTS = frozenset({"ping", "keepalive", "keep-alive", "heartbeat"})
+
+
+def is_event_stream(response: httpx.Response) -> bool:
+    return "text/event-stream" in response.headers.get("content-type", "")
+
+
+class ChunkReader(Generic[T]):
+    """Per-event logic shared by Stream and AsyncStream (no I/O)."""
+
+    def __init__(self, endpoint: Endpoint, model: type[T], exchange: Exchange) -> None:
+        self.endpoint, self.model, self.exchange = endpoint, model, exchange
+        self.finished = False
+        self.done = False  # the stream_done marker arrived: stop reading
+        self.collector = ImageCollector(getattr(model, "__relay_images__", None))
+
+    def feed(self, event: ServerSentEvent, response: httpx.Response) -> T | None:
+        """The chunk in ``event``, or None for markers and keep-alives."""
+        data = event.data.strip()
+        if self.endpoint.stream_done is not None and data == self.endpoint.stream_done:
+            self.finished = self.done = True
+            return None
+        if not data or event.event in _KEEPALIVE_EVENTS:
+            return None
+        payload = self._json(data, response)
+        if event.event == "error" or (
+            isinstance(payload, Mapping) and isinstance(payload.get("error"), Mapping)
+        ):
+            raise self._provider_error(payload, response)
+        chunk = validate_payload(self.model, payload, self.exchange, response)
+        if isinstance(payload, Mapping):
+            self.collector.add(payload)
+        finish = self.endpoint.stream_finish
+        if finish is not None and any(v not in ("", [], {}) for v in find_all(payload, finish)):
+            self.finished = True
+        return chunk
+
+    def _json(self, data: str, response: httpx.Response) -> Any:
+        try:
+            return json.loads(data)
+        except ValueError:
+            raise ResponseValidationError(
+                f"{self.exchange.name}: stream event is not JSON",
+                body_excerpt=self.exchange.clean(data[:300]),
+                **self.exchange.facts(response),
+            ) from None
+
+    def _provider_error(self, payload: Any, response: httpx.Response) -> ProviderError:
+        return ProviderError(
+            f"{self.exchange.name}: the provider reported an error mid-stream",
+            provider_message=self.exchange.provider_message(payload),
+            **self.exchange.facts(response, payload),
+        )
+
+    def end(self) -> None:
+        """Called when the connection ends; raises if a declared marker never came."""
+        markers = [m for m in (self.endpoint.stream_done, self.endpoint.stream_finish) if m]
+        if markers and not self.finished:
+            raise StreamIncompleteError(
+                f"{self.exchange.name}: stream ended before its end marker "
+                f"({' or '.join(repr(m) for m in markers)}); the reply is truncated",
+                method=self.exchange.method,
+                url=self.exchange.url,
+                request_sent=True,
+            )
+
+    def broken(self, exc: httpx.HTTPError) -> StreamIncompleteError:
+        error = StreamIncompleteError(
+            f"{self.exchange.name}: stream broke off ({type(exc).__name__}: "
+            f"{self.exchange.clean(str(exc)) or 'connection lost'})",
+            method=self.exchange.method,
+            url=self.exchange.url,
+            request_sent=True,
+        )
+        error.__cause__ = exc
+        return error
+
+    def not_a_stream(self, response: httpx.Response) -> RelayError:
+        """The error for a 2xx reply that is not ``text/event-stream`` (body read)."""
+        try:
+            payload = json.loads(response.content)
+        except ValueError:
+            payload = None
+        message = self.exchange.provider_message(payload) if payload is not None else None
+        if message is not None:
+            return ProviderError(
+                f"{self.exchange.name} failed: the provider answered with an error instead "
+                "of a stream",
+                provider_message=message,
+                **self.exchange.facts(response, payload),
+            )
+        kind = response.headers.get("content-type", "no content type")
+        return ResponseValidationError(
+            f"{self.exchange.name}: expected an event stream (text/event-stream), got {kind}",
+            body_excerpt=self.exchange.excerpt(response),
+            **self.exchange.facts(response, payload),
+        )
+
+
+class Stream(Generic[T]):
+    """Iterator of chunk models over one SSE reply; close it (or use ``with``)."""
+
+    def __init__(self, response: httpx.Response, reader: ChunkReader[T]) -> None:
+        self.response = response
+        self._reader = reader
+        self._chunks = self._iterate()
+
+    @property
+    def request_id(self) -> str | None:
+        return self._reader.exchange.request_id(self.response)
+
+    @property
+    def completed(self) -> bool:
+        """True once the end marker (``stream_done`` or ``stream_finish``) was seen."""
+        return self._reader.finished
+
+    def __iter__(self) -> Iterator[T]:
+        return self
+
+    def __next__(self) -> T:
+        return next(self._chunks)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._chunks.close()
+        self.response.close()
+
+    def collect(self) -> list[T]:
+        """Every remaining chunk (the stream is consumed and closed)."""
+        return list(self)
+
+    def images(self) -> list[Image]:
+        """Images in the chunks read so far (complete once the stream ends)."""
+        return self._reader.collector.images()
+
+    def _iterate(self) -> Generator[T, None, None]:
+        reader = self._reader
+        try:
+            if not is_event_stream(self.response):
+                self.response.read()
+                raise reader.not_a_stream(self.response)
+            try:
+                for event in EventSource(self.response).iter_sse():
+                    chunk = reader.feed(event, self.response)
+                    if reader.done:
+                        break
+                    if chunk is not None:
+                        yield chunk
+            except httpx.HTTPError as exc:
+                raise reader.broken(exc) from exc
+            reader.end()
+        finally:
+            self.response.close()
+
+
+class AsyncStream(Generic[T]):
+    """Async iterator of chunk models over one SSE reply; ``async with`` closes it.
+
+    Created without I/O (so a plain ``def`` can return it); the request is sent
+    on ``async with`` / ``await stream.open()`` or the first ``__anext__``,
+    and status errors raise there.
+    """
+
+    def __init__(
+        self,
+        opener: Callable[[], Awaitable[tuple[httpx.Response, Exchange]]],
+        endpoint: Endpoint,
+        chunk_model: type[T],
+    ) -> None:
+        self._opener = opener
+        self._endpoint, self._model = endpoint, chunk_model
+        self.response: httpx.Response | None = None
+        self._reader: ChunkReader[T] | None = None
+        self._chunks: AsyncGenerator[T, None] | None = None
+
+    async def open(self) -> Self:
+        """Send the request (once); later calls do nothing."""
+        if self._chunks is None:
+            response, exchange = await self._opener()
+            self.response, self._reader = response, ChunkReader(
+                self._endpoint, self._model, exchange
+            )
+            self._chunks = self._iterate(response, self._reader)
+        return self
+
+    @property
+    def request_id(self) -> str | None:
+        if self._reader is None or self.response is None:
+            return None
+        return self._reader.exchange.request_id(self.response)
+
+    @property
+    def completed(self) -> bool:
+        return self._reader is not None and self._reader.finished
+
+    def __aiter__(self) -> AsyncIterator[T]:
+        return self
+
+    async def __anext__(self) -> T:
+        await self.open()
+        assert self._chunks is not None  # set by open()
+        return await self._chunks.__anext__()
+
+    async def __aenter__(self) -> Self:
+        return await self.open()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._chunks is not None:
+            await self._chunks.aclose()
+        if self.response is not None:
+            await self.response.aclose()
+
+    async def collect(self) -> list[T]:
+        """Every remaining chunk (the stream is consumed and closed)."""
+        return [chunk async for chunk in self]
+
+    def images(self) -> list[Image]:
+        """Images in the chunks read so far (complete once the stream ends)."""
+        return [] if self._reader is None else self._reader.collector.images()
+
+    @staticmethod
+    async def _iterate(response: httpx.Response, reader: ChunkReader[T]) -> AsyncGenerator[T, None]:
+        try:
+            if not is_event_stream(response):
+                await response.aread()
+                raise reader.not_a_stream(response)
+            events = EventSource(response).aiter_sse()
+            try:
+                async for event in events:
+                    chunk = reader.feed(event, response)
+                    if reader.done:
+                        break
+                    if chunk is not None:
+                        yield chunk
+            except httpx.HTTPError as exc:
+                raise reader.broken(exc) from exc
+            finally:
+                await events.aclose()
+            reader.end()
+        finally:
+            await response.aclose()

@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import httpx
+import pytest
+from imagerelay._runtime.errors import (
+    APITimeoutError,
+    BadRequestError,
+    ContentPolicyError,
+    ProviderError,
+    StreamIncompleteError,
+    TaskFailedError,
+    WaitTimeoutError,
+)
+from imagerelay._runtime.images import Image
+from rt_helpers import (
+    CHAT,
+    ENVELOPED,
+    GENERATE,
+    GET_TASK,
+    KEY,
+    ChatChunk,
+    GenerateBody,
+    Recorder,
+    Task,
+    TaskQuery,
+    make_async_client,
+    sse,
+)
+
+BODY = GenerateBody(model="m", prompt="p")
+TASK = {"id": "t1", "status": "succeeded"}
+
+
+def run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+def test_async_request_and_auth() -> None:
+    rec = Recorder(httpx.Response(200, json=TASK))
+
+    async def main() -> Task:
+        async with make_async_client(rec) as client:
+            return await client._request(GENERATE, BODY, Task)
+
+    assert run(main()).status == "succeeded"
+    assert rec.requests[0].headers["authorization"] == f"Bearer {KEY}"
+
+
+def test_async_envelope_error() -> None:
+    rec = Recorder(httpx.Response(200, json={"code": "fail", "message": "nope", "data": None}))
+    with pytest.raises(ProviderError, match="provider returned code 'fail'"):
+        run(make_async_client(rec)._request(ENVELOPED, BODY, Task))
+
+
+def test_async_retries(sleeps: list[float]) -> None:
+    rec = Recorder(
+        httpx.Response(429, headers={"retry-after": "1"}),
+        httpx.Response(500),
+        httpx.Response(200, json=TASK),
+    )
+    run(make_async_client(rec, sleeps)._request(GET_TASK, TaskQuery(task_id="t1"), Task))
+    assert rec.count == 3 and sleeps == [1.0, 1.0]
+
+
+def test_async_post_timeout_not_resent(sleeps: list[float]) -> None:
+    rec = Recorder(httpx.ReadTimeout("slow"), httpx.Response(200, json=TASK))
+    with pytest.raises(APITimeoutError, match="could bill twice"):
+        run(make_async_client(rec, sleeps)._request(GENERATE, BODY, Task))
+    assert rec.count == 1
+
+
+def chunk(text: str) -> str:
+    return "data: " + json.dumps({"choices": [{"delta": {"content": text}}]})
+
+
+def test_async_stream() -> None:
+    rec = Recorder(sse(": ping", chunk("see https://cdn.test/q.png"), "data: [DONE]"))
+
+    async def main() -> tuple[list[ChatChunk], list[Image], bool]:
+        client = make_async_client(rec)
+        stream = client._stream(CHAT, BODY, ChatChunk)  # no I/O yet
+        assert rec.count == 0
+        async with stream:
+            chunks = [c async for c in stream]
+        assert stream.response is not None and stream.response.is_closed
+        return chunks, stream.images(), stream.completed
+
+    chunks, images, completed = run(main())
+    assert len(chunks) == 1 and completed
+    assert [i.url for i in images] == ["https://cdn.test/q.png"]
+
+
+def test_async_stream_truncated_and_status_error() -> None:
+    rec = Recorder(sse(chunk("a")))
+    with pytest.raises(StreamIncompleteError):
+        run(make_async_client(rec)._stream(CHAT, BODY, ChatChunk).collect())
+
+    async def enter() -> None:
+        async with make_async_client(Recorder(httpx.Response(400, json={"msg": "no"})))._stream(
+            CHAT, BODY, ChatChunk
+        ):
+            pass
+
+    with pytest.raises(BadRequestError):
+        run(enter())
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def async_wait(states: list[dict[str, Any]], **kwargs: Any) -> tuple[Task, Clock]:
+    clock = Clock()
+    client = make_async_client(Recorder())
+    client._sleep, client._monotonic = clock.sleep, clock
+
+    async def poll() -> Task:
+        state = states.pop(0) if len(states) > 1 else states[0]
+        return Task.model_validate({"id": "t1", **state})
+
+    return run(client._wait(poll, **kwargs)), clock
+
+
+def test_async_wait_success() -> None:
+    task, clock = async_wait([{"status": "queued"}, {"status": "running"}, {"status": "succeeded"}])
+    assert task.status == "succeeded" and clock.sleeps == [2.0, 3.0]
+
+
+def test_async_wait_failure_violation_timeout() -> None:
+    with pytest.raises(TaskFailedError, match="boom"):
+        async_wait([{"status": "failed", "error": "boom"}])
+    with pytest.raises(ContentPolicyError):
+        async_wait([{"status": "violation"}])
+    with pytest.raises(WaitTimeoutError):
+        async_wait([{"status": "running"}], timeout=5)
+
+
+def test_async_wait_is_cancellable() -> None:
+    polls: list[int] = []
+
+    async def main() -> None:
+        client = make_async_client(Recorder())
+        client._sleep = asyncio.sleep  # real sleep so cancellation lands in it
+
+        async def poll() -> Task:
+            polls.append(1)
+            return Task.model_validate({"id": "t", "status": "running"})
+
+        job = asyncio.ensure_future(client._wait(poll, interval=60))
+        await asyncio.sleep(0.01)
+        job.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await job
+
+    run(main())
+    assert polls == [1]
+
+
+def test_async_download_skips_key_for_foreign_host() -> None:
+    rec = Recorder(httpx.Response(200, content=b"bytes", headers={"content-type": "image/webp"}))
+    data = run(make_async_client(rec).download(Image(url="https://cdn.other.test/x.webp")))
+    assert data == b"bytes" and "authorization" not in rec.requests[0].headers
