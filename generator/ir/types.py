@@ -76,7 +76,7 @@ class TypeCollector:
                 return TypeIR("string", "str")
             return TypeIR("string", CATALOG_PREFIX + "ModelId", values=self.model_ids)
         if spec.const is not None:
-            return TypeIR(kind, literal((spec.const,)), values=(spec.const,))  # type: ignore[arg-type]
+            return TypeIR(kind, literal((spec.const,)), values=(spec.const,))
         if kind == "object" and spec.fields is None:
             return TypeIR("map", "dict[str, Any]")
         if kind == "string" and (values := self._closed_values(spec)):
@@ -84,7 +84,7 @@ class TypeCollector:
             annotation = CATALOG_PREFIX + spec.enum if spec.enum else literal(values)
             return TypeIR("string", annotation, values=values)
         if kind in _SCALARS:
-            return TypeIR(kind, _SCALARS[kind])  # type: ignore[arg-type]
+            return TypeIR(kind, _SCALARS[kind])
         if kind == "array":
             assert spec.items is not None
             item = self.type_ir(spec.items, (*path, "items"), spec.items.title or inline_name + "Item")

@@ -12,7 +12,7 @@ def _from(module: str, names: set[str]) -> list[str]:
 
 
 def _rule_names(rules: list[RuleIR]) -> set[str]:
-    names = {rule.kind for rule in rules}
+    names: set[str] = {rule.kind for rule in rules}
     if any(rule.when is not None for rule in rules):
         names.add("When")
     if any(rule.pixel is not None for rule in rules):

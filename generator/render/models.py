@@ -11,9 +11,9 @@ from generator.render.jsonschema import provider_schema
 RUNTIME_MODULE = "imagerelay._runtime.model"
 
 
-def _base_class_map(provider: ProviderIR, package: str) -> dict[str, str]:
+def _base_class_map(provider: ProviderIR, package: str) -> dict[str, str | list[str]]:
     """Each class's base: a runtime class, or its own base in the provider's bases.py."""
-    mapping = {}
+    mapping: dict[str, str | list[str]] = {}
     for cls in provider.classes:
         module = f"{package}.{provider.id}.bases" if cls.has_generated_base else f"{package}._runtime.model"
         mapping[cls.name] = f"{module}.{cls.base}"
@@ -22,7 +22,10 @@ def _base_class_map(provider: ProviderIR, package: str) -> dict[str, str]:
 
 def render_models(provider: ProviderIR, package: str, header: str) -> str:
     """Source of ``<package>/<provider>/models.py`` (unformatted; black runs later)."""
-    from datamodel_code_generator import DataModelType, InputFileType, PythonVersion, generate
+    # Imported here: datamodel-code-generator is heavy and only this stage needs it.
+    from datamodel_code_generator import LiteralType, generate
+    from datamodel_code_generator.enums import DataModelType, InputFileType
+    from datamodel_code_generator.format import PythonVersion
 
     schema: dict[str, Any] = provider_schema(provider)
     try:
@@ -39,7 +42,7 @@ def render_models(provider: ProviderIR, package: str, header: str) -> str:
             use_standard_collections=True,
             use_union_operator=True,
             use_schema_description=True,
-            enum_field_as_literal="all",
+            enum_field_as_literal=LiteralType.All,
             skip_root_model=True,
             disable_timestamp=True,
             custom_file_header=header,

@@ -34,22 +34,33 @@ def _members(lookup: FieldLookup, field: FieldSpec) -> Mapping[str, FieldSpec] |
 
 def resolve_field_path(path: str, lookup: FieldLookup) -> str:
     """Return "" when ``path`` names existing fields, else what is wrong and what exists."""
-    fields: Mapping[str, FieldSpec] | None = lookup.fields
-    for index, (name, each) in enumerate(split_path(path)):
-        if not name:
-            return f"'{path}' has an empty segment"
-        if fields is None:
-            return f"'{path}': cannot look inside a non-object value before '{name}'"
-        field = fields.get(name)
-        if field is None:
-            known = ", ".join(sorted(fields)) or "none"
-            return f"'{path}': no field '{name}' here (fields: {known})"
-        while field.type == "array" and field.items is not None:
-            if not each:
-                break
-            field, each = field.items, False
-        if each:
+    return _resolve(path, split_path(path), lookup.fields, lookup)
+
+
+def _resolve(path: str, parts: list[tuple[str, bool]], fields: Mapping[str, FieldSpec] | None,
+             lookup: FieldLookup) -> str:
+    name, each = parts[0]
+    if not name:
+        return f"'{path}' has an empty segment"
+    if fields is None:
+        return f"'{path}': cannot look inside a non-object value before '{name}'"
+    field = fields.get(name)
+    if field is None:
+        known = ", ".join(sorted(fields)) or "none"
+        return f"'{path}': no field '{name}' here (fields: {known})"
+    return _step(path, name, field, each, parts[1:], lookup)
+
+
+def _step(path: str, name: str, field: FieldSpec, each: bool, rest: list[tuple[str, bool]],
+          lookup: FieldLookup) -> str:
+    """Continue a path from ``field``; a union is entered when any of its variants fits."""
+    if field.type == "union":
+        problems = [_step(path, name, variant, each, rest, lookup) for variant in field.variants or []]
+        return "" if any(problem == "" for problem in problems) else problems[0]
+    if each:
+        if field.type != "array" or field.items is None:
             return f"'{path}': '{name}' is not an array, so '[]' does not apply"
-        last = index == len(split_path(path)) - 1
-        fields = None if last else _members(lookup, field)
-    return ""
+        return _step(path, name, field.items, False, rest, lookup)
+    if not rest:
+        return ""
+    return _resolve(path, rest, _members(lookup, field), lookup)

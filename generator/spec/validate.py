@@ -10,9 +10,9 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from generator.errors import Diagnostic
+from generator.spec.endpoint_checks import EndpointChecker
 from generator.spec.fieldpaths import FieldLookup, resolve_field_path
 from generator.spec.loader import LoadedSpec, PathKey, dotted_path
-from generator.spec.endpoint_checks import EndpointChecker
 from generator.spec.schema import (
     PIXELS,
     RATIO,

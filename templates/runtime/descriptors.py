@@ -69,7 +69,8 @@ class ImagePaths:
 class InlineImagePath:
     path: str
     data_key: str
-    mime_key: str
+    # None when the payload names no MIME type (OpenAI b64_json): sniffed from the bytes.
+    mime_key: str | None
 
 
 @dataclass(frozen=True)

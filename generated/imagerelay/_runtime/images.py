@@ -171,11 +171,11 @@ def find_urls(text: str) -> list[Image]:
     return [image for _, image in sorted(found, key=lambda pair: pair[0])]
 
 
-def _inline(objects: Iterable[Any], data_key: str, mime_key: str) -> list[Image]:
+def _inline(objects: Iterable[Any], data_key: str, mime_key: str | None) -> list[Image]:
     images: list[Image] = []
     for obj in objects:
         if isinstance(obj, Mapping):
-            data, mime = obj.get(data_key), obj.get(mime_key)
+            data, mime = obj.get(data_key), obj.get(mime_key) if mime_key else None
             if isinstance(data, str) and data:
                 images.append(
                     Image(b64_data=data, mime_type=mime if isinstance(mime, str) else None)

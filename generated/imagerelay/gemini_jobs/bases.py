@@ -15,7 +15,7 @@ class GenerateContentResponseBase(RelayResponse):
     """Declarative behaviour of ``GenerateContentResponse``."""
 
     __relay_images__ = ImagePaths(
-        urls=("output.images[]",),
+        urls=("output.images[]", "output.images[].url"),
         inline=(
             InlineImagePath(
                 path="candidates[].content.parts[].inlineData", data_key="data", mime_key="mimeType"
@@ -28,7 +28,7 @@ class JobBase(RelayResponse):
     """Declarative behaviour of ``Job``."""
 
     __relay_images__ = ImagePaths(
-        urls=("output.images[]",),
+        urls=("output.images[]", "output.images[].url"),
         inline=(),
     )
     __relay_task__ = TaskStatusSpec(

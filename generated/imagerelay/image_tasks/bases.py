@@ -74,5 +74,5 @@ class ImagesResponseBase(RelayResponse):
 
     __relay_images__ = ImagePaths(
         urls=("data[].url",),
-        inline=(InlineImagePath(path="data[]", data_key="b64_json", mime_key="mime_type"),),
+        inline=(InlineImagePath(path="data[]", data_key="b64_json", mime_key=None),),
     )

@@ -27,7 +27,7 @@ class ImageRequest(ImageRequestBase):
         ),
     ] = None
     image: Annotated[
-        str | Any | None,
+        str | dict[str, Any] | None,
         Field(
             description="编辑任务的单张参考图 / the single reference image of an edit task (条件必填 / conditionally required)."
         ),
