@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .._runtime.descriptors import ImagePaths, InlineImagePath, TaskStatusSpec
 from .._runtime.model import RelayRequest, RelayResponse
-from .._runtime.rules import Exclusive, OneOf, When
+from .._runtime.rules import Exclusive, OneOf, RequiredAny, When
 
 
 class ImageRequestBase(RelayRequest):
@@ -47,6 +47,17 @@ class ImageRequestBase(RelayRequest):
                 label="model families 'nano-banana-pro', 'nano-banana-2'",
             ),
             note="Pro 和 NanoBanana 2 变体在当前来源范围内支持 png 和 jpeg / Pro and NanoBanana 2 take png or jpeg only.",
+        ),
+        # at least one of `image`, `images` when task_type in (image2image)
+        RequiredAny(
+            fields=("image", "images"),
+            when=When(
+                field="task_type",
+                values=frozenset(("image2image",)),
+                patterns=(),
+                label="task_type in (image2image)",
+            ),
+            note="图生图需要 image 或 images / an image2image task needs image or images.",
         ),
     )
 
