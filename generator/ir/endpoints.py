@@ -41,7 +41,17 @@ def _params(fields: tuple[FieldIR, ...], fixed: dict[str, Any]) -> tuple[FieldIR
     return tuple(sorted(free, key=lambda field: not field.required))
 
 
-def _example_ir(example: ExampleSpec) -> ExampleIR:
+def _python_call(name: str, example: ExampleSpec, params: tuple[FieldIR, ...]) -> str:
+    """The documented request as a call of the generated method (fixed fields omitted)."""
+    by_wire = {param.wire_name: param.param_name for param in params}
+    request = example.request
+    body = request.json_body if isinstance(request.json_body, dict) else (request.form or {})
+    given = {**request.path, **request.query, **body}
+    args = ", ".join(f"{by_wire[wire]}={value!r}" for wire, value in given.items() if wire in by_wire)
+    return f"client.{name}({args})"
+
+
+def _example_ir(name: str, example: ExampleSpec, params: tuple[FieldIR, ...]) -> ExampleIR:
     request = example.request
     body = request.json_body if request.json_body is not None else request.form
     response = example.response
@@ -56,6 +66,7 @@ def _example_ir(example: ExampleSpec) -> ExampleIR:
         path_params=tuple(request.path.items()),
         query=tuple(request.query.items()),
         response_status=response.status if response is not None else None,
+        python_call=_python_call(name, example, params),
     )
 
 
@@ -85,6 +96,7 @@ def endpoint_ir(spec: ProviderSpec, name: str, endpoint: EndpointSpec, classes: 
             task_class=target.response.schema_ref,
         )
     envelope = endpoint.response.envelope
+    params = _params(fields, fixed)
     return EndpointIR(
         name=name,
         constant=constant_case(name),
@@ -92,7 +104,7 @@ def endpoint_ir(spec: ProviderSpec, name: str, endpoint: EndpointSpec, classes: 
         description=" ".join(endpoint.description.split()),
         http_method=endpoint.method,
         path=endpoint.path,
-        params=_params(fields, fixed),
+        params=params,
         fixed=tuple(FixedValueIR(key, repr(value)) for key, value in fixed.items()),
         path_params=by_location["path"],
         query_params=by_location["query"],
@@ -108,6 +120,6 @@ def endpoint_ir(spec: ProviderSpec, name: str, endpoint: EndpointSpec, classes: 
         stream_finish=endpoint.response.stream_finish,
         idempotent=endpoint.idempotent if endpoint.idempotent is not None else endpoint.method == "GET",
         polling=polling,
-        examples=tuple(_example_ir(example) for example in endpoint.examples),
+        examples=tuple(_example_ir(name, example, params) for example in endpoint.examples),
         rules=classes[request_class].rules if request_class else (),
     )

@@ -152,6 +152,8 @@ class ExampleIR:
     path_params: tuple[tuple[str, str], ...]
     query: tuple[tuple[str, str], ...]
     response_status: int | None
+    # The documented request as a call of the generated method.
+    python_call: str
 
 
 @dataclass(frozen=True)
