@@ -245,6 +245,7 @@ def _run_cli(specs: Path, out: Path) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-m", "generator", "--specs", str(specs), "--out", str(out)],
         cwd=ROOT,
         capture_output=True,
+        check=False,
         text=True,
         env=env,
         timeout=300,
@@ -260,10 +261,9 @@ def _specs_folder(tmp_path: Path) -> Path:
     return specs
 
 
-def _cli_expected(specs: Path) -> list[str]:
-    # Outside the working directory the CLI names files by the path it was given.
-    lines = [line.replace("specs/", f"{specs.as_posix()}/", 1) for stem in CLI_BAD
-             for line in _expected(HERE / f"{stem}.yaml")]
+def _cli_expected() -> list[str]:
+    # The CLI names files "<folder>/<file>", so a folder called specs gives the .expected lines.
+    lines = [line for stem in CLI_BAD for line in _expected(HERE / f"{stem}.yaml")]
     return [*lines, f"{len(lines)} errors; nothing was written."]
 
 
@@ -276,7 +276,7 @@ def test_cli_reports_every_problem_and_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = _run_cli(specs, out)
     assert result.returncode == 2, result.stderr
-    assert result.stderr.splitlines() == _cli_expected(specs)
+    assert result.stderr.splitlines() == _cli_expected()
     assert result.stdout == ""
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["specs"]
@@ -291,6 +291,6 @@ def test_cli_failure_leaves_an_existing_output_folder_byte_identical(tmp_path: P
     before = _snapshot(out)
     result = _run_cli(specs, out)
     assert result.returncode == 2, result.stderr
-    assert result.stderr.splitlines() == _cli_expected(specs)
+    assert result.stderr.splitlines() == _cli_expected()
     assert _snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "specs"]
