@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from generator.errors import SpecError
 from generator.ir.endpoints import endpoint_ir, request_class_name
-from generator.ir.naming import constant_case
 from generator.ir.nodes import (
     AuthIR,
     ClassIR,
@@ -21,6 +20,7 @@ from generator.ir.nodes import (
 )
 from generator.ir.rules import rule_ir
 from generator.ir.types import PendingClass, TypeCollector
+from generator.naming import constant_case
 from generator.spec.load import CheckedSpec
 from generator.spec.schema import ProviderSpec, SchemaDef
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from generator.ir.naming import constant_case, pascal_case
 from generator.ir.nodes import (
     ClassIR,
     EndpointIR,
@@ -15,6 +14,7 @@ from generator.ir.nodes import (
     FixedValueIR,
     PollingIR,
 )
+from generator.naming import constant_case, pascal_case, wait_method_name
 from generator.spec.schema import EndpointSpec, ExampleSpec, ProviderSpec
 
 
@@ -75,9 +75,9 @@ def _pretty(value: Any) -> str:
 
 
 def _wait_method(spec: ProviderSpec, name: str) -> str:
-    polled = {endpoint.polling.get for endpoint in spec.endpoints.values() if endpoint.polling}
+    polled = [endpoint.polling.get for endpoint in spec.endpoints.values() if endpoint.polling]
     submitters = [key for key, endpoint in spec.endpoints.items() if endpoint.polling]
-    return "wait" if len(polled) == 1 and len(submitters) == 1 else f"wait_{name}"
+    return wait_method_name(name, submitters, polled)
 
 
 def endpoint_ir(spec: ProviderSpec, name: str, endpoint: EndpointSpec, classes: dict[str, ClassIR]) -> EndpointIR:

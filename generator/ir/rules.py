@@ -67,11 +67,13 @@ def _pixel_summary(pixel: PixelIR) -> str:
         parts.append(f"both edges multiples of {pixel.multiple_of}")
     if pixel.max_ratio is not None:
         parts.append(f"long/short <= {pixel.max_ratio:g}")
-    if pixel.min_pixels is not None or pixel.max_pixels is not None:
+    if pixel.max_pixels is not None:
         low = f"{pixel.min_pixels:,}" if pixel.min_pixels is not None else "0"
-        high = f"{pixel.max_pixels:,}" if pixel.max_pixels is not None else "any"
-        parts.append(f"{low} <= width*height <= {high}")
-    return "a WIDTHxHEIGHT size with " + ", ".join(parts)
+        parts.append(f"{low} <= width*height <= {pixel.max_pixels:,}")
+    elif pixel.min_pixels is not None:
+        parts.append(f"width*height >= {pixel.min_pixels:,}")
+    # The checker rejects a pixel rule without bounds; the IR still reads well for one.
+    return "a WIDTHxHEIGHT size" + (" with " + ", ".join(parts) if parts else "")
 
 
 def rule_ir(spec: ProviderSpec, rule: RuleSpec) -> RuleIR:

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from generator.errors import Diagnostic
-from generator.ir.naming import pascal_case, snake_case
 from generator.ir.nodes import FieldIR, TypeIR
+from generator.naming import pascal_case, snake_case
 from generator.spec.load import CheckedSpec
 from generator.spec.loader import PathKey, dotted_path
 from generator.spec.schema import FieldSpec

@@ -6,14 +6,20 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from generator.naming import wait_method_name
 from generator.spec.fieldpaths import FieldLookup, resolve_field_path
 from generator.spec.loader import PathKey
 from generator.spec.schema import EndpointSpec, FieldSpec
+from generator.spec.values import yaml_text
 
 if TYPE_CHECKING:
     from generator.spec.validate import SpecChecker
 
 _PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+# Public members of the generated clients' base classes (templates/runtime/client.py and core.py);
+# an endpoint method of the same name would replace them.
+CLIENT_MEMBERS = ("aclose", "base_url", "close", "download", "max_retries", "save_image", "wait")
 
 
 def request_fields(spec_fields: Mapping[str, FieldSpec] | None, schema_fields: Mapping[str, FieldSpec] | None
@@ -36,6 +42,7 @@ class EndpointChecker:
         self.checker.error(path, message)
 
     def run(self) -> None:
+        self._check_name()
         self._check_request()
         self._check_path_params()
         self._check_fixed()
@@ -44,6 +51,26 @@ class EndpointChecker:
         if self.endpoint.polling is not None:
             self._check_polling()
         self._check_examples()
+
+    def _check_name(self) -> None:
+        clash = self._name_clash()
+        if clash:
+            self.checker.error_at_key(self.path, clash)
+
+    def _name_clash(self) -> str | None:
+        name = self.name
+        if name.startswith("_") or name in CLIENT_MEMBERS:
+            return (f"endpoint name '{name}' would shadow the client's own '{name}'; an endpoint name must not "
+                    f"start with '_' or be one of: {', '.join(CLIENT_MEMBERS)}")
+        submitters = [key for key, endpoint in self.spec.endpoints.items() if endpoint.polling]
+        polled = [endpoint.polling.get for endpoint in self.spec.endpoints.values() if endpoint.polling]
+        for other in submitters:
+            # The generated client adds these two methods for every endpoint that polls a task.
+            for added in (f"{other}_and_wait", wait_method_name(other, submitters, polled)):
+                if added == name:
+                    return (f"endpoint name '{name}' clashes with the method '{added}' that the client adds for "
+                            f"the polling endpoint '{other}'; choose another name")
+        return None
 
     def _check_request(self) -> None:
         request = self.endpoint.request
@@ -54,6 +81,7 @@ class EndpointChecker:
             self.checker.unknown_schema((*where, "schema"), request.schema_ref)
         if request.fields is not None:
             self.checker.check_fields((*where, "fields"), request.fields, top_level=True)
+            self.checker.check_argument_names((*where, "fields"), request.fields)
         lookup = FieldLookup(self.spec, self.fields)
         self.checker.check_rules((*where, "rules"), request.rules, lookup)
 
@@ -71,11 +99,12 @@ class EndpointChecker:
             field = self.fields.get(key)
             if field is None:
                 known = ", ".join(sorted(self.fields)) or "none"
-                self.error(where, f"fixed value for '{key}', which is not a request field (fields: {known})")
+                self.checker.error_at_key(where, f"fixed value for '{key}', which is not a request field "
+                                          f"(fields: {known})")
                 continue
-            allowed = self.checker.allowed_values(field)
-            if allowed is not None and str(value) not in allowed:
-                self.error(where, f"fixed value {value!r} for '{key}' is not one of: {', '.join(allowed)}")
+            problem = self.checker.literal_problem(field, value)
+            if problem:
+                self.error(where, f"fixed value {yaml_text(value)} for '{key}' {problem}")
 
     def _check_body_kind(self) -> None:
         body = self.endpoint.request.body
@@ -96,6 +125,10 @@ class EndpointChecker:
             if getattr(response, key) is not None and response.kind != "sse":
                 self.error((*where, key), f"'{key}' applies to 'kind: sse' responses only")
         schema = self.spec.schemas.get(response.schema_ref)
+        files = sorted(name for name, field in schema.fields.items() if field.type == "file") if schema else []
+        if files:
+            self.error((*where, "schema"), f"response schema '{response.schema_ref}' has file fields "
+                       f"({', '.join(files)}); 'type: file' is allowed only in multipart requests")
         if response.stream_finish is not None and schema is not None:
             problem = resolve_field_path(response.stream_finish, FieldLookup(self.spec, schema.fields))
             if problem:
@@ -145,4 +178,5 @@ class EndpointChecker:
         for key in given:
             if key not in allowed:
                 known = ", ".join(sorted(allowed)) or "none"
-                self.error((*where, key), f"example sends '{key}', which is not a request field here (fields: {known})")
+                self.checker.error_at_key((*where, key), f"example sends '{key}', which is not a request field here "
+                                          f"(fields: {known})")

@@ -32,35 +32,56 @@ def _members(lookup: FieldLookup, field: FieldSpec) -> Mapping[str, FieldSpec] |
     return field.fields
 
 
+@dataclass(frozen=True)
+class _Outcome:
+    """How a path resolved: ``problem`` is "" on success; ``depth`` counts the segments that did resolve."""
+
+    problem: str
+    depth: int
+
+
 def resolve_field_path(path: str, lookup: FieldLookup) -> str:
     """Return "" when ``path`` names existing fields, else what is wrong and what exists."""
-    return _resolve(path, split_path(path), lookup.fields, lookup)
+    return _resolve(path, split_path(path), 0, lookup.fields, lookup).problem
 
 
-def _resolve(path: str, parts: list[tuple[str, bool]], fields: Mapping[str, FieldSpec] | None,
-             lookup: FieldLookup) -> str:
+def _resolve(path: str, parts: list[tuple[str, bool]], depth: int, fields: Mapping[str, FieldSpec] | None,
+             lookup: FieldLookup) -> _Outcome:
     name, each = parts[0]
     if not name:
-        return f"'{path}' has an empty segment"
+        message = f"'{path}': a segment is empty; a path is field names joined by '.' ('[]' after an array)"
+        return _Outcome(message, depth)
     if fields is None:
-        return f"'{path}': cannot look inside a non-object value before '{name}'"
+        return _Outcome(f"'{path}': cannot look inside a non-object value before '{name}'", depth)
     field = fields.get(name)
     if field is None:
         known = ", ".join(sorted(fields)) or "none"
-        return f"'{path}': no field '{name}' here (fields: {known})"
-    return _step(path, name, field, each, parts[1:], lookup)
+        return _Outcome(f"'{path}': no field '{name}' here (fields: {known})", depth)
+    return _step(path, name, field, each, parts[1:], depth, lookup)
 
 
-def _step(path: str, name: str, field: FieldSpec, each: bool, rest: list[tuple[str, bool]],
-          lookup: FieldLookup) -> str:
+def _step(path: str, name: str, field: FieldSpec, each: bool, rest: list[tuple[str, bool]], depth: int,
+          lookup: FieldLookup) -> _Outcome:
     """Continue a path from ``field``; a union is entered when any of its variants fits."""
     if field.type == "union":
-        problems = [_step(path, name, variant, each, rest, lookup) for variant in field.variants or []]
-        return "" if any(problem == "" for problem in problems) else problems[0]
+        return _through_union(path, name, field, each, rest, depth, lookup)
     if each:
         if field.type != "array" or field.items is None:
-            return f"'{path}': '{name}' is not an array, so '[]' does not apply"
-        return _step(path, name, field.items, False, rest, lookup)
+            return _Outcome(f"'{path}': '{name}' is not an array, so '[]' does not apply", depth)
+        return _step(path, name, field.items, False, rest, depth, lookup)
     if not rest:
-        return ""
-    return _resolve(path, rest, _members(lookup, field), lookup)
+        return _Outcome("", depth + 1)
+    return _resolve(path, rest, depth + 1, _members(lookup, field), lookup)
+
+
+def _through_union(path: str, name: str, field: FieldSpec, each: bool, rest: list[tuple[str, bool]], depth: int,
+                   lookup: FieldLookup) -> _Outcome:
+    outcomes = [_step(path, name, variant, each, rest, depth, lookup) for variant in field.variants or []]
+    if not outcomes or any(outcome.problem == "" for outcome in outcomes):
+        # A union without variants is reported by the field check; do not report it once per path.
+        return _Outcome("", depth + 1)
+    # The variant that got furthest is most likely the one the author meant; ties show each problem.
+    furthest = max(outcome.depth for outcome in outcomes)
+    prefix = f"'{path}': "
+    problems = dict.fromkeys(outcome.problem.removeprefix(prefix) for outcome in outcomes if outcome.depth == furthest)
+    return _Outcome(prefix + " or ".join(problems), furthest)

@@ -1,12 +1,14 @@
 """Read a spec YAML file into plain data plus the source mark of every node.
 
 Marks are keyed by the node's path (a tuple of mapping keys and list
-indexes), so later stages can point at the exact line of any value.
+indexes), so later stages can point at the exact line of any value; key
+marks do the same for the keys of mappings, for errors about a key itself.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,23 @@ PathKey = tuple[str | int, ...]
 
 _INT_TAG = "tag:yaml.org,2002:int"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_NULL_TAG = "tag:yaml.org,2002:null"
+
+
+class _SpecLoader(yaml.SafeLoader):
+    """SafeLoader whose only booleans are true/false.
+
+    YAML 1.1 also reads on/off/yes/no/y/n as booleans, which silently turns an
+    enum value 'on' into True and a field named 'no' into the key 'False'.
+    """
+
+
+_SpecLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_SpecLoader.add_implicit_resolver(_BOOL_TAG, re.compile(r"^(?:[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$"), list("tTfF"))
 
 
 @dataclass(frozen=True)
@@ -27,6 +46,8 @@ class LoadedSpec:
     file: str
     data: Any
     marks: dict[PathKey, SourceMark]
+    # Where the key of each mapping entry is written; for block values that is the line above the value.
+    key_marks: dict[PathKey, SourceMark] = field(default_factory=dict)
 
     def mark_of(self, path: PathKey) -> SourceMark:
         """The mark of ``path`` or of its nearest ancestor that has one."""
@@ -36,13 +57,19 @@ class LoadedSpec:
                 return mark
         return SourceMark(self.file, 1, 1)
 
+    def key_mark_of(self, path: PathKey) -> SourceMark:
+        """The mark of the key that ``path`` ends in; list items and unknown paths fall back to ``mark_of``."""
+        mark = self.key_marks.get(path)
+        return mark if mark is not None else self.mark_of(path)
+
 
 class _Builder:
     def __init__(self, file: str) -> None:
         self.file = file
         self.marks: dict[PathKey, SourceMark] = {}
+        self.key_marks: dict[PathKey, SourceMark] = {}
         self.problems: list[Diagnostic] = []
-        self._constructor = yaml.SafeLoader("")
+        self._constructor = _SpecLoader("")
 
     def mark(self, node: yaml.Node) -> SourceMark:
         return SourceMark(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
@@ -62,13 +89,16 @@ class _Builder:
             if not isinstance(key, (str, int, float, bool)):
                 self.problems.append(Diagnostic(self.mark(key_node), _dotted(path), "mapping keys must be scalars"))
                 continue
-            key_text = str(key)
-            if key_text in result:
-                self.problems.append(
-                    Diagnostic(self.mark(key_node), _dotted((*path, key_text)), f"duplicate key '{key_text}'")
-                )
+            key_path = (*path, str(key))
+            first = self.key_marks.get(key_path)
+            if first is not None:
+                # The first definition is kept, so later stages see what the reader saw first.
+                message = (f"duplicate key '{key}' (first defined at line {first.line}); "
+                           "a key may appear only once in a mapping")
+                self.problems.append(Diagnostic(self.mark(key_node), _dotted(key_path), message))
                 continue
-            result[key_text] = self.build(value_node, (*path, key_text))
+            self.key_marks[key_path] = self.mark(key_node)
+            result[str(key)] = self.build(value_node, key_path)
         return result
 
     def _scalar(self, node: yaml.Node) -> Any:
@@ -92,6 +122,22 @@ def dotted_path(path: PathKey) -> str:
     return _dotted(path)
 
 
+def _syntax_error(display_name: str, exc: yaml.MarkedYAMLError) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    message = f"invalid YAML: {exc.problem or exc.context}"
+    # The problem is often found lines after its cause (an unclosed '{'); the context says where that began.
+    if exc.problem and exc.context and exc.problem_mark and exc.context_mark:
+        start = exc.context_mark
+        message += f" ({exc.context} at line {start.line + 1}, column {start.column + 1})"
+    return Diagnostic(SourceMark(display_name, line, column), "", message)
+
+
+def _is_null(root: yaml.Node) -> bool:
+    # A lone '---' or 'null' is a document holding nothing, just like an empty file.
+    return isinstance(root, yaml.ScalarNode) and root.tag == _NULL_TAG
+
+
 def load_spec_file(path: Path, display_name: str) -> tuple[LoadedSpec | None, list[Diagnostic]]:
     """Parse one spec file; syntax errors come back as diagnostics, never raised."""
     try:
@@ -99,14 +145,11 @@ def load_spec_file(path: Path, display_name: str) -> tuple[LoadedSpec | None, li
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Diagnostic(SourceMark(display_name, 1, 1), "", f"cannot read file: {exc}")]
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_SpecLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = f"invalid YAML: {exc.problem or exc.context}"
-        return None, [Diagnostic(SourceMark(display_name, line, column), "", message)]
-    if root is None:
+        return None, [_syntax_error(display_name, exc)]
+    if root is None or _is_null(root):
         return None, [Diagnostic(SourceMark(display_name, 1, 1), "", "the file is empty; expected a provider spec")]
     builder = _Builder(display_name)
     data = builder.build(root, ())
-    return LoadedSpec(display_name, data, builder.marks), builder.problems
+    return LoadedSpec(display_name, data, builder.marks, builder.key_marks), builder.problems

@@ -15,6 +15,21 @@ CLASS_NAME = r"^[A-Z][A-Za-z0-9]*$"
 ENV_NAME = r"^[A-Z][A-Z0-9_]*$"
 RATIO = r"^(auto|[1-9][0-9]*:[1-9][0-9]*)$"
 PIXELS = r"^[1-9][0-9]*x[1-9][0-9]*$"
+FAMILY_NAME = r"^[a-z0-9][a-z0-9.-]*$"
+HTTP_URL = r"^https?://[^\s{}]+$"
+URL_PATH = r"^/"
+
+# What each pattern means, for diagnostics: users should not have to read a regex.
+PATTERN_WORDS = {
+    IDENT: "a lower_snake_case identifier such as api_generate",
+    CLASS_NAME: "a PascalCase name such as TaskResult",
+    ENV_NAME: "an UPPER_SNAKE_CASE environment variable name",
+    RATIO: "an aspect ratio W:H such as 16:9 (or auto)",
+    PIXELS: "a pixel size WIDTHxHEIGHT such as 1024x1024",
+    FAMILY_NAME: "a lower-case family name of letters, digits, '.' and '-' such as nano-banana-2",
+    HTTP_URL: "an http(s) URL without placeholders",
+    URL_PATH: "a path starting with '/'",
+}
 
 FieldType = Literal["string", "integer", "number", "boolean", "object", "array", "file", "any", "model", "union"]
 Location = Literal["body", "path", "query", "header"]
@@ -33,7 +48,7 @@ class ProviderInfo(SpecModel):
 
 
 class BaseUrl(SpecModel):
-    default: Annotated[str, Field(pattern=r"^https?://[^\s{}]+$")]
+    default: Annotated[str, Field(pattern=HTTP_URL)]
     env: Annotated[str, Field(pattern=ENV_NAME)]
     note: str = ""
 
@@ -289,7 +304,7 @@ class EndpointSpec(SpecModel):
     summary: str
     description: str = ""
     method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
-    path: Annotated[str, Field(pattern=r"^/")]
+    path: Annotated[str, Field(pattern=URL_PATH)]
     idempotent: bool | None = None
     request: RequestSpec = RequestSpec()
     response: ResponseSpec
@@ -303,7 +318,7 @@ class ProviderSpec(SpecModel):
     base_url: BaseUrl
     auth: Auth
     errors: ErrorFields = ErrorFields()
-    model_families: dict[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]*$")], ModelFamily] = {}
+    model_families: dict[Annotated[str, Field(pattern=FAMILY_NAME)], ModelFamily] = {}
     enums: dict[Annotated[str, Field(pattern=CLASS_NAME)], EnumDef] = {}
     size_tables: dict[str, SizeTable] = {}
     schemas: dict[Annotated[str, Field(pattern=CLASS_NAME)], SchemaDef] = {}

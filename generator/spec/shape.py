@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 from generator.errors import Diagnostic
 from generator.spec.loader import LoadedSpec, PathKey, dotted_path
 from generator.spec.schema import (
+    PATTERN_WORDS,
     ExclusiveRule,
     ForbidRule,
     MaxItemsRule,
@@ -29,12 +30,23 @@ _RULE_MODELS: dict[str, type[BaseModel]] = {
 }
 
 
+# pydantic's loc segment for an error in a dict key rather than in its value.
+_KEY_SEGMENT = "[key]"
+
+
 def _data_path(loc: tuple[str | int, ...]) -> PathKey:
-    # Discriminated unions put their tag ("rule:one_of") into loc; it is not a YAML key.
-    return tuple(part for part in loc if not (isinstance(part, str) and part.startswith("rule:")))
+    # Discriminated unions put their tag ("rule:one_of") into loc, and dict keys add "[key]";
+    # neither is a YAML key.
+    return tuple(
+        part for part in loc if not (isinstance(part, str) and (part.startswith("rule:") or part == _KEY_SEGMENT))
+    )
 
 
-def _message(error: Any, spec: LoadedSpec, path: PathKey) -> str:
+def _is_about_a_key(error: Any) -> bool:
+    return error["type"] == "extra_forbidden" or _KEY_SEGMENT in error["loc"]
+
+
+def _message(error: Any, path: PathKey) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         return f"unknown key '{path[-1]}'{_allowed_keys_hint(tuple(error['loc']))}"
@@ -42,11 +54,21 @@ def _message(error: Any, spec: LoadedSpec, path: PathKey) -> str:
         return f"missing required key '{path[-1]}'"
     if kind == "string_pattern_mismatch":
         pattern = error.get("ctx", {}).get("pattern", "")
-        return f"{error['input']!r} does not match the expected form {pattern}"
+        words = PATTERN_WORDS.get(pattern, f"text matching {pattern}")
+        return f"{error['input']!r} has the wrong form; expected {words}"
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
         return f"{error['input']!r} is not allowed; expected {expected}"
+    if kind == "rule_kind":
+        return f"{error['msg']} (got {_found_keys(error.get('input'))})"
     return f"{error['msg']} (got {_short(error.get('input'))})"
+
+
+def _found_keys(value: Any) -> str:
+    """What a rule without a (single) kind holds: its keys, not a truncated dump of the whole rule."""
+    if isinstance(value, dict):
+        return "keys: " + ", ".join(str(key) for key in value) if value else "an empty mapping"
+    return _short(value)
 
 
 def _allowed_keys_hint(loc: tuple[str | int, ...]) -> str:
@@ -109,5 +131,6 @@ def check_shape(spec: LoadedSpec) -> tuple[ProviderSpec | None, list[Diagnostic]
         diagnostics = []
         for error in exc.errors():
             path = _data_path(tuple(error["loc"]))
-            diagnostics.append(Diagnostic(spec.mark_of(path), dotted_path(path), _message(error, spec, path)))
+            mark = spec.key_mark_of(path) if _is_about_a_key(error) else spec.mark_of(path)
+            diagnostics.append(Diagnostic(mark, dotted_path(path), _message(error, path)))
         return None, diagnostics

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from generator.errors import Diagnostic
+from generator.naming import snake_case
 from generator.spec.endpoint_checks import EndpointChecker
 from generator.spec.fieldpaths import FieldLookup, resolve_field_path
 from generator.spec.loader import LoadedSpec, PathKey, dotted_path
@@ -20,11 +21,13 @@ from generator.spec.schema import (
     EnumDef,
     FieldSpec,
     OneOfRule,
+    PixelSpec,
     ProviderSpec,
     RuleSpec,
     SchemaDef,
     WhenSpec,
 )
+from generator.spec.values import type_mismatch, yaml_text
 
 _FORMAT_PATTERNS = {"ratio": (RATIO, "an aspect ratio (expected W:H, e.g. 16:9, or auto)"),
                     "pixels": (PIXELS, "a pixel size (expected WIDTHxHEIGHT, e.g. 1024x1024)")}
@@ -40,6 +43,10 @@ class SpecChecker:
 
     def error(self, path: PathKey, message: str) -> None:
         self.diagnostics.append(Diagnostic(self.loaded.mark_of(path), dotted_path(path), message))
+
+    def error_at_key(self, path: PathKey, message: str) -> None:
+        """Report a problem with the key ``path`` ends in (its name), located at the key, not its value."""
+        self.diagnostics.append(Diagnostic(self.loaded.key_mark_of(path), dotted_path(path), message))
 
     def run(self) -> list[Diagnostic]:
         self._check_provider()
@@ -96,11 +103,11 @@ class SpecChecker:
             for ratio, row in table.rows.items():
                 for tier in row:
                     if tier not in table.tiers:
-                        self.error((*path, "rows", ratio, tier),
-                                   f"tier '{tier}' is not one of the table's tiers: {', '.join(table.tiers)}")
+                        self.error_at_key((*path, "rows", ratio, tier),
+                                          f"tier '{tier}' is not one of the table's tiers: {', '.join(table.tiers)}")
             for ratio in table.tokens:
                 if ratio not in table.rows:
-                    self.error((*path, "tokens", ratio), f"token count for '{ratio}', which has no row")
+                    self.error_at_key((*path, "tokens", ratio), f"token count for '{ratio}', which has no row")
 
     def _check_family_ref(self, path: PathKey, family: str) -> None:
         if family not in self.spec.model_families:
@@ -111,6 +118,8 @@ class SpecChecker:
 
     def _check_schema(self, path: PathKey, schema: SchemaDef) -> None:
         self.check_fields((*path, "fields"), schema.fields, top_level=True)
+        if any(endpoint.request.schema_ref == path[-1] for endpoint in self.spec.endpoints.values()):
+            self.check_argument_names((*path, "fields"), schema.fields)
         lookup = FieldLookup(self.spec, schema.fields)
         self.check_rules((*path, "rules"), schema.rules, lookup)
         if schema.images:
@@ -141,6 +150,21 @@ class SpecChecker:
         for name, field in fields.items():
             self._check_field((*path, name), field, top_level=top_level)
 
+    def check_argument_names(self, path: PathKey, fields: Mapping[str, FieldSpec]) -> None:
+        """Top-level request fields become keyword arguments; two with one Python name would not compile.
+
+        Model attributes are not checked: datamodel-code-generator gives a colliding one a suffix
+        (``inline_data_1``), which response models that accept two spellings rely on.
+        """
+        first_by_python: dict[str, str] = {}
+        for name in fields:
+            python = snake_case(name)
+            first = first_by_python.setdefault(python, name)
+            if first != name:
+                line = self.loaded.key_mark_of((*path, first)).line
+                self.error_at_key((*path, name), f"'{name}' and '{first}' (line {line}) both become the Python name "
+                                  f"'{python}'; sibling fields need distinct Python names")
+
     def _check_field(self, path: PathKey, field: FieldSpec, *, top_level: bool) -> None:
         if (field.type is None) == (field.ref is None):
             self.error(path, "a field needs exactly one of 'type' or 'ref'")
@@ -149,24 +173,42 @@ class SpecChecker:
             self.unknown_schema((*path, "ref"), field.ref)
         if field.location != "body" and not top_level:
             self.error((*path, "in"), f"only top-level request fields can be sent in '{field.location}'")
+        if field.type == "file" and not top_level:
+            self.error((*path, "type"), "'type: file' is allowed only for top-level fields of a multipart request; "
+                       "file bytes cannot be nested in arrays, objects or unions")
         if field.type != "object" and (field.fields is not None or field.title is not None):
             self.error(path, "'fields' and 'title' belong to object fields only")
         if field.type == "array" and field.items is None:
             self.error(path, "an array field needs 'items'")
-        if (field.type == "union") != (field.variants is not None):
-            self.error(path, "'variants' goes with 'type: union', and a union needs 'variants'")
-        for index, variant in enumerate(field.variants or []):
-            self._check_field((*path, "variants", index), variant, top_level=False)
+        self._check_variants(path, field)
         if field.type == "model" and not self.spec.model_families:
             self.error((*path, "type"), "type 'model' needs model_families to take its values from")
-        if field.enum is not None or field.values is not None:
-            self._check_field_enum(path, field)
-        if field.const is not None and field.type not in ("string", "integer", "number", "boolean"):
-            self.error((*path, "const"), "'const' applies to string, integer, number and boolean fields")
+        self._check_field_values(path, field)
         if field.fields is not None:
             self.check_fields((*path, "fields"), field.fields, top_level=False)
         if field.items is not None:
             self._check_field((*path, "items"), field.items, top_level=False)
+
+    def _check_variants(self, path: PathKey, field: FieldSpec) -> None:
+        if (field.type == "union") != (field.variants is not None):
+            self.error(path, "'variants' goes with 'type: union', and a union needs 'variants'")
+        elif field.type == "union" and not field.variants:
+            self.error((*path, "variants"), "a union needs at least one variant; list the shapes it accepts")
+        for index, variant in enumerate(field.variants or []):
+            self._check_field((*path, "variants", index), variant, top_level=False)
+
+    def _check_field_values(self, path: PathKey, field: FieldSpec) -> None:
+        if field.enum is not None or field.values is not None:
+            self._check_field_enum(path, field)
+        if field.const is not None and field.type not in ("string", "integer", "number", "boolean"):
+            self.error((*path, "const"), "'const' applies to string, integer, number and boolean fields")
+        elif field.const is not None:
+            problem = self.literal_problem(field, field.const)
+            if problem:
+                self.error((*path, "const"), f"const {yaml_text(field.const)} {problem}")
+        problem = self.literal_problem(field, field.default) if field.default is not None else None
+        if problem:
+            self.error((*path, "default"), f"default {yaml_text(field.default)} {problem}")
 
     def _check_field_enum(self, path: PathKey, field: FieldSpec) -> None:
         if field.type != "string":
@@ -175,9 +217,17 @@ class SpecChecker:
             self.error(path, "use either 'enum' (a named enum) or 'values' (inline), not both")
         if field.enum is not None and field.enum not in self.spec.enums:
             self._unknown_enum((*path, "enum"), field.enum)
+
+    def literal_problem(self, field: FieldSpec, value: object) -> str | None:
+        """What is wrong with ``value`` as a value of ``field`` (its type first, then its enum), or None."""
+        expected = type_mismatch(field, value)
+        if expected is not None:
+            kind = f"type '{field.type}'" if field.type else f"schema '{field.ref}'"
+            return f"does not fit {kind}; expected {expected}"
         allowed = self.allowed_values(field)
-        if allowed is not None and field.default is not None and str(field.default) not in allowed:
-            self.error((*path, "default"), f"default {field.default!r} is not one of: {', '.join(allowed)}")
+        if allowed is not None and str(value) not in allowed:
+            return f"is not one of: {', '.join(allowed)}"
+        return None
 
     def allowed_values(self, field: FieldSpec) -> list[str] | None:
         if field.values is not None:
@@ -222,6 +272,9 @@ class SpecChecker:
     def _check_one_of(self, path: PathKey, rule: OneOfRule) -> None:
         if not (rule.values or rule.enum or rule.size_table or rule.pixel):
             self.error(path, "a one_of rule needs at least one of: values, enum, size_table, pixel")
+        if rule.pixel is not None and all(getattr(rule.pixel, bound) is None for bound in PixelSpec.model_fields):
+            # An unbounded pixel rule would accept every WIDTHxHEIGHT, which is never what a doc says.
+            self.error((*path, "pixel"), "a pixel rule needs at least one bound: " + ", ".join(PixelSpec.model_fields))
         if rule.enum is not None and rule.enum not in self.spec.enums:
             self._unknown_enum((*path, "enum"), rule.enum)
         if rule.size_table is not None and rule.size_table.table not in self.spec.size_tables:

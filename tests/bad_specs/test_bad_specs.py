@@ -121,37 +121,6 @@ endpoints:
       schema: Task
 """
 
-_KEY_MARK = (
-    "a diagnostic about a mapping key is located at the key's value (the next line for a block "
-    "value), not at the key; the loader records no key marks"
-)
-_DICT_KEY = (
-    "a pattern error on a mapping key shows pydantic's '[key]' loc segment in the path and is "
-    "located at the value, not at the key"
-)
-KNOWN_BUGS = {
-    "unknown_key": _KEY_MARK,
-    "unknown_key_block": _KEY_MARK,
-    "undeclared_tier": _KEY_MARK,
-    "enum_name_pattern": _DICT_KEY,
-    "size_row_pattern": _DICT_KEY,
-    "duplicate_key": "the duplicate-key message does not say where the first definition is",
-    "invalid_yaml_unclosed": (
-        "YAML errors drop PyYAML's context: an unclosed flow mapping is reported two lines below "
-        "with no pointer to where the mapping starts"
-    ),
-}
-
-
-def _params() -> list[object]:
-    params: list[object] = []
-    for path in BAD_SPECS:
-        reason = KNOWN_BUGS.get(path.stem)
-        marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-        params.append(pytest.param(path, id=path.stem, marks=marks))
-    return params
-
-
 def _expected(path: Path) -> list[str]:
     return path.with_suffix(".expected").read_text(encoding="utf-8").splitlines()
 
@@ -163,7 +132,7 @@ def _printed(path: Path) -> list[str]:
     return [str(d) for d in SpecError(problems).diagnostics]
 
 
-@pytest.mark.parametrize("path", _params())
+@pytest.mark.parametrize("path", BAD_SPECS, ids=[path.stem for path in BAD_SPECS])
 def test_bad_spec_reports_exactly_the_expected_diagnostics(path: Path) -> None:
     assert _printed(path) == _expected(path)
 
@@ -178,10 +147,6 @@ def test_every_bad_spec_has_an_expected_file_and_vice_versa() -> None:
         for line in lines:
             assert line.startswith(f"specs/{path.name}:"), line
             assert ": error: " in line, line
-
-
-def test_known_bugs_name_existing_bad_specs() -> None:
-    assert set(KNOWN_BUGS) <= {p.stem for p in BAD_SPECS}
 
 
 def test_provider_id_equals_file_stem_except_in_the_mismatch_spec() -> None:

@@ -6,7 +6,7 @@ import keyword
 
 import pytest
 
-from generator.ir.naming import constant_case, pascal_case, snake_case, words
+from generator.naming import constant_case, pascal_case, snake_case, words
 
 # wire name -> (snake_case, pascal_case, constant_case)
 CASES = {

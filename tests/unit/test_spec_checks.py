@@ -218,7 +218,7 @@ def test_size_table_tier_and_token_row(tmp_path: Path) -> None:
         ("    tiers: [1K]\n", '    tiers: [1K]\n    tokens: {"7:3": 10}\n'),
     )
     assert problems[0] == (
-        f"{AT}:101:21: error: at size_tables.gpt-image-2.tokens.7:3: token count for '7:3', which has no row"
+        f"{AT}:101:14: error: at size_tables.gpt-image-2.tokens.7:3: token count for '7:3', which has no row"
     )
     # The tier's column is pinned (at the key) by tests/bad_specs/undeclared_tier.expected.
     assert problems[1].startswith(f"{AT}:103:")
@@ -292,10 +292,10 @@ def test_examples_use_request_fields(tmp_path: Path) -> None:
         ("query: {id: 1-6634fd9a", "query: {task: 1-6634fd9a"),
     )
     assert problems == [
-        (f"{AT}:200:25: error: at endpoints.generate.examples[0].request.json.reply_type: example sends "
+        (f"{AT}:200:13: error: at endpoints.generate.examples[0].request.json.reply_type: example sends "
         "'reply_type', which is not a request field here "
         "(fields: aspectRatio, imageSize, images, model, prompt, replyType)"),
-        (f"{AT}:266:25: error: at endpoints.get_result.examples[0].request.query.task: example sends 'task', "
+        (f"{AT}:266:19: error: at endpoints.get_result.examples[0].request.query.task: example sends 'task', "
         "which is not a request field here (fields: id)"),
     ]
 
@@ -368,18 +368,13 @@ def test_rule_with_two_kinds(tmp_path: Path) -> None:
     )
 
 
-# -- known gaps ----------------------------------------------------------------------------
+# -- gaps that used to pass the checker -----------------------------------------------------
 
 
 def _located(problems: list[str], line: int, path_prefix: str) -> list[str]:
     return [p for p in problems if p.startswith(f"{AT}:{line}:") and f"error: at {path_prefix}" in p]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="two wire names with one Python name (aspectRatio and aspect_ratio) pass the checker and the "
-    "generated client has a duplicate argument (SyntaxError)",
-)
 def test_fields_whose_python_names_collide(tmp_path: Path) -> None:
     edit = ("      imageSize: {type: string, enum: ImageSize,",
             "      aspect_ratio: {type: string}\n      imageSize: {type: string, enum: ImageSize,")
@@ -388,34 +383,23 @@ def test_fields_whose_python_names_collide(tmp_path: Path) -> None:
     assert "aspectRatio" in problems[0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a 'file' below the top level (array items) in a JSON body passes; the client sends list[bytes] as JSON",
-)
 def test_file_items_in_a_json_body(tmp_path: Path) -> None:
     edit = ("        items: {type: string}\n        description: 参考图", "        items: {type: file}\n        description: 参考图")
     problems = _problems(tmp_path, edit)
     assert _located(problems, 124, "schemas.GenerateBody.fields.images.items"), problems
 
 
-@pytest.mark.xfail(strict=True, reason="fixed values are not checked against the field type")
 def test_fixed_value_of_the_wrong_type(tmp_path: Path) -> None:
     problems = _problems(tmp_path, ("      fixed: {replyType: json}\n", "      fixed: {replyType: json, prompt: [1, 2]}\n"))
     assert _located(problems, 187, "endpoints.generate.request.fixed.prompt"), problems
 
 
-@pytest.mark.xfail(strict=True, reason="defaults are not checked against the field type")
 def test_default_of_the_wrong_type(tmp_path: Path) -> None:
     edit = ("      progress: {type: integer,", "      progress: {type: integer, default: half,")
     problems = _problems(tmp_path, edit)
     assert _located(problems, 163, "schemas.TaskResult.fields.progress.default"), problems
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fieldpaths._step indexes problems[0] of a union with no variants: the checker crashes with "
-    "IndexError instead of reporting the missing 'variants'",
-)
 def test_union_without_variants_is_reported_not_a_crash(tmp_path: Path) -> None:
     assert _problems(tmp_path, ("      progress: {type: integer,", "      progress: {type: union,")) == [
         (f"{AT}:163:17: error: at schemas.TaskResult.fields.progress: 'variants' goes with 'type: union', and a "
@@ -423,20 +407,11 @@ def test_union_without_variants_is_reported_not_a_crash(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'variants: []' passes the field check, and a wire path through it crashes fieldpaths._step (IndexError)",
-)
 def test_union_with_an_empty_variant_list(tmp_path: Path) -> None:
     problems = _problems(tmp_path, ("      progress: {type: integer,", "      progress: {type: union, variants: [],"))
     assert _located(problems, 163, "schemas.TaskResult.fields.progress"), problems
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="when no union variant fits a wire path, the first variant's problem is shown: 'x is not an "
-    "array' although the second variant is an array that lacks the named field",
-)
 def test_union_path_problem_names_the_variant_that_came_closest(tmp_path: Path) -> None:
     union = (
         "      progress:\n        type: union\n        variants:\n          - {type: integer}\n"
@@ -450,3 +425,52 @@ def test_union_path_problem_names_the_variant_that_came_closest(tmp_path: Path) 
     assert len(problems) == 1, problems
     assert problems[0].startswith(f"{AT}:178:31: error: at schemas.TaskResult.images.urls[1]: "), problems
     assert "'total'" in problems[0] and "done" in problems[0], problems
+
+
+def test_endpoint_named_like_a_generated_wait_method(tmp_path: Path) -> None:
+    # With two polling endpoints the client adds wait_<submit> for each; 'wait_generate' is one of them.
+    polling = "    polling:\n      get: get_result\n      id_from: id\n      id_param: id\n"
+    problems = _problems(
+        tmp_path,
+        ("      fixed: {replyType: json}\n    response:\n      schema: TaskResult\n",
+         "      fixed: {replyType: json}\n    response:\n      schema: TaskResult\n" + polling),
+        ("  generate_stream:\n", "  wait_generate:\n"),
+    )
+    assert problems == [
+        (f"{AT}:229:3: error: at endpoints.wait_generate: endpoint name 'wait_generate' clashes with the method "
+         "'wait_generate' that the client adds for the polling endpoint 'generate'; choose another name")
+    ]
+
+
+def test_const_of_the_wrong_type(tmp_path: Path) -> None:
+    edit = ("      progress: {type: integer,", "      progress: {type: integer, const: \"50\",")
+    assert _problems(tmp_path, edit) == [
+        (f"{AT}:163:40: error: at schemas.TaskResult.fields.progress.const: const '50' does not fit type "
+         "'integer'; expected an integer")
+    ]
+
+
+def test_union_path_problems_of_equally_close_variants_are_all_shown(tmp_path: Path) -> None:
+    union = (
+        "      progress:\n        type: union\n        variants:\n"
+        "          - {type: object, fields: {done: {type: integer}}}\n"
+        "          - {type: object, fields: {total: {type: integer}}}\n"
+    )
+    problems = _problems(
+        tmp_path,
+        ("      progress: {type: integer, description: 进度，0~100 / progress 0-100}\n", union),
+        ('urls: ["results[].url"]', 'urls: ["results[].url", "progress.left"]'),
+    )
+    assert problems == [
+        (f"{AT}:177:31: error: at schemas.TaskResult.images.urls[1]: 'progress.left': no field 'left' here "
+         "(fields: done) or no field 'left' here (fields: total)")
+    ]
+
+
+def test_pixel_rule_without_bounds(tmp_path: Path) -> None:
+    bounds = ("          max_edge: 3840\n          multiple_of: 16\n          max_ratio: 3\n"
+              "          min_pixels: 655360\n          max_pixels: 8294400\n")
+    assert _problems(tmp_path, ("        pixel:\n" + bounds, "        pixel: {}\n")) == [
+        (f"{AT}:150:16: error: at schemas.GenerateBody.rules[3].pixel: a pixel rule needs at least one bound: "
+         "max_edge, multiple_of, max_ratio, min_pixels, max_pixels")
+    ]

@@ -1,9 +1,11 @@
-"""Python names derived from wire names; pure functions so every stage agrees."""
+"""Python names derived from wire names; pure functions shared by the spec checks and the IR,
+so what the checker warns about is exactly what the generator will emit."""
 
 from __future__ import annotations
 
 import keyword
 import re
+from collections.abc import Collection
 
 _WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|[^A-Za-z0-9]+")
 
@@ -35,3 +37,12 @@ def constant_case(text: str) -> str:
 
 # Keyword arguments every generated method takes besides the spec's fields.
 _RESERVED_PARAMS = frozenset({"self", "timeout", "request", "cls"})
+
+
+def wait_method_name(submitter: str, submitters: Collection[str], polled: Collection[str]) -> str:
+    """Name of the wait helper added for a polling endpoint.
+
+    A provider with a single submit/poll pair gets ``wait``; otherwise each
+    submitter gets ``wait_<submitter>`` so the helpers cannot clash.
+    """
+    return "wait" if len(set(polled)) == 1 and len(set(submitters)) == 1 else f"wait_{submitter}"
