@@ -13,6 +13,7 @@ from generator.ir.nodes import (
     ImagesIR,
     InlineImageIR,
     ProviderIR,
+    RefusalIR,
     RuleIR,
     SizeRowIR,
     SizeTableIR,
@@ -83,8 +84,10 @@ def _class_ir(spec: ProviderSpec, pending: PendingClass, roles: dict[str, str]) 
     rules = _rules_for(spec, pending, schema)
     images = _images(schema)
     task = _task(spec, schema)
-    runtime_base = roles.get(pending.name, "RelayResponse" if images or task else "RelayModel")
-    generated = bool(rules or images or task)
+    refusals = tuple(RefusalIR(item.path, tuple(item.values)) for item in (schema.refusals if schema else []))
+    runtime_base = roles.get(pending.name, "RelayResponse" if images or task or refusals else "RelayModel")
+    image_inputs = any(field.image_input for field in pending.fields)
+    generated = bool(rules or images or task or refusals or image_inputs)
     return ClassIR(
         name=pending.name,
         description=" ".join(pending.description.split()),
@@ -94,6 +97,7 @@ def _class_ir(spec: ProviderSpec, pending: PendingClass, roles: dict[str, str]) 
         rules=rules,
         images=images,
         task=task,
+        refusals=refusals,
     )
 
 

@@ -27,6 +27,16 @@ class TypeIR:
 
 
 @dataclass(frozen=True)
+class ImageInputIR:
+    """Forms an input-image field takes (url, base64, data_url, inline) and how to build them."""
+
+    accepts: tuple[str, ...]
+    data_key: str
+    mime_key: str
+    hint: str
+
+
+@dataclass(frozen=True)
 class FieldIR:
     wire_name: str
     param_name: str
@@ -44,6 +54,7 @@ class FieldIR:
     known_values: tuple[str, ...] = ()
     # Wire path of the enum used for docs, e.g. "TaskStatus".
     enum_name: str | None = None
+    image_input: ImageInputIR | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +113,12 @@ class TaskIR:
 
 
 @dataclass(frozen=True)
+class RefusalIR:
+    path: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ClassIR:
     """One pydantic model class."""
 
@@ -114,10 +131,15 @@ class ClassIR:
     rules: tuple[RuleIR, ...] = ()
     images: ImagesIR | None = None
     task: TaskIR | None = None
+    refusals: tuple[RefusalIR, ...] = ()
 
     @property
     def has_generated_base(self) -> bool:
         return self.base != self.runtime_base
+
+    @property
+    def image_inputs(self) -> tuple[FieldIR, ...]:
+        return tuple(field for field in self.fields if field.image_input is not None)
 
 
 @dataclass(frozen=True)
@@ -177,6 +199,7 @@ class EndpointIR:
     envelope: EnvelopeIR | None
     stream_done: str | None
     stream_finish: str | None
+    requires_image: bool
     idempotent: bool
     polling: PollingIR | None
     examples: tuple[ExampleIR, ...]

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from generator.errors import Diagnostic
-from generator.ir.nodes import FieldIR, TypeIR
+from generator.ir.nodes import FieldIR, ImageInputIR, TypeIR
 from generator.naming import pascal_case, snake_case
 from generator.spec.load import CheckedSpec
 from generator.spec.loader import PathKey, dotted_path
@@ -59,12 +59,14 @@ class TypeCollector:
     def field_ir(self, wire: str, spec: FieldSpec, path: PathKey, owner: str) -> FieldIR:
         enum = self.checked.spec.enums.get(spec.enum or "")
         known = tuple(item.value for item in enum.values) if enum is not None and enum.open else ()
+        image_input = _image_input_ir(spec)
+        type_ir = self.type_ir(spec, path, owner + pascal_case(wire))
         return FieldIR(
             wire_name=wire, param_name=snake_case(wire),
-            type=self.type_ir(spec, path, owner + pascal_case(wire)),
+            type=_accepting_images(type_ir) if image_input else type_ir,
             required=spec.required, description=_describe(spec), location=spec.location, default=spec.default,
             minimum=spec.minimum, maximum=spec.maximum, min_items=spec.min_items, max_items=spec.max_items,
-            pattern=spec.pattern, known_values=known, enum_name=spec.enum,
+            pattern=spec.pattern, known_values=known, enum_name=spec.enum, image_input=image_input,
         )
 
     def type_ir(self, spec: FieldSpec, path: PathKey, inline_name: str) -> TypeIR:
@@ -108,3 +110,19 @@ class TypeCollector:
 
 def _describe(spec: FieldSpec) -> str:
     return " ".join(spec.description.split())
+
+
+def _image_input_ir(spec: FieldSpec) -> ImageInputIR | None:
+    if spec.image_input is None:
+        return None
+    image = spec.image_input
+    return ImageInputIR(tuple(image.accepts), image.data_key, image.mime_key, " ".join(image.hint.split()))
+
+
+def _accepting_images(type_ir: TypeIR) -> TypeIR:
+    """Let client arguments take files for image fields; the runtime converts them."""
+    if type_ir.kind == "array" and type_ir.item is not None:
+        item = _accepting_images(type_ir.item)
+        return TypeIR("array", f"list[{item.annotation}]", item=item)
+    return TypeIR(type_ir.kind, f"{type_ir.annotation} | ImageSource", type_ir.values, type_ir.item,
+                  type_ir.class_name, type_ir.variants)

@@ -29,9 +29,13 @@ def bases_imports(provider: ProviderIR) -> list[str]:
         descriptors |= {"InlineImagePath"}
     if any(cls.task for cls in generated):
         descriptors |= {"TaskStatusSpec"}
+    if any(cls.refusals for cls in generated):
+        descriptors |= {"RefusalMarker"}
     rules = [rule for cls in generated for rule in cls.rules]
+    image_input = {"ImageInput"} if any(cls.image_inputs for cls in generated) else set()
     return (
         _from(f"{RUNTIME}.descriptors", descriptors)
+        + _from(f"{RUNTIME}.image_input", image_input)
         + _from(f"{RUNTIME}.model", {cls.runtime_base for cls in generated})
         + _from(f"{RUNTIME}.rules", _rule_names(rules))
     )
@@ -58,6 +62,8 @@ def client_imports(provider: ProviderIR) -> list[str]:
     lines += _from(f"{RUNTIME}.descriptors", descriptors)
     if any(ep.request_class for ep in provider.endpoints):
         lines += _from(f"{RUNTIME}.model", {"build_request"})
+    if "ImageSource" in annotations:
+        lines += _from(f"{RUNTIME}.image_input", {"ImageSource"})
     if "FileInput" in annotations:
         lines += _from(f"{RUNTIME}.encode", {"FileInput"})
     if any(ep.polling for ep in provider.endpoints):

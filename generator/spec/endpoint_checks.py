@@ -125,6 +125,9 @@ class EndpointChecker:
             if getattr(response, key) is not None and response.kind != "sse":
                 self.error((*where, key), f"'{key}' applies to 'kind: sse' responses only")
         schema = self.spec.schemas.get(response.schema_ref)
+        if response.requires_image and schema is not None and schema.images is None:
+            self.error((*where, "requires_image"), f"'requires_image' needs the response schema "
+                       f"'{response.schema_ref}' to declare where its images are ('images: {{urls, inline}}')")
         files = sorted(name for name, field in schema.fields.items() if field.type == "file") if schema else []
         if files:
             self.error((*where, "schema"), f"response schema '{response.schema_ref}' has file fields "

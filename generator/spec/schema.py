@@ -106,6 +106,23 @@ class SizeTable(SpecModel):
     rows: dict[Annotated[str, Field(pattern=RATIO)], dict[str, Annotated[str, Field(pattern=PIXELS)]]]
 
 
+ImageForm = Literal["url", "base64", "data_url", "inline"]
+
+
+class ImageInputSpec(SpecModel):
+    """Which forms of an input image a field takes; the SDK converts files to them.
+
+    url: an http(s) link the provider fetches; base64: bare base64 text; data_url:
+    ``data:image/png;base64,...``; inline: an object {mime_key, data_key} (Gemini parts).
+    """
+
+    accepts: Annotated[list[ImageForm], Field(min_length=1)]
+    data_key: str = "data"
+    mime_key: str = "mimeType"
+    # What to tell a caller whose image is in a form this field does not take.
+    hint: str = ""
+
+
 class FieldSpec(SpecModel):
     type: FieldType | None = None
     ref: str | None = None
@@ -127,6 +144,8 @@ class FieldSpec(SpecModel):
     max_items: int | None = None
     pattern: str | None = None
     example: Any = None
+    # Set on fields that carry an input image (or a list of them).
+    image_input: ImageInputSpec | None = None
 
 
 class WhenSpec(SpecModel):
@@ -239,12 +258,20 @@ class TaskSpec(SpecModel):
     error: str | None = None
 
 
+class RefusalSpec(SpecModel):
+    """A response field meaning 'refused on content policy': any value, or one of ``values``."""
+
+    path: str
+    values: list[str] = []
+
+
 class SchemaDef(SpecModel):
     description: str = ""
     fields: dict[str, FieldSpec]
     rules: list[RuleSpec] = []
     images: ImagesSpec | None = None
     task: TaskSpec | None = None
+    refusals: list[RefusalSpec] = []
 
 
 class RequestSpec(SpecModel):
@@ -271,6 +298,8 @@ class ResponseSpec(SpecModel):
     # A stream that closes before either is seen is reported as cut off.
     stream_done: str | None = None
     stream_finish: str | None = None
+    # A successful reply (or finished stream) with no image is an error, not an empty result.
+    requires_image: bool = False
 
 
 class PollingSpec(SpecModel):

@@ -129,6 +129,8 @@ class SpecChecker:
                 self._check_field_path((*path, "images", "inline", index, "path"), inline.path, lookup)
         if schema.task:
             self._check_task(path, schema, lookup)
+        for index, refusal in enumerate(schema.refusals):
+            self._check_field_path((*path, "refusals", index, "path"), refusal.path, lookup)
 
     def _check_task(self, path: PathKey, schema: SchemaDef, lookup: FieldLookup) -> None:
         task = schema.task
@@ -184,10 +186,26 @@ class SpecChecker:
         if field.type == "model" and not self.spec.model_families:
             self.error((*path, "type"), "type 'model' needs model_families to take its values from")
         self._check_field_values(path, field)
+        if field.image_input is not None:
+            self._check_image_input((*path, "image_input"), field)
         if field.fields is not None:
             self.check_fields((*path, "fields"), field.fields, top_level=False)
         if field.items is not None:
             self._check_field((*path, "items"), field.items, top_level=False)
+
+    def _check_image_input(self, path: PathKey, field: FieldSpec) -> None:
+        """Text forms need a string (or list of strings); 'inline' needs an object field."""
+        image_input = field.image_input
+        assert image_input is not None
+        carrier = field.items if field.type == "array" and field.items is not None else field
+        textual = carrier.type == "string"
+        objects = carrier.type == "object" or carrier.ref is not None
+        for index, form in enumerate(image_input.accepts):
+            if form == "inline" and not objects:
+                self.error((*path, "accepts", index), "'inline' images need an object field (or a list of objects) "
+                           "holding the MIME type and the base64 data")
+            if form != "inline" and not textual:
+                self.error((*path, "accepts", index), f"'{form}' images need a string field (or a list of strings)")
 
     def _check_variants(self, path: PathKey, field: FieldSpec) -> None:
         if (field.type == "union") != (field.variants is not None):

@@ -54,21 +54,30 @@ class BaseClient(ClientCore):
         base_url: str | None = None,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = 2,
+        retry_unsafe: bool = False,
         headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
+        """``retry_unsafe=True`` re-sends generation requests that may already
+        have started work (see ``retries.py``); ``max_retries`` bounds re-sends."""
         if http_client is not None and transport is not None:
             raise TypeError("pass http_client or transport, not both")
         self._configure(
-            api_key, base_url, timeout, max_retries, headers, own_client=http_client is None
+            api_key,
+            base_url,
+            timeout,
+            max_retries,
+            headers,
+            own_client=http_client is None,
+            retry_unsafe=retry_unsafe,
         )
-        self._owns_http = http_client is None
         self._http = http_client or httpx.Client(transport=transport)
         self._sleep: Callable[[float], None] = time.sleep
 
     def close(self) -> None:
-        """Close the connection pool (only when this client created it)."""
+        """Close the connection pool (only when this client created it; never
+        from a ``with_options`` copy)."""
         if self._owns_http:
             self._http.close()
 
@@ -201,6 +210,7 @@ class AsyncBaseClient(ClientCore):
         base_url: str | None = None,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = 2,
+        retry_unsafe: bool = False,
         headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -210,9 +220,14 @@ class AsyncBaseClient(ClientCore):
         if http_client is not None and transport is not None:
             raise TypeError("pass http_client or transport, not both")
         self._configure(
-            api_key, base_url, timeout, max_retries, headers, own_client=http_client is None
+            api_key,
+            base_url,
+            timeout,
+            max_retries,
+            headers,
+            own_client=http_client is None,
+            retry_unsafe=retry_unsafe,
         )
-        self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(transport=transport)
         self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 

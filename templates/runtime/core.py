@@ -6,11 +6,13 @@ and differ only in how they wait and send.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import os
 import random
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
 import httpx
 from pydantic import BaseModel
@@ -22,7 +24,8 @@ from .encode import RequestParts, encode_request
 from .errors import APIStatusError, RelayError
 from .images import Image
 from .log import logger, protect_httpx_logs
-from .model import RelayModel
+from .model import RelayModel, RelayResponse
+from .outcome import no_image_error, refusal_error
 from .redact import redact_url, scrub
 from .retries import RetryPolicy, plan_retry
 
@@ -66,13 +69,15 @@ class ClientCore:
         headers: Mapping[str, str] | None,
         *,
         own_client: bool,
+        retry_unsafe: bool = False,
     ) -> None:
         self._api_key: Secret | None = resolve_api_key(self._provider, api_key)
         self._base_url = resolve_base_url(self._provider, base_url)
         # With a caller-supplied httpx client and no timeout, its timeout rules.
         fallback = DEFAULT_TIMEOUT if own_client else None
         self._timeout: httpx.Timeout | None = as_timeout(timeout) or fallback
-        self._retry_policy = RetryPolicy(max_retries=max(0, max_retries))
+        self._retry_policy = RetryPolicy(max_retries=max(0, max_retries), retry_unsafe=retry_unsafe)
+        self._owns_http = own_client
         self._headers = dict(headers or {})
         self._random: Callable[[], float] = random.random
         self._monotonic: Callable[[], float] = time.monotonic
@@ -85,6 +90,42 @@ class ClientCore:
     @property
     def max_retries(self) -> int:
         return self._retry_policy.max_retries
+
+    @property
+    def retry_unsafe(self) -> bool:
+        """Whether non-idempotent requests that may have started work are re-sent."""
+        return self._retry_policy.retry_unsafe
+
+    @property
+    def timeout(self) -> httpx.Timeout | None:
+        return self._timeout
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        retry_unsafe: bool | None = None,
+    ) -> Self:
+        """A copy of this client with other settings, sharing its connection pool.
+
+        Arguments left as None keep this client's value. The copy never closes
+        the shared pool; close (or exit) the original client when done::
+
+            client.with_options(retry_unsafe=True, timeout=600).generate(...)
+        """
+        clone = copy.copy(self)
+        clone._owns_http = False
+        clone._headers = dict(self._headers)
+        if timeout is not None:
+            clone._timeout = as_timeout(timeout)
+        policy = self._retry_policy
+        if max_retries is not None:
+            policy = dataclasses.replace(policy, max_retries=max(0, max_retries))
+        if retry_unsafe is not None:
+            policy = dataclasses.replace(policy, retry_unsafe=retry_unsafe)
+        clone._retry_policy = policy
+        return clone
 
     def __repr__(self) -> str:
         key = "unset" if self._api_key is None else "***"
@@ -107,8 +148,8 @@ class ClientCore:
             else {"Accept": "application/json"}
         )
         parts.headers = {**accept, **parts.headers, **self._headers}
-        parts.headers.update(auth_headers(self._provider.auth, self._api_key))
-        parts.params.update(auth_params(self._provider.auth, self._api_key))
+        parts.auth_headers = auth_headers(self._provider.auth, self._api_key)
+        parts.auth_params = auth_params(self._provider.auth, self._api_key)
         return parts
 
     def _download_parts(self, image: Image) -> RequestParts:
@@ -117,8 +158,8 @@ class ClientCore:
         parts = RequestParts("GET", image.url, headers={"Accept": "image/*,*/*;q=0.8"})
         # The key only travels to the provider's own host, never to a CDN.
         if same_origin(image.url, self._base_url):
-            parts.headers.update(auth_headers(self._provider.auth, self._api_key))
-            parts.params.update(auth_params(self._provider.auth, self._api_key))
+            parts.auth_headers = auth_headers(self._provider.auth, self._api_key)
+            parts.auth_params = auth_params(self._provider.auth, self._api_key)
         return parts
 
     def _build(
@@ -128,11 +169,12 @@ class ClientCore:
         timeout: float | httpx.Timeout | None,
     ) -> httpx.Request:
         chosen = as_timeout(timeout) or self._timeout
+        params = {**parts.params, **parts.auth_params}
         return http.build_request(
             parts.method,
             parts.url,
-            params=parts.params or None,
-            headers=parts.headers,
+            params=params or None,
+            headers={**parts.headers, **parts.auth_headers},
             content=parts.content,
             data=parts.data,
             files=parts.files,
@@ -176,4 +218,13 @@ class ClientCore:
         payload: Any = read_json(response, exchange)
         if endpoint.envelope is not None:
             payload = unwrap_envelope(payload, endpoint.envelope, exchange, response)
-        return validate_payload(model, payload, exchange, response)
+        refused = refusal_error(model, payload, exchange, response)
+        if refused is not None:
+            raise refused
+        result = validate_payload(model, payload, exchange, response)
+        if endpoint.requires_image:
+            found = isinstance(result, RelayResponse) and bool(result.images())
+            missing = no_image_error(result, found, exchange, response, payload)
+            if missing is not None:
+                raise missing
+        return result

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import httpx
@@ -35,6 +35,7 @@ __all__ = [
     "Exchange",
     "connection_error",
     "read_json",
+    "scrub_cause",
     "status_error",
     "unwrap_envelope",
     "validate_payload",
@@ -57,14 +58,19 @@ class Exchange:
     method: str
     url: str
     provider: ProviderConfig
-    secrets: tuple[str, ...] = ()
+    # The API key, to scrub from echoed text; never shown in the repr.
+    secrets: tuple[str, ...] = field(default=(), repr=False)
 
     def clean(self, text: str) -> str:
         return scrub(text, self.secrets)
 
     def excerpt(self, response: httpx.Response) -> str:
+        try:
+            body = response.content
+        except httpx.ResponseNotRead:
+            return ""  # a stream: callers pass the event text instead
         # Slice bytes first: decoding a 20 MB base64 body for 300 chars is waste.
-        head = response.content[: _EXCERPT * 4].decode("utf-8", "replace")
+        head = body[: _EXCERPT * 4].decode("utf-8", "replace")
         return self.clean(head[:_EXCERPT])
 
     def facts(self, response: httpx.Response | None, payload: Any = None) -> ExchangeFacts:
@@ -175,15 +181,23 @@ def _summary(error: ValidationError) -> str:
 
 
 def validate_payload(
-    model: type[T], payload: Any, exchange: Exchange, response: httpx.Response
+    model: type[T],
+    payload: Any,
+    exchange: Exchange,
+    response: httpx.Response,
+    *,
+    excerpt: str | None = None,
 ) -> T:
-    """``model.model_validate(payload)``; a mismatch is a ResponseValidationError."""
+    """``model.model_validate(payload)``; a mismatch is a ResponseValidationError.
+
+    ``excerpt`` replaces the body excerpt (a stream passes its event's text).
+    """
     try:
         return model.model_validate(payload)
     except ValidationError as exc:
         raise ResponseValidationError(
             f"{exchange.name}: reply does not match {model.__name__}: {_summary(exc)}",
-            body_excerpt=exchange.excerpt(response),
+            body_excerpt=exchange.excerpt(response) if excerpt is None else exchange.clean(excerpt),
             **exchange.facts(response, payload),
         ) from None
 
@@ -204,6 +218,13 @@ _TIMEOUT_TEXT: tuple[tuple[type[httpx.TimeoutException], str], ...] = (
 )
 
 
+def scrub_cause(exc: BaseException, exchange: Exchange) -> BaseException:
+    """``exc`` with the key scrubbed from its message, so a chained traceback
+    (``The above exception was the direct cause...``) cannot print it."""
+    exc.args = tuple(exchange.clean(a) if isinstance(a, str) else a for a in exc.args)
+    return exc
+
+
 def connection_error(exc: httpx.HTTPError, exchange: Exchange) -> APIConnectionError:
     """The runtime error for an httpx transport failure (chained to it)."""
     what = next(
@@ -217,5 +238,5 @@ def connection_error(exc: httpx.HTTPError, exchange: Exchange) -> APIConnectionE
         url=exchange.url,
         request_sent=not isinstance(exc, _NOT_SENT),
     )
-    error.__cause__ = exc
+    error.__cause__ = scrub_cause(exc, exchange)
     return error

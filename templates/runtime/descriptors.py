@@ -74,6 +74,18 @@ class InlineImagePath:
 
 
 @dataclass(frozen=True)
+class RefusalMarker:
+    """A response field that, when set, means the provider refused on content policy.
+
+    ``values`` empty: any non-empty value is a refusal (e.g. ``promptFeedback.blockReason``);
+    otherwise only those values are (e.g. ``candidates[].finishReason`` in IMAGE_SAFETY, SAFETY).
+    """
+
+    path: str
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class TaskStatusSpec:
     """Status field of a task/job payload and what its values mean."""
 
@@ -114,3 +126,6 @@ class Endpoint:
     # "choices[].finish_reason". A stream is complete when either marker is seen.
     stream_finish: str | None = None
     extra_headers: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    # A successful reply (or a finished stream) without any image is an error
+    # (``NoImageError``) rather than an empty result.
+    requires_image: bool = False

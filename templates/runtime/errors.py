@@ -10,7 +10,7 @@ ever sees an API key.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TypedDict, Unpack
+from typing import Any, TypedDict, Unpack
 
 __all__ = [
     "APIConnectionError",
@@ -293,7 +293,22 @@ class ContentPolicyError(RelayError):
 
 
 class NoImageError(RelayError):
-    """A successful reply that holds no image."""
+    """A successful reply (or a finished stream) that holds no image.
+
+    ``response`` is the parsed reply (for a stream, its last chunk), so the
+    caller can still read any text the model sent instead of an image.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: Any = None,
+        provider_message: str | None = None,
+        **facts: Unpack[ExchangeFacts],
+    ) -> None:
+        super().__init__(message, provider_message=provider_message, **facts)
+        self.response = response
 
 
 class WaitTimeoutError(RelayError):

@@ -8,17 +8,18 @@ fields without notice); requests validate their declarative rules.
 from __future__ import annotations
 
 import inspect
+import json
 import math
 from collections.abc import Mapping
 from typing import Any, ClassVar, Literal, Self, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from .descriptors import ImagePaths, TaskStatusSpec
-from .errors import InvalidRequestError
+from .descriptors import ImagePaths, RefusalMarker, TaskStatusSpec
+from .errors import InvalidRequestError, one_line
 from .images import Image, extract_images
-from .paths import find_first
-from .rules import Rule, check_rules
+from .paths import find_all, find_first
+from .rules import Rule, check_rules, wire_text
 
 __all__ = [
     "RelayModel",
@@ -27,6 +28,7 @@ __all__ = [
     "RuleViolation",
     "TaskOutcome",
     "build_request",
+    "find_refusal",
     "progress_fraction",
 ]
 
@@ -89,16 +91,46 @@ def _matches(status: str, values: frozenset[str]) -> bool:
     return status in values or status.lower() in {v.lower() for v in values}
 
 
+def _refusal_text(value: Any) -> str:
+    if isinstance(value, (Mapping, list)):
+        return one_line(json.dumps(value, ensure_ascii=False), 120)
+    return one_line(wire_text(value), 120)
+
+
+def find_refusal(payload: Any, markers: tuple[RefusalMarker, ...]) -> str | None:
+    """``"path=value"`` for the first refusal marker set in ``payload``, or None.
+
+    A marker without ``values`` matches any non-empty value; one with values
+    matches those (case-insensitively: relays re-case enum values).
+    """
+    for marker in markers:
+        wanted = frozenset(value.lower() for value in marker.values)
+        for value in find_all(payload, marker.path):
+            if value in ([], {}, False) or (isinstance(value, str) and not value.strip()):
+                continue
+            text = _refusal_text(value)
+            if not wanted or text.lower() in wanted:
+                return f"{marker.path}={text}"
+    return None
+
+
 class RelayResponse(RelayModel):
     """A reply payload that may hold images and/or describe a task."""
 
     __relay_images__: ClassVar[ImagePaths | None] = None
     __relay_task__: ClassVar[TaskStatusSpec | None] = None
+    # Fields whose value means "refused on content policy" (see ``RefusalMarker``).
+    __relay_refusals__: ClassVar[tuple[RefusalMarker, ...]] = ()
 
     def images(self) -> list[Image]:
         """Images in this payload (empty when there are none)."""
         paths = type(self).__relay_images__
         return [] if paths is None else extract_images(self.to_wire(), paths)
+
+    def refusal(self) -> str | None:
+        """The first content-policy refusal marker set in this payload, e.g.
+        ``"candidates[].finishReason=IMAGE_SAFETY"``, or None."""
+        return find_refusal(self.to_wire(), type(self).__relay_refusals__)
 
     def _task_spec(self) -> TaskStatusSpec:
         spec = type(self).__relay_task__

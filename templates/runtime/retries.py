@@ -1,10 +1,31 @@
 """When a failed exchange is re-sent, and after how long.
 
-Image generation is billed per request, so the rule is: retry only when the
-request cannot have started work (never connected, rate-limited, or told to
-come back by a 503 with Retry-After), or when the endpoint is idempotent.
-A non-idempotent request that timed out after sending or got a 5xx is not
-re-sent, and its error says so.
+The policy
+----------
+Image generation is billed per request, and a relay that received a request
+usually starts (and bills) the work even when the reply never arrives. So a
+failed exchange is re-sent automatically only when that cannot bill twice:
+
+* the request never reached the server (DNS failure, refused connection,
+  connect or pool timeout): always re-sent;
+* the server said "not now": 429, or 503 with ``Retry-After``: always re-sent,
+  after the delay it asked for (a delay longer than
+  ``RetryPolicy.max_retry_after`` is raised at once instead);
+* the endpoint is idempotent (status polls, downloads, task look-ups): a 5xx,
+  408, read timeout or broken connection is re-sent too.
+
+A non-idempotent request (generate, submit, create a job, upload) that timed
+out after it was sent, lost its connection, or got a 5xx or 408 is NOT re-sent:
+the error says so and how to opt in. Callers that prefer a possible double
+charge to a failed call opt in per client, ``Client(..., retry_unsafe=True)``,
+or per call site, ``client.with_options(retry_unsafe=True).generate(...)``;
+those requests are then retried like idempotent ones. A stream that broke off
+after it started (``StreamIncompleteError``) is never re-sent: chunks were
+already handed to the caller.
+
+Every re-send waits: the server's ``retry-after-ms`` / ``Retry-After`` when
+given, else exponential backoff from ``initial_delay`` doubling up to
+``max_delay``, with up to 25% jitter. At most ``max_retries`` re-sends.
 """
 
 from __future__ import annotations
@@ -18,7 +39,13 @@ import httpx
 
 from .errors import APIConnectionError, APIStatusError, RelayError, StreamIncompleteError
 
-__all__ = ["RetryPolicy", "backoff", "plan_retry", "retry_after"]
+__all__ = ["UNSAFE_RETRY_HINT", "RetryPolicy", "backoff", "plan_retry", "retry_after"]
+
+UNSAFE_RETRY_HINT = (
+    "not retried: this request is not idempotent and may already have started work, so "
+    "re-sending it could bill twice; pass retry_unsafe=True or use "
+    "client.with_options(retry_unsafe=True) to allow"
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +56,8 @@ class RetryPolicy:
     # A server asking for a longer wait than this (e.g. a daily quota reset)
     # gets its error raised at once instead of a silently blocked caller.
     max_retry_after: float = 60.0
+    # Re-send non-idempotent requests that may have started work (see above).
+    retry_unsafe: bool = False
 
 
 def retry_after(headers: httpx.Headers, now: float | None = None) -> float | None:
@@ -61,7 +90,9 @@ def backoff(policy: RetryPolicy, attempt: int, rand: Callable[[], float]) -> flo
     return base * (1.0 - 0.25 * rand())
 
 
-def _retryable(error: RelayError, hint: float | None, idempotent: bool) -> tuple[bool, str | None]:
+def _retryable(
+    error: RelayError, hint: float | None, idempotent: bool, policy: RetryPolicy
+) -> tuple[bool, str | None]:
     """Whether ``error`` may be re-sent, and if not, why (None = no note needed)."""
     if isinstance(error, StreamIncompleteError):
         return False, None
@@ -75,12 +106,9 @@ def _retryable(error: RelayError, hint: float | None, idempotent: bool) -> tuple
     )
     if not risky:
         return False, None
-    if idempotent:
+    if idempotent or policy.retry_unsafe:
         return True, None
-    return False, (
-        "not retried: this request is not idempotent and may already have started "
-        "work, so re-sending it could bill twice"
-    )
+    return False, UNSAFE_RETRY_HINT
 
 
 def plan_retry(
@@ -98,7 +126,7 @@ def plan_retry(
     is left in ``error.retry_note``.
     """
     hint = retry_after(headers)
-    allowed, note = _retryable(error, hint, idempotent)
+    allowed, note = _retryable(error, hint, idempotent, policy)
     if not allowed:
         error.retry_note = note
         return None

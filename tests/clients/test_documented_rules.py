@@ -31,7 +31,7 @@ class NoNetwork:
         return httpx.Response(200, json=self.reply)
 
 
-TASK = {"id": "t1", "status": "succeeded", "results": []}
+TASK = {"id": "t1", "status": "succeeded", "results": [{"url": "https://cdn.test/out.png"}]}
 
 
 @pytest.fixture
@@ -137,7 +137,9 @@ def test_family_lookup_uses_ids_and_patterns() -> None:
 # -- 004: imageSize only for Pro; at most 3 / 14 input images -------------------------
 
 
-GEMINI_REPLY = {"candidates": [{"content": {"role": "model", "parts": [{"text": "ok"}]}}]}
+GEMINI_REPLY = {
+    "candidates": [{"content": {"role": "model", "parts": [{"inline_data": {"mime_type": "image/png", "data": "iVBORw0KGgo="}}]}}]
+}
 
 
 def _image_parts(count: int) -> list[dict[str, Any]]:

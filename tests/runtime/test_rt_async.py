@@ -22,6 +22,7 @@ from rt_helpers import (
     GENERATE,
     GET_TASK,
     KEY,
+    AsyncClient,
     ChatChunk,
     GenerateBody,
     Recorder,
@@ -167,6 +168,61 @@ def test_async_wait_is_cancellable() -> None:
 
     run(main())
     assert polls == [1]
+
+
+def test_cancelling_wait_is_prompt_and_leaves_the_client_usable() -> None:
+    rec = Recorder(
+        httpx.Response(200, json={"id": "t1", "status": "running"}),
+        httpx.Response(200, json={"id": "t1", "status": "running"}),
+        httpx.Response(200, json=TASK),
+    )
+
+    async def main() -> tuple[float, Task]:
+        loop = asyncio.get_running_loop()
+        client = make_async_client(rec)
+        client._sleep = asyncio.sleep  # a real 60 s sleep between polls
+        query = TaskQuery(task_id="t1")
+
+        async def poll() -> Task:
+            return await client._request(GET_TASK, query, Task)
+
+        job = asyncio.create_task(client._wait(poll, interval=60))
+        await asyncio.sleep(0.02)  # first poll done, now sleeping
+        started = loop.time()
+        job.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await job
+        took = loop.time() - started
+        assert job.cancelled()
+        # The same client polls again and finishes a fresh wait.
+        client._sleep = lambda seconds: asyncio.sleep(0)
+        result = await client._wait(poll, interval=60)
+        await client.aclose()
+        return took, result
+
+    took, result = run(main())
+    assert took < 0.5
+    assert result.status == "succeeded" and rec.count == 3
+
+
+def test_cancelling_a_poll_in_flight_propagates() -> None:
+    async def main() -> None:
+        gate = asyncio.Event()
+
+        async def slow(request: httpx.Request) -> httpx.Response:
+            await gate.wait()  # never set: the poll hangs until cancelled
+            return httpx.Response(200, json=TASK)
+
+        client = AsyncClient(api_key=KEY, transport=httpx.MockTransport(slow))
+        query = TaskQuery(task_id="t1")
+        job = asyncio.create_task(client._wait(lambda: client._request(GET_TASK, query, Task)))
+        await asyncio.sleep(0.02)
+        job.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(job, 1.0)
+        await client.aclose()
+
+    run(main())
 
 
 def test_async_download_skips_key_for_foreign_host() -> None:

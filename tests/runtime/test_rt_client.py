@@ -345,7 +345,8 @@ def test_read_timeout_on_post_is_not_resent(sleeps: list[float]) -> None:
     assert str(error) == (
         "generate failed: timed out waiting for the reply [POST https://relay.test/v1/generate; "
         "request may have been sent; not retried: this request is not idempotent and may already have "
-        "started work, so re-sending it could bill twice]"
+        "started work, so re-sending it could bill twice; pass retry_unsafe=True or use "
+        "client.with_options(retry_unsafe=True) to allow]"
     )
     assert isinstance(error.__cause__, httpx.ReadTimeout)
 

@@ -21,6 +21,7 @@ from pydantic_core import to_jsonable_python
 from .descriptors import Endpoint
 from .errors import InvalidRequestError
 from .images import sniff_mime
+from .redact import MASK, SECRET_QUERY_PARAMS, redact_headers, redact_url
 from .rules import wire_text
 
 __all__ = ["FileInput", "FilePart", "RequestParts", "encode_request", "join_url"]
@@ -34,7 +35,11 @@ _BODYLESS = frozenset({"GET", "HEAD", "DELETE", "OPTIONS"})
 
 @dataclass
 class RequestParts:
-    """Arguments for ``httpx.Client.build_request``, auth not yet added."""
+    """Arguments for ``httpx.Client.build_request``.
+
+    Credentials live apart in ``auth_headers`` / ``auth_params`` (merged only
+    when the request is built), so the repr can show everything else.
+    """
 
     method: str
     url: str
@@ -43,6 +48,27 @@ class RequestParts:
     content: bytes | None = None
     data: dict[str, str | list[str]] | None = None
     files: list[tuple[str, FilePart]] | None = None
+    auth_headers: dict[str, str] = field(default_factory=dict)
+    auth_params: dict[str, str] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        url = redact_url(self.url, self.auth_params)
+        params = {
+            k: (MASK if k.lower() in SECRET_QUERY_PARAMS else v) for k, v in self.params.items()
+        }
+        shown = [
+            f"{self.method} {url}",
+            f"params={params!r}",
+            f"headers={redact_headers(self.headers)!r}",
+        ]
+        secret = [*self.auth_headers, *self.auth_params]
+        if secret:
+            shown.append("auth=[" + ", ".join(f"{name}={MASK}" for name in secret) + "]")
+        if self.content is not None:
+            shown.append(f"content=<{len(self.content)} bytes>")
+        if self.files:
+            shown.append(f"files={[name for name, _ in self.files]!r}")
+        return f"RequestParts({', '.join(shown)})"
 
 
 def join_url(base_url: str, path: str) -> str:

@@ -62,8 +62,10 @@ def settle(result: RelayResponse, settings: WaitSettings) -> bool:
 def _timed_out(result: RelayResponse, elapsed: float) -> WaitTimeoutError:
     status, progress = result.task_status(), result.task_progress()
     shown = "" if progress is None else f", {progress:.0%} done"
+    # Short deadlines (tests, interactive use) would otherwise read "after 0s".
+    seconds = f"{elapsed:.1f}" if elapsed < 10 else f"{elapsed:.0f}"
     return WaitTimeoutError(
-        f"task still {status or 'pending'!r}{shown} after {elapsed:.0f}s; "
+        f"task still {status or 'pending'!r}{shown} after {seconds}s; "
         "wait longer (timeout=...) or poll it again later",
         task_status=status,
         progress=progress,

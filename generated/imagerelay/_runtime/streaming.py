@@ -1,11 +1,15 @@
 """Server-sent-event replies as iterators of validated chunk models.
 
-Events are read with httpx-sse's ``EventSource`` (comments and keep-alives
-never reach us as data). A stream is complete when its ``stream_done`` data
-value arrives or a chunk carries a value at ``stream_finish``; an endpoint
-that declares either marker and ends without one raises
+Events are read with httpx-sse's ``EventSource``: ``:`` comment lines
+(keep-alives) never reach us, multi-line ``data:`` fields arrive joined with
+``"\n"``, and an event cut off before its blank line is dropped, as the SSE
+spec says. A stream is complete when its ``stream_done`` data value arrives,
+a chunk carries a value at ``stream_finish``, or (for chunks that describe a
+task) a chunk reaches a terminal task status. A stream that could have
+signalled its end in any of these ways and ends without doing so raises
 StreamIncompleteError, because a silently truncated image is worse than an
-error.
+error. Chunks that set a refusal marker raise ContentPolicyError, and a
+``requires_image`` stream that ends with no image raises NoImageError.
 """
 
 from __future__ import annotations
@@ -27,10 +31,12 @@ import httpx
 from httpx_sse import EventSource, ServerSentEvent
 from pydantic import BaseModel
 
-from .decode import Exchange, validate_payload
+from .decode import Exchange, scrub_cause, validate_payload
 from .descriptors import Endpoint
 from .errors import ProviderError, RelayError, ResponseValidationError, StreamIncompleteError
 from .images import Image, ImageCollector
+from .model import RelayResponse
+from .outcome import no_image_error, refusal_error
 from .paths import find_all
 
 __all__ = ["AsyncStream", "ChunkReader", "Stream"]
@@ -52,6 +58,9 @@ class ChunkReader(Generic[T]):
         self.finished = False
         self.done = False  # the stream_done marker arrived: stop reading
         self.collector = ImageCollector(getattr(model, "__relay_images__", None))
+        self.last: T | None = None
+        # Task chunks end the stream by reaching a terminal status.
+        self.task_stream = getattr(model, "__relay_task__", None) is not None
 
     def feed(self, event: ServerSentEvent, response: httpx.Response) -> T | None:
         """The chunk in ``event``, or None for markers and keep-alives."""
@@ -66,11 +75,17 @@ class ChunkReader(Generic[T]):
             isinstance(payload, Mapping) and isinstance(payload.get("error"), Mapping)
         ):
             raise self._provider_error(payload, response)
-        chunk = validate_payload(self.model, payload, self.exchange, response)
+        refused = refusal_error(self.model, payload, self.exchange, response)
+        if refused is not None:
+            raise refused
+        chunk = validate_payload(self.model, payload, self.exchange, response, excerpt=data)
+        self.last = chunk
         if isinstance(payload, Mapping):
             self.collector.add(payload)
         finish = self.endpoint.stream_finish
         if finish is not None and any(v not in ("", [], {}) for v in find_all(payload, finish)):
+            self.finished = True
+        if self.task_stream and isinstance(chunk, RelayResponse) and chunk.is_terminal():
             self.finished = True
         return chunk
 
@@ -91,17 +106,31 @@ class ChunkReader(Generic[T]):
             **self.exchange.facts(response, payload),
         )
 
-    def end(self) -> None:
-        """Called when the connection ends; raises if a declared marker never came."""
-        markers = [m for m in (self.endpoint.stream_done, self.endpoint.stream_finish) if m]
-        if markers and not self.finished:
+    def end(self, response: httpx.Response) -> None:
+        """Called when the stream ends: raises if it is truncated or holds no image."""
+        expected = self._expected_end()
+        if expected and not self.finished:
             raise StreamIncompleteError(
-                f"{self.exchange.name}: stream ended before its end marker "
-                f"({' or '.join(repr(m) for m in markers)}); the reply is truncated",
+                f"{self.exchange.name}: stream ended before {expected}; the reply is truncated",
                 method=self.exchange.method,
                 url=self.exchange.url,
                 request_sent=True,
             )
+        if self.endpoint.requires_image:
+            found = bool(self.collector.images())
+            missing = no_image_error(self.last, found, self.exchange, response)
+            if missing is not None:
+                raise missing
+
+    def _expected_end(self) -> str:
+        """How this stream should have ended, in words ("" when it may just stop)."""
+        markers = [m for m in (self.endpoint.stream_done, self.endpoint.stream_finish) if m]
+        ways = [f"its end marker ({' or '.join(repr(m) for m in markers)})"] if markers else []
+        if self.task_stream:
+            last = self.last.task_status() if isinstance(self.last, RelayResponse) else None
+            shown = f" (last status {last!r})" if last is not None else ""
+            ways.append(f"the task reached a final status{shown}")
+        return " or ".join(ways)
 
     def broken(self, exc: httpx.HTTPError) -> StreamIncompleteError:
         error = StreamIncompleteError(
@@ -111,7 +140,7 @@ class ChunkReader(Generic[T]):
             url=self.exchange.url,
             request_sent=True,
         )
-        error.__cause__ = exc
+        error.__cause__ = scrub_cause(exc, self.exchange)
         return error
 
     def not_a_stream(self, response: httpx.Response) -> RelayError:
@@ -150,7 +179,7 @@ class Stream(Generic[T]):
 
     @property
     def completed(self) -> bool:
-        """True once the end marker (``stream_done`` or ``stream_finish``) was seen."""
+        """True once the stream signalled its end (an end marker or a final task status)."""
         return self._reader.finished
 
     def __iter__(self) -> Iterator[T]:
@@ -197,7 +226,7 @@ class Stream(Generic[T]):
                         yield chunk
             except httpx.HTTPError as exc:
                 raise reader.broken(exc) from exc
-            reader.end()
+            reader.end(self.response)
         finally:
             self.response.close()
 
@@ -293,6 +322,6 @@ class AsyncStream(Generic[T]):
                 raise reader.broken(exc) from exc
             finally:
                 await events.aclose()
-            reader.end()
+            reader.end(response)
         finally:
             await response.aclose()

@@ -8,6 +8,7 @@ documented rule fails when it is built, before any network call.
 from __future__ import annotations
 
 from .._runtime.descriptors import ImagePaths, TaskStatusSpec
+from .._runtime.image_input import ImageInput
 from .._runtime.model import RelayRequest, RelayResponse
 from .._runtime.rules import OneOf, PixelSize, When
 
@@ -135,6 +136,15 @@ class GenerateBodyBase(RelayRequest):
                 label="model family 'gpt-image-2-vip'",
             ),
             note="gpt-image-2-vip takes pixel values only (不支持比例).",
+        ),
+    )
+    __relay_image_inputs__ = (
+        ImageInput(
+            field="images",
+            accepts=("url", "base64"),
+            data_key="data",
+            mime_key="mimeType",
+            hint="",
         ),
     )
 

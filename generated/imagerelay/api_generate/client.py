@@ -12,6 +12,7 @@ from typing import Final
 from .._runtime.client import AsyncBaseClient, BaseClient, Timeout
 from .._runtime.descriptors import AuthScheme, Endpoint, ProviderConfig
 from .._runtime.model import build_request
+from .._runtime.image_input import ImageSource
 from .._runtime.errors import ResponseValidationError
 from .._runtime.paths import find_first
 from .._runtime.polling import ProgressCallback
@@ -42,6 +43,7 @@ GENERATE: Final = Endpoint(
     idempotent=False,
     stream_done=None,
     stream_finish=None,
+    requires_image=True,
 )
 
 GENERATE_STREAM: Final = Endpoint(
@@ -57,6 +59,7 @@ GENERATE_STREAM: Final = Endpoint(
     idempotent=False,
     stream_done=None,
     stream_finish=None,
+    requires_image=True,
 )
 
 SUBMIT: Final = Endpoint(
@@ -72,6 +75,7 @@ SUBMIT: Final = Endpoint(
     idempotent=False,
     stream_done=None,
     stream_finish=None,
+    requires_image=False,
 )
 
 GET_RESULT: Final = Endpoint(
@@ -87,6 +91,7 @@ GET_RESULT: Final = Endpoint(
     idempotent=True,
     stream_done=None,
     stream_finish=None,
+    requires_image=False,
 )
 
 
@@ -104,7 +109,7 @@ class Client(BaseClient):
         *,
         model: catalog.ModelId,
         prompt: str,
-        images: list[str] | None = None,
+        images: list[str | ImageSource] | None = None,
         aspect_ratio: str | None = None,
         image_size: catalog.ImageSize | None = None,
         timeout: Timeout = None,
@@ -139,7 +144,7 @@ class Client(BaseClient):
         *,
         model: catalog.ModelId,
         prompt: str,
-        images: list[str] | None = None,
+        images: list[str | ImageSource] | None = None,
         aspect_ratio: str | None = None,
         image_size: catalog.ImageSize | None = None,
         timeout: Timeout = None,
@@ -176,7 +181,7 @@ class Client(BaseClient):
         *,
         model: catalog.ModelId,
         prompt: str,
-        images: list[str] | None = None,
+        images: list[str | ImageSource] | None = None,
         aspect_ratio: str | None = None,
         image_size: catalog.ImageSize | None = None,
         timeout: Timeout = None,
@@ -233,7 +238,7 @@ class Client(BaseClient):
         *,
         model: catalog.ModelId,
         prompt: str,
-        images: list[str] | None = None,
+        images: list[str | ImageSource] | None = None,
         aspect_ratio: str | None = None,
         image_size: catalog.ImageSize | None = None,
         timeout: Timeout = None,
@@ -287,7 +292,7 @@ class AsyncClient(AsyncBaseClient):
         *,
         model: catalog.ModelId,
         prompt: str,
-        images: list[str] | None = None,
+        images: list[str | ImageSource] | None = None,
         aspect_ratio: str | None = None,
         image_size: catalog.ImageSize | None = None,
         timeout: Timeout = None,
@@ -322,7 +327,7 @@ class AsyncClient(AsyncBaseClient):
         *,
         model: catalog.ModelId,
         prompt: str,
-        images: list[str] | None = None,
+        images: list[str | ImageSource] | None = None,
         aspect_ratio: str | None = None,
         image_size: catalog.ImageSize | None = None,
         timeout: Timeout = None,
@@ -359,7 +364,7 @@ class AsyncClient(AsyncBaseClient):
         *,
         model: catalog.ModelId,
         prompt: str,
-        images: list[str] | None = None,
+        images: list[str | ImageSource] | None = None,
         aspect_ratio: str | None = None,
         image_size: catalog.ImageSize | None = None,
         timeout: Timeout = None,
@@ -416,7 +421,7 @@ class AsyncClient(AsyncBaseClient):
         *,
         model: catalog.ModelId,
         prompt: str,
-        images: list[str] | None = None,
+        images: list[str | ImageSource] | None = None,
         aspect_ratio: str | None = None,
         image_size: catalog.ImageSize | None = None,
         timeout: Timeout = None,

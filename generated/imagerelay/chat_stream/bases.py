@@ -8,7 +8,22 @@ documented rule fails when it is built, before any network call.
 from __future__ import annotations
 
 from .._runtime.descriptors import ImagePaths
-from .._runtime.model import RelayResponse
+from .._runtime.image_input import ImageInput
+from .._runtime.model import RelayModel, RelayResponse
+
+
+class ImageUrlBase(RelayModel):
+    """Declarative behaviour of ``ImageUrl``."""
+
+    __relay_image_inputs__ = (
+        ImageInput(
+            field="url",
+            accepts=("url", "data_url"),
+            data_key="data",
+            mime_key="mimeType",
+            hint="",
+        ),
+    )
 
 
 class ChatCompletionChunkBase(RelayResponse):

@@ -39,6 +39,7 @@ CHAT_COMPLETIONS_STREAM: Final = Endpoint(
     idempotent=False,
     stream_done="[DONE]",
     stream_finish="choices[].finish_reason",
+    requires_image=True,
 )
 
 CHAT_COMPLETIONS: Final = Endpoint(
@@ -54,6 +55,7 @@ CHAT_COMPLETIONS: Final = Endpoint(
     idempotent=False,
     stream_done=None,
     stream_finish=None,
+    requires_image=True,
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from pydantic import Field
 from imagerelay._runtime.model import RelayModel, RelayRequest
-from imagerelay.chat_stream.bases import ChatCompletionBase, ChatCompletionChunkBase
+from imagerelay.chat_stream.bases import ChatCompletionBase, ChatCompletionChunkBase, ImageUrlBase
 
 
 class TextPart(RelayModel):
@@ -13,7 +13,7 @@ class TextPart(RelayModel):
     text: Annotated[str, Field(description="提示词 / prompt text")]
 
 
-class ImageUrl(RelayModel):
+class ImageUrl(ImageUrlBase):
     url: Annotated[str, Field(description="参考图 URL / reference image URL.")]
 
 

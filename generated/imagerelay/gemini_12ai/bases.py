@@ -7,8 +7,9 @@ documented rule fails when it is built, before any network call.
 
 from __future__ import annotations
 
-from .._runtime.descriptors import ImagePaths, InlineImagePath
-from .._runtime.model import RelayRequest, RelayResponse
+from .._runtime.descriptors import ImagePaths, InlineImagePath, RefusalMarker
+from .._runtime.image_input import ImageInput
+from .._runtime.model import RelayModel, RelayRequest, RelayResponse
 from .._runtime.rules import Forbidden, MaxItems, When
 
 
@@ -54,6 +55,20 @@ class GenerateContentBodyBase(RelayRequest):
     )
 
 
+class PartBase(RelayModel):
+    """Declarative behaviour of ``Part``."""
+
+    __relay_image_inputs__ = (
+        ImageInput(
+            field="inline_data",
+            accepts=("inline",),
+            data_key="data",
+            mime_key="mime_type",
+            hint="this relay takes base64 inline_data only (仅支持 base64 inline_data); pass the image bytes or a Path",
+        ),
+    )
+
+
 class GenerateContentResponseBase(RelayResponse):
     """Declarative behaviour of ``GenerateContentResponse``."""
 
@@ -68,5 +83,12 @@ class GenerateContentResponseBase(RelayResponse):
             InlineImagePath(
                 path="candidates[].content.parts[].inlineData", data_key="data", mime_key="mimeType"
             ),
+        ),
+    )
+    __relay_refusals__ = (
+        RefusalMarker(path="promptFeedback.blockReason", values=()),
+        RefusalMarker(
+            path="candidates[].finishReason",
+            values=("IMAGE_SAFETY", "PROHIBITED_CONTENT", "SAFETY", "BLOCKLIST", "SPII"),
         ),
     )

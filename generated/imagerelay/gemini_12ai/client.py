@@ -38,6 +38,7 @@ GENERATE_CONTENT: Final = Endpoint(
     idempotent=False,
     stream_done=None,
     stream_finish=None,
+    requires_image=True,
 )
 
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from pydantic import Field
 from imagerelay._runtime.model import RelayModel
-from imagerelay.gemini_12ai.bases import GenerateContentBodyBase, GenerateContentResponseBase
+from imagerelay.gemini_12ai.bases import (
+    GenerateContentBodyBase,
+    GenerateContentResponseBase,
+    PartBase,
+)
 
 
 class ImageConfig(RelayModel):
@@ -50,6 +54,19 @@ class UsageMetadata(RelayModel):
     total_token_count: Annotated[int | None, Field(alias="totalTokenCount")] = None
 
 
+class PromptFeedback(RelayModel):
+    """
+    提示反馈 / prompt feedback (Gemini field): blockReason is set when the prompt was refused.
+    """
+
+    block_reason: Annotated[
+        str | None,
+        Field(
+            alias="blockReason", description="拦截原因 / why the prompt was blocked, e.g. SAFETY"
+        ),
+    ] = None
+
+
 class ResponseInlineData(RelayModel):
     """
     Base64 图片 (doc spelling) / base64 image, snake_case as in the doc.
@@ -92,7 +109,7 @@ class Tool(RelayModel):
     ] = None
 
 
-class Part(RelayModel):
+class Part(PartBase):
     """
     内容片段 / one part: a text prompt or a base64 image (inline_data).
     """
@@ -190,4 +207,11 @@ class GenerateContentResponse(GenerateContentResponseBase):
     )
     usage_metadata: Annotated[
         UsageMetadata | None, Field(alias="usageMetadata", description="令牌用量 / token usage.")
+    ] = None
+    prompt_feedback: Annotated[
+        PromptFeedback | None,
+        Field(
+            alias="promptFeedback",
+            description="提示反馈 / prompt feedback (Gemini field): blockReason is set when the prompt was refused.",
+        ),
     ] = None

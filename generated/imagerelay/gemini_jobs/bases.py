@@ -7,8 +7,37 @@ documented rule fails when it is built, before any network call.
 
 from __future__ import annotations
 
-from .._runtime.descriptors import ImagePaths, InlineImagePath, TaskStatusSpec
-from .._runtime.model import RelayResponse
+from .._runtime.descriptors import ImagePaths, InlineImagePath, RefusalMarker, TaskStatusSpec
+from .._runtime.image_input import ImageInput
+from .._runtime.model import RelayModel, RelayResponse
+
+
+class PartBase(RelayModel):
+    """Declarative behaviour of ``Part``."""
+
+    __relay_image_inputs__ = (
+        ImageInput(
+            field="inlineData",
+            accepts=("inline",),
+            data_key="data",
+            mime_key="mimeType",
+            hint="",
+        ),
+    )
+
+
+class FileDataBase(RelayModel):
+    """Declarative behaviour of ``FileData``."""
+
+    __relay_image_inputs__ = (
+        ImageInput(
+            field="fileUri",
+            accepts=("url",),
+            data_key="data",
+            mime_key="mimeType",
+            hint="upload a local file with upload_file() and pass its url, or use inlineData",
+        ),
+    )
 
 
 class GenerateContentResponseBase(RelayResponse):
@@ -20,6 +49,27 @@ class GenerateContentResponseBase(RelayResponse):
             InlineImagePath(
                 path="candidates[].content.parts[].inlineData", data_key="data", mime_key="mimeType"
             ),
+        ),
+    )
+    __relay_refusals__ = (
+        RefusalMarker(path="promptFeedback.blockReason", values=()),
+        RefusalMarker(
+            path="candidates[].finishReason",
+            values=("IMAGE_SAFETY", "PROHIBITED_CONTENT", "SAFETY", "BLOCKLIST", "SPII"),
+        ),
+    )
+
+
+class JobInputBase(RelayModel):
+    """Declarative behaviour of ``JobInput``."""
+
+    __relay_image_inputs__ = (
+        ImageInput(
+            field="reference_image_urls",
+            accepts=("url",),
+            data_key="data",
+            mime_key="mimeType",
+            hint="upload a local file with upload_file() and pass its url",
         ),
     )
 

@@ -42,6 +42,7 @@ GENERATE_CONTENT: Final = Endpoint(
     idempotent=False,
     stream_done=None,
     stream_finish=None,
+    requires_image=True,
 )
 
 UPLOAD_FILE: Final = Endpoint(
@@ -57,6 +58,7 @@ UPLOAD_FILE: Final = Endpoint(
     idempotent=False,
     stream_done=None,
     stream_finish=None,
+    requires_image=False,
 )
 
 CREATE_JOB: Final = Endpoint(
@@ -72,6 +74,7 @@ CREATE_JOB: Final = Endpoint(
     idempotent=False,
     stream_done=None,
     stream_finish=None,
+    requires_image=False,
 )
 
 GET_JOB: Final = Endpoint(
@@ -87,6 +90,7 @@ GET_JOB: Final = Endpoint(
     idempotent=True,
     stream_done=None,
     stream_finish=None,
+    requires_image=False,
 )
 
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from pydantic import Field
 from imagerelay._runtime.model import RelayModel, RelayRequest, RelayResponse
-from imagerelay.gemini_jobs.bases import GenerateContentResponseBase, JobBase
+from imagerelay.gemini_jobs.bases import (
+    FileDataBase,
+    GenerateContentResponseBase,
+    JobBase,
+    JobInputBase,
+    PartBase,
+)
 
 
 class ImageConfig(RelayModel):
@@ -21,7 +27,7 @@ class ImageConfig(RelayModel):
     ]
 
 
-class FileData(RelayModel):
+class FileData(FileDataBase):
     """
     图片链接方式 / image given by URL.
     """
@@ -50,6 +56,19 @@ class UsageMetadata(RelayModel):
     total_token_count: Annotated[int | None, Field(alias="totalTokenCount")] = None
 
 
+class PromptFeedback(RelayModel):
+    """
+    提示反馈 / prompt feedback (Gemini field): blockReason is set when the prompt was refused.
+    """
+
+    block_reason: Annotated[
+        str | None,
+        Field(
+            alias="blockReason", description="拦截原因 / why the prompt was blocked, e.g. SAFETY"
+        ),
+    ] = None
+
+
 class UploadedFile(RelayResponse):
     """
     Reply of POST /v1/files/upload (not documented; all fields assumed and optional).
@@ -71,7 +90,7 @@ class UploadedFile(RelayResponse):
     request_id: Annotated[str | None, Field(description="请求 id / request id (assumed)")] = None
 
 
-class JobInput(RelayModel):
+class JobInput(JobInputBase):
     """
     任务输入 / job input.
     """
@@ -146,7 +165,7 @@ class GenerationConfig(RelayModel):
     ] = None
 
 
-class Part(RelayModel):
+class Part(PartBase):
     """
     内容片段 / one part: text, an image link (fileData) or base64 image (inlineData).
     """
@@ -271,3 +290,10 @@ class GenerateContentResponse(GenerateContentResponseBase):
         UsageMetadata | None, Field(alias="usageMetadata", description="用量 / token usage.")
     ] = None
     output: JobOutput | None = None
+    prompt_feedback: Annotated[
+        PromptFeedback | None,
+        Field(
+            alias="promptFeedback",
+            description="提示反馈 / prompt feedback (Gemini field): blockReason is set when the prompt was refused.",
+        ),
+    ] = None

@@ -8,6 +8,7 @@ documented rule fails when it is built, before any network call.
 from __future__ import annotations
 
 from .._runtime.descriptors import ImagePaths, InlineImagePath, TaskStatusSpec
+from .._runtime.image_input import ImageInput
 from .._runtime.model import RelayRequest, RelayResponse
 from .._runtime.rules import Exclusive, OneOf, RequiredAny, When
 
@@ -58,6 +59,15 @@ class ImageRequestBase(RelayRequest):
                 label="task_type in (image2image)",
             ),
             note="图生图需要 image 或 images / an image2image task needs image or images.",
+        ),
+    )
+    __relay_image_inputs__ = (
+        ImageInput(
+            field="images",
+            accepts=("url",),
+            data_key="data",
+            mime_key="mimeType",
+            hint="this API takes image URLs: host the file and pass its URL",
         ),
     )
 

@@ -12,6 +12,7 @@ from typing import Any, Final
 from .._runtime.client import AsyncBaseClient, BaseClient, Timeout
 from .._runtime.descriptors import AuthScheme, Endpoint, Envelope, ProviderConfig
 from .._runtime.model import build_request
+from .._runtime.image_input import ImageSource
 from .._runtime.errors import ResponseValidationError
 from .._runtime.paths import find_first
 from .._runtime.polling import ProgressCallback
@@ -47,6 +48,7 @@ CREATE_TASK: Final = Endpoint(
     idempotent=False,
     stream_done=None,
     stream_finish=None,
+    requires_image=False,
 )
 
 GET_TASK: Final = Endpoint(
@@ -68,6 +70,7 @@ GET_TASK: Final = Endpoint(
     idempotent=True,
     stream_done=None,
     stream_finish=None,
+    requires_image=False,
 )
 
 GENERATE: Final = Endpoint(
@@ -83,6 +86,7 @@ GENERATE: Final = Endpoint(
     idempotent=False,
     stream_done=None,
     stream_finish=None,
+    requires_image=True,
 )
 
 EDIT: Final = Endpoint(
@@ -98,6 +102,7 @@ EDIT: Final = Endpoint(
     idempotent=False,
     stream_done=None,
     stream_finish=None,
+    requires_image=True,
 )
 
 
@@ -117,7 +122,7 @@ class Client(BaseClient):
         prompt: str,
         task_type: catalog.TaskType | None = None,
         image: str | dict[str, Any] | None = None,
-        images: list[str] | None = None,
+        images: list[str | ImageSource] | None = None,
         aspect_ratio: str | None = None,
         output_format: catalog.OutputFormat | None = None,
         n: int | None = None,
@@ -187,7 +192,7 @@ class Client(BaseClient):
         prompt: str,
         task_type: catalog.TaskType | None = None,
         image: str | dict[str, Any] | None = None,
-        images: list[str] | None = None,
+        images: list[str | ImageSource] | None = None,
         aspect_ratio: str | None = None,
         output_format: catalog.OutputFormat | None = None,
         n: int | None = None,
@@ -243,7 +248,7 @@ class Client(BaseClient):
         prompt: str,
         task_type: catalog.TaskType | None = None,
         image: str | dict[str, Any] | None = None,
-        images: list[str] | None = None,
+        images: list[str | ImageSource] | None = None,
         aspect_ratio: str | None = None,
         output_format: catalog.OutputFormat | None = None,
         n: int | None = None,
@@ -291,7 +296,7 @@ class Client(BaseClient):
         prompt: str,
         task_type: catalog.TaskType | None = None,
         image: str | dict[str, Any] | None = None,
-        images: list[str] | None = None,
+        images: list[str | ImageSource] | None = None,
         aspect_ratio: str | None = None,
         output_format: catalog.OutputFormat | None = None,
         n: int | None = None,
@@ -345,7 +350,7 @@ class AsyncClient(AsyncBaseClient):
         prompt: str,
         task_type: catalog.TaskType | None = None,
         image: str | dict[str, Any] | None = None,
-        images: list[str] | None = None,
+        images: list[str | ImageSource] | None = None,
         aspect_ratio: str | None = None,
         output_format: catalog.OutputFormat | None = None,
         n: int | None = None,
@@ -415,7 +420,7 @@ class AsyncClient(AsyncBaseClient):
         prompt: str,
         task_type: catalog.TaskType | None = None,
         image: str | dict[str, Any] | None = None,
-        images: list[str] | None = None,
+        images: list[str | ImageSource] | None = None,
         aspect_ratio: str | None = None,
         output_format: catalog.OutputFormat | None = None,
         n: int | None = None,
@@ -471,7 +476,7 @@ class AsyncClient(AsyncBaseClient):
         prompt: str,
         task_type: catalog.TaskType | None = None,
         image: str | dict[str, Any] | None = None,
-        images: list[str] | None = None,
+        images: list[str | ImageSource] | None = None,
         aspect_ratio: str | None = None,
         output_format: catalog.OutputFormat | None = None,
         n: int | None = None,
@@ -519,7 +524,7 @@ class AsyncClient(AsyncBaseClient):
         prompt: str,
         task_type: catalog.TaskType | None = None,
         image: str | dict[str, Any] | None = None,
-        images: list[str] | None = None,
+        images: list[str | ImageSource] | None = None,
         aspect_ratio: str | None = None,
         output_format: catalog.OutputFormat | None = None,
         n: int | None = None,

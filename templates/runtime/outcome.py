@@ -1,0 +1,72 @@
+"""What a well-formed 2xx reply can still mean: a refusal, or no image at all.
+
+Relays answer 200 when the model refused (Gemini's ``finishReason:
+IMAGE_SAFETY``, ``promptFeedback.blockReason``) or simply drew nothing.
+These checks turn such replies into ``ContentPolicyError`` and
+``NoImageError``; they run on a decoded JSON reply (``ClientCore._decode``)
+and on each chunk and the end of a stream (``streaming.ChunkReader``), so both
+kinds of reply fail the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from pydantic import BaseModel
+
+from .decode import Exchange
+from .errors import ContentPolicyError, NoImageError
+from .model import RelayResponse, find_refusal
+
+__all__ = ["awaiting_task", "no_image_error", "refusal_error"]
+
+
+def refusal_error(
+    model: type[BaseModel], payload: Any, exchange: Exchange, response: httpx.Response
+) -> ContentPolicyError | None:
+    """The error for a ``payload`` that sets one of ``model``'s refusal markers, or None.
+
+    Checked on the raw payload, before validation: a refusal often lacks the
+    fields a normal reply has, and "refused" is the more useful error.
+    """
+    markers = getattr(model, "__relay_refusals__", ())
+    text = find_refusal(payload, markers) if markers else None
+    if text is None:
+        return None
+    return ContentPolicyError(
+        f"{exchange.name}: the provider refused the request on content policy",
+        provider_message=exchange.clean(text),
+        **exchange.facts(response, payload),
+    )
+
+
+def awaiting_task(result: BaseModel | None) -> bool:
+    """True for a task that has not succeeded (yet): its images are not due."""
+    return (
+        isinstance(result, RelayResponse)
+        and type(result).__relay_task__ is not None
+        and result.task_outcome() != "success"
+    )
+
+
+def no_image_error(
+    result: BaseModel | None,
+    found: bool,
+    exchange: Exchange,
+    response: httpx.Response,
+    payload: Any = None,
+) -> NoImageError | None:
+    """The error for a reply of a ``requires_image`` endpoint that has none, or None.
+
+    ``found`` says whether any image was seen (in a stream: in any chunk);
+    ``result`` is the parsed reply or the last chunk.
+    """
+    if found or awaiting_task(result):
+        return None
+    return NoImageError(
+        f"{exchange.name}: the reply holds no image",
+        response=result,
+        provider_message=exchange.provider_message(payload) if payload is not None else None,
+        **exchange.facts(response, payload),
+    )
