@@ -119,6 +119,7 @@ def endpoint_ir(spec: ProviderSpec, name: str, endpoint: EndpointSpec, classes: 
         stream_done=endpoint.response.stream_done,
         stream_finish=endpoint.response.stream_finish,
         requires_image=endpoint.response.requires_image,
+        raise_task_failure=endpoint.response.raise_task_failure,
         idempotent=endpoint.idempotent if endpoint.idempotent is not None else endpoint.method == "GET",
         polling=polling,
         examples=tuple(_example_ir(name, example, params) for example in endpoint.examples),

@@ -200,6 +200,7 @@ class EndpointIR:
     stream_done: str | None
     stream_finish: str | None
     requires_image: bool
+    raise_task_failure: bool
     idempotent: bool
     polling: PollingIR | None
     examples: tuple[ExampleIR, ...]

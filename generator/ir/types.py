@@ -113,9 +113,11 @@ def _describe(spec: FieldSpec) -> str:
 
 
 def _image_input_ir(spec: FieldSpec) -> ImageInputIR | None:
-    if spec.image_input is None:
+    """A field's image-input declaration, also when written on its items or a union variant."""
+    nested = [spec.items] if spec.items is not None else list(spec.variants or [])
+    image = spec.image_input or next((item.image_input for item in nested if item.image_input), None)
+    if image is None:
         return None
-    image = spec.image_input
     return ImageInputIR(tuple(image.accepts), image.data_key, image.mime_key, " ".join(image.hint.split()))
 
 

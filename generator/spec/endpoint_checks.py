@@ -125,6 +125,9 @@ class EndpointChecker:
             if getattr(response, key) is not None and response.kind != "sse":
                 self.error((*where, key), f"'{key}' applies to 'kind: sse' responses only")
         schema = self.spec.schemas.get(response.schema_ref)
+        if response.raise_task_failure and schema is not None and schema.task is None:
+            self.error((*where, "raise_task_failure"), f"'raise_task_failure' needs the response schema "
+                       f"'{response.schema_ref}' to declare its 'task' (status field and status enum)")
         if response.requires_image and schema is not None and schema.images is None:
             self.error((*where, "requires_image"), f"'requires_image' needs the response schema "
                        f"'{response.schema_ref}' to declare where its images are ('images: {{urls, inline}}')")

@@ -300,6 +300,9 @@ class ResponseSpec(SpecModel):
     stream_finish: str | None = None
     # A successful reply (or finished stream) with no image is an error, not an empty result.
     requires_image: bool = False
+    # The reply is a task that may already be final: a failed or refused final status
+    # raises (TaskFailedError / ContentPolicyError) instead of coming back as data.
+    raise_task_failure: bool = False
 
 
 class PollingSpec(SpecModel):

@@ -25,7 +25,7 @@ from .errors import APIStatusError, RelayError
 from .images import Image
 from .log import logger, protect_httpx_logs
 from .model import RelayModel, RelayResponse
-from .outcome import no_image_error, refusal_error
+from .outcome import no_image_error, refusal_error, task_failure_error
 from .redact import redact_url, scrub
 from .retries import RetryPolicy, plan_retry
 
@@ -222,6 +222,10 @@ class ClientCore:
         if refused is not None:
             raise refused
         result = validate_payload(model, payload, exchange, response)
+        if endpoint.raise_task_failure:
+            failed = task_failure_error(result, exchange, response)
+            if failed is not None:
+                raise failed
         if endpoint.requires_image:
             found = isinstance(result, RelayResponse) and bool(result.images())
             missing = no_image_error(result, found, exchange, response, payload)

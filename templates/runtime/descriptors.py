@@ -129,3 +129,7 @@ class Endpoint:
     # A successful reply (or a finished stream) without any image is an error
     # (``NoImageError``) rather than an empty result.
     requires_image: bool = False
+    # The reply is a task that may already be final (a synchronous generate): a failed
+    # or refused final status raises TaskFailedError / ContentPolicyError instead of
+    # coming back as data. Status polls leave this off and let the wait loop decide.
+    raise_task_failure: bool = False

@@ -51,7 +51,8 @@ def _read(value: Any) -> bytes:
         return bytes(value)
     data = value.read()
     if not isinstance(data, bytes):
-        raise ValueError("image file objects must be opened in binary mode ('rb')")
+        # ValueError, not TypeError: pydantic reports only ValueErrors as validation problems.
+        raise ValueError("image file objects must be opened in binary mode ('rb')")  # noqa: TRY004
     return data
 
 
@@ -61,10 +62,10 @@ def _encode(value: Any) -> tuple[str, str]:
         mime = value.mime_type or sniff_mime(value.data()[:16]) or "application/octet-stream"
         return mime, value.b64_data
     content = _read(value)
-    mime = sniff_mime(content[:16])
-    if mime is None:
+    sniffed = sniff_mime(content[:16])
+    if sniffed is None:
         raise ValueError("the bytes are not a PNG, JPEG, GIF or WebP image")
-    return mime, base64.b64encode(content).decode("ascii")
+    return sniffed, base64.b64encode(content).decode("ascii")
 
 
 def _not_accepted(spec: ImageInput, what: str) -> ValueError:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from .descriptors import ImagePaths, RefusalMarker, TaskStatusSpec
 from .errors import InvalidRequestError, one_line
+from .image_input import ImageInput, convert_image_fields
 from .images import Image, extract_images
 from .paths import find_all, find_first
 from .rules import Rule, check_rules, wire_text
@@ -40,6 +41,18 @@ class RelayModel(BaseModel):
     """Base of every generated model."""
 
     model_config = ConfigDict(populate_by_name=True, extra="allow")
+
+    # Input-image fields of this model (from the spec); see image_input.py.
+    __relay_image_inputs__: ClassVar[tuple[ImageInput, ...]] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _convert_relay_images(cls, data: Any) -> Any:
+        # A Path, bytes or file given for an image field becomes the form the spec declares.
+        if not cls.__relay_image_inputs__:
+            return data
+        aliases = {info.alias: name for name, info in cls.model_fields.items() if info.alias}
+        return convert_image_fields(data, cls.__relay_image_inputs__, aliases)
 
     def to_wire(self) -> dict[str, Any]:
         """The model as the provider's JSON: wire names, no None values."""

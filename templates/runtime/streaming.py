@@ -36,7 +36,7 @@ from .descriptors import Endpoint
 from .errors import ProviderError, RelayError, ResponseValidationError, StreamIncompleteError
 from .images import Image, ImageCollector
 from .model import RelayResponse
-from .outcome import no_image_error, refusal_error
+from .outcome import no_image_error, refusal_error, task_failure_error
 from .paths import find_all
 
 __all__ = ["AsyncStream", "ChunkReader", "Stream"]
@@ -87,6 +87,10 @@ class ChunkReader(Generic[T]):
             self.finished = True
         if self.task_stream and isinstance(chunk, RelayResponse) and chunk.is_terminal():
             self.finished = True
+        if self.endpoint.raise_task_failure:
+            failed = task_failure_error(chunk, self.exchange, response)
+            if failed is not None:
+                raise failed
         return chunk
 
     def _json(self, data: str, response: httpx.Response) -> Any:

@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from imagerelay import api_generate, gemini_12ai, gemini_jobs, image_tasks
 from imagerelay._runtime.errors import InvalidRequestError
 from imagerelay._runtime.sizes import Size
@@ -195,7 +194,7 @@ def test_output_formats_depend_on_the_family() -> None:
         assert network.calls == 1
         network.calls = 0
         for model in ("NanoBananaPro-4K", "NanoBanana2-0.5K"):
-            _rejects(lambda: client.create_task(model=model, prompt="p", output_format="webp"), network,
+            _rejects(lambda model=model: client.create_task(model=model, prompt="p", output_format="webp"), network,
                      "output_format='webp'", "png, jpeg")
 
 

@@ -16,7 +16,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from imagerelay._runtime.model import RelayModel
 from imagerelay._runtime.paths import find_all, find_first
 

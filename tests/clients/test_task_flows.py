@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from imagerelay import api_generate, gemini_jobs, image_tasks
 from imagerelay._runtime.errors import ContentPolicyError, TaskFailedError, WaitTimeoutError
 
@@ -135,3 +134,31 @@ def test_api_generate_stream_yields_typed_task_updates() -> None:
             updates = list(stream)
         assert [update.status for update in updates] == ["running", "succeeded"]
         assert [image.url for image in stream.images()] == ["https://cdn.test/s.png"]
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "text"),
+    [("violation", ContentPolicyError, "内容违规"), ("failed", TaskFailedError, "upstream timeout")],
+)
+def test_a_synchronous_generate_that_failed_raises(status: str, error: type[Exception], text: str) -> None:
+    server = ScriptedServer([_task(status, error=text)])
+    with _client(api_generate.Client, server) as client, pytest.raises(error) as caught:
+        client.generate(model="nano-banana", prompt="p")
+    assert caught.value.task_status == status  # type: ignore[attr-defined]
+    assert caught.value.provider_message == text  # type: ignore[attr-defined]
+
+
+def test_a_stream_whose_task_fails_raises_mid_stream() -> None:
+    events = [_task("running", 30), _task("failed", error="no quota")]
+    body = "".join(f"data: {httpx.Response(200, json=e).text}\n\n" for e in events)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body.encode())
+
+    with (
+        api_generate.Client(KEY, transport=httpx.MockTransport(handler)) as client,
+        client.generate_stream(model="nano-banana", prompt="p") as stream,
+        pytest.raises(TaskFailedError),
+    ):
+        for _ in stream:
+            pass

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any, Literal
+from typing import Any, Literal, get_origin
 
 from imagerelay import api_generate, chat_stream, gemini_12ai, gemini_jobs, image_tasks
 
@@ -366,8 +366,13 @@ class Waiter:
     path: str
     wait: Callable[..., Any]
     status: Callable[..., Any]
-    # The reply model's status field is a closed enum (a Literal): unknown values fail.
-    closed_status: bool
+    # The reply model whose status field decides how unknown statuses are handled.
+    task_model: type[Any]
+
+    @property
+    def closed_status(self) -> bool:
+        """True when the spec's status enum is closed (a Literal): unknown values fail the parse."""
+        return get_origin(self.task_model.model_fields["status"].annotation) is Literal
 
     def __repr__(self) -> str:
         return self.name
@@ -392,7 +397,7 @@ WAITERS = [
         "/v1/api/result",
         lambda c, **kw: c.wait("1-abc", **kw),
         _api_status,
-        closed_status=True,
+        api_generate.models.TaskResult,
     ),
     Waiter(
         "gemini_jobs.wait",
@@ -400,7 +405,7 @@ WAITERS = [
         "/v1/jobs/job_1",
         lambda c, **kw: c.wait("job_1", **kw),
         _job_status,
-        closed_status=False,
+        gemini_jobs.models.Job,
     ),
     Waiter(
         "image_tasks.wait",
@@ -408,6 +413,6 @@ WAITERS = [
         "/v1/images/tasks/t1",
         lambda c, **kw: c.wait("t1", **kw),
         _task_status,
-        closed_status=False,
+        image_tasks.models.ImageTask,
     ),
 ]

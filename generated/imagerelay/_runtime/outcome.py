@@ -16,10 +16,10 @@ import httpx
 from pydantic import BaseModel
 
 from .decode import Exchange
-from .errors import ContentPolicyError, NoImageError
+from .errors import ContentPolicyError, NoImageError, TaskFailedError
 from .model import RelayResponse, find_refusal
 
-__all__ = ["awaiting_task", "no_image_error", "refusal_error"]
+__all__ = ["awaiting_task", "no_image_error", "refusal_error", "task_failure_error"]
 
 
 def refusal_error(
@@ -38,6 +38,26 @@ def refusal_error(
         f"{exchange.name}: the provider refused the request on content policy",
         provider_message=exchange.clean(text),
         **exchange.facts(response, payload),
+    )
+
+
+def task_failure_error(
+    result: BaseModel | None, exchange: Exchange, response: httpx.Response
+) -> TaskFailedError | ContentPolicyError | None:
+    """The error for a reply that is a task in a failed or refused final status, or None."""
+    if not isinstance(result, RelayResponse) or type(result).__relay_task__ is None:
+        return None
+    outcome = result.task_outcome()
+    if outcome not in ("failure", "violation"):
+        return None
+    status, detail = result.task_status(), result.task_error()
+    kind = ContentPolicyError if outcome == "violation" else TaskFailedError
+    what = "refused on content policy" if outcome == "violation" else "failed"
+    return kind(
+        f"{exchange.name}: the task {what} (status {status!r})",
+        task_status=status,
+        provider_message=exchange.clean(detail) if detail else None,
+        **exchange.facts(response),
     )
 
 

@@ -123,8 +123,8 @@ ReplyType = Literal["json", "stream", "async"]
 REPLY_TYPE: Final[tuple[str, ...]] = ("json", "stream", "async")
 
 
-TaskStatus = Literal["running", "violation", "succeeded", "failed"]
-"""任务状态 / task status."""
+TaskStatus = str
+"""任务状态 / task status. Open: other values are accepted."""
 
 TASK_STATUS: Final[tuple[str, ...]] = ("running", "violation", "succeeded", "failed")
 

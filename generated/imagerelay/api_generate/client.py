@@ -44,6 +44,7 @@ GENERATE: Final = Endpoint(
     stream_done=None,
     stream_finish=None,
     requires_image=True,
+    raise_task_failure=True,
 )
 
 GENERATE_STREAM: Final = Endpoint(
@@ -60,6 +61,7 @@ GENERATE_STREAM: Final = Endpoint(
     stream_done=None,
     stream_finish=None,
     requires_image=True,
+    raise_task_failure=True,
 )
 
 SUBMIT: Final = Endpoint(
@@ -76,6 +78,7 @@ SUBMIT: Final = Endpoint(
     stream_done=None,
     stream_finish=None,
     requires_image=False,
+    raise_task_failure=False,
 )
 
 GET_RESULT: Final = Endpoint(
@@ -92,6 +95,7 @@ GET_RESULT: Final = Endpoint(
     stream_done=None,
     stream_finish=None,
     requires_image=False,
+    raise_task_failure=False,
 )
 
 

@@ -71,7 +71,7 @@ class TaskResult(TaskResultBase):
 
     id: Annotated[str, Field(description="任务id / task id")]
     status: Annotated[
-        Literal["running", "violation", "succeeded", "failed"], Field(description="状态 / status")
+        str, Field(description="状态 / status Known values: running, violation, succeeded, failed.")
     ]
     progress: Annotated[int | None, Field(description="进度，0~100 / progress 0-100")] = None
     results: list[TaskOutput] | None = None

@@ -40,6 +40,7 @@ CHAT_COMPLETIONS_STREAM: Final = Endpoint(
     stream_done="[DONE]",
     stream_finish="choices[].finish_reason",
     requires_image=True,
+    raise_task_failure=False,
 )
 
 CHAT_COMPLETIONS: Final = Endpoint(
@@ -56,6 +57,7 @@ CHAT_COMPLETIONS: Final = Endpoint(
     stream_done=None,
     stream_finish=None,
     requires_image=True,
+    raise_task_failure=False,
 )
 
 

@@ -39,6 +39,7 @@ GENERATE_CONTENT: Final = Endpoint(
     stream_done=None,
     stream_finish=None,
     requires_image=True,
+    raise_task_failure=False,
 )
 
 

@@ -43,6 +43,7 @@ GENERATE_CONTENT: Final = Endpoint(
     stream_done=None,
     stream_finish=None,
     requires_image=True,
+    raise_task_failure=False,
 )
 
 UPLOAD_FILE: Final = Endpoint(
@@ -59,6 +60,7 @@ UPLOAD_FILE: Final = Endpoint(
     stream_done=None,
     stream_finish=None,
     requires_image=False,
+    raise_task_failure=False,
 )
 
 CREATE_JOB: Final = Endpoint(
@@ -75,6 +77,7 @@ CREATE_JOB: Final = Endpoint(
     stream_done=None,
     stream_finish=None,
     requires_image=False,
+    raise_task_failure=False,
 )
 
 GET_JOB: Final = Endpoint(
@@ -91,6 +94,7 @@ GET_JOB: Final = Endpoint(
     stream_done=None,
     stream_finish=None,
     requires_image=False,
+    raise_task_failure=False,
 )
 
 

@@ -63,6 +63,13 @@ class ImageRequestBase(RelayRequest):
     )
     __relay_image_inputs__ = (
         ImageInput(
+            field="image",
+            accepts=("url",),
+            data_key="data",
+            mime_key="mimeType",
+            hint="this API takes image URLs: host the file and pass its URL",
+        ),
+        ImageInput(
             field="images",
             accepts=("url",),
             data_key="data",

@@ -49,6 +49,7 @@ CREATE_TASK: Final = Endpoint(
     stream_done=None,
     stream_finish=None,
     requires_image=False,
+    raise_task_failure=False,
 )
 
 GET_TASK: Final = Endpoint(
@@ -71,6 +72,7 @@ GET_TASK: Final = Endpoint(
     stream_done=None,
     stream_finish=None,
     requires_image=False,
+    raise_task_failure=False,
 )
 
 GENERATE: Final = Endpoint(
@@ -87,6 +89,7 @@ GENERATE: Final = Endpoint(
     stream_done=None,
     stream_finish=None,
     requires_image=True,
+    raise_task_failure=False,
 )
 
 EDIT: Final = Endpoint(
@@ -103,6 +106,7 @@ EDIT: Final = Endpoint(
     stream_done=None,
     stream_finish=None,
     requires_image=True,
+    raise_task_failure=False,
 )
 
 
@@ -121,7 +125,7 @@ class Client(BaseClient):
         model: str,
         prompt: str,
         task_type: catalog.TaskType | None = None,
-        image: str | dict[str, Any] | None = None,
+        image: str | dict[str, Any] | ImageSource | None = None,
         images: list[str | ImageSource] | None = None,
         aspect_ratio: str | None = None,
         output_format: catalog.OutputFormat | None = None,
@@ -191,7 +195,7 @@ class Client(BaseClient):
         model: str,
         prompt: str,
         task_type: catalog.TaskType | None = None,
-        image: str | dict[str, Any] | None = None,
+        image: str | dict[str, Any] | ImageSource | None = None,
         images: list[str | ImageSource] | None = None,
         aspect_ratio: str | None = None,
         output_format: catalog.OutputFormat | None = None,
@@ -247,7 +251,7 @@ class Client(BaseClient):
         model: str,
         prompt: str,
         task_type: catalog.TaskType | None = None,
-        image: str | dict[str, Any] | None = None,
+        image: str | dict[str, Any] | ImageSource | None = None,
         images: list[str | ImageSource] | None = None,
         aspect_ratio: str | None = None,
         output_format: catalog.OutputFormat | None = None,
@@ -295,7 +299,7 @@ class Client(BaseClient):
         model: str,
         prompt: str,
         task_type: catalog.TaskType | None = None,
-        image: str | dict[str, Any] | None = None,
+        image: str | dict[str, Any] | ImageSource | None = None,
         images: list[str | ImageSource] | None = None,
         aspect_ratio: str | None = None,
         output_format: catalog.OutputFormat | None = None,
@@ -349,7 +353,7 @@ class AsyncClient(AsyncBaseClient):
         model: str,
         prompt: str,
         task_type: catalog.TaskType | None = None,
-        image: str | dict[str, Any] | None = None,
+        image: str | dict[str, Any] | ImageSource | None = None,
         images: list[str | ImageSource] | None = None,
         aspect_ratio: str | None = None,
         output_format: catalog.OutputFormat | None = None,
@@ -419,7 +423,7 @@ class AsyncClient(AsyncBaseClient):
         model: str,
         prompt: str,
         task_type: catalog.TaskType | None = None,
-        image: str | dict[str, Any] | None = None,
+        image: str | dict[str, Any] | ImageSource | None = None,
         images: list[str | ImageSource] | None = None,
         aspect_ratio: str | None = None,
         output_format: catalog.OutputFormat | None = None,
@@ -475,7 +479,7 @@ class AsyncClient(AsyncBaseClient):
         model: str,
         prompt: str,
         task_type: catalog.TaskType | None = None,
-        image: str | dict[str, Any] | None = None,
+        image: str | dict[str, Any] | ImageSource | None = None,
         images: list[str | ImageSource] | None = None,
         aspect_ratio: str | None = None,
         output_format: catalog.OutputFormat | None = None,
@@ -523,7 +527,7 @@ class AsyncClient(AsyncBaseClient):
         model: str,
         prompt: str,
         task_type: catalog.TaskType | None = None,
-        image: str | dict[str, Any] | None = None,
+        image: str | dict[str, Any] | ImageSource | None = None,
         images: list[str | ImageSource] | None = None,
         aspect_ratio: str | None = None,
         output_format: catalog.OutputFormat | None = None,
