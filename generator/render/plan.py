@@ -68,8 +68,11 @@ def package_files(env: jinja2.Environment, providers: list[ProviderIR]) -> list[
     header = _header("specs/*.yaml")
     context = {"providers": providers, "package": PACKAGE, "header": header}
     init = _render(env, "package/package_init.py.jinja", **context)
-    index = _render(env, "docs/index.md.jinja", **context | {"header": _header("specs/*.yaml", "<!--")})
+    docs_context = context | {"header": _header("specs/*.yaml", "<!--")}
+    index = _render(env, "docs/index.md.jinja", **docs_context)
+    errors = _render(env, "docs/errors.md.jinja", **docs_context)
     return [
+        OutputFile("docs/errors.md", errors),
         OutputFile(f"{PACKAGE}/__init__.py", format_python(init, f"{PACKAGE}/__init__.py")),
         OutputFile(f"{PACKAGE}/py.typed", ""),
         OutputFile("docs/index.md", index),

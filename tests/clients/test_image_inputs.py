@@ -100,3 +100,27 @@ def test_bytes_that_are_not_an_image_are_rejected_before_sending() -> None:
         client.generate(model="nano-banana", prompt="p", images=[b"%PDF-1.7 not an image"])
     assert "not a PNG, JPEG, GIF or WebP image" in str(caught.value)
     assert server.bodies == []
+
+
+def test_save_images_decodes_inline_and_downloads_urls(tmp_path: Path) -> None:
+    reply = {**TASK, "results": [{"url": "https://cdn.test/../../etc/passwd.png"}]}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "cdn.test":
+            assert "authorization" not in request.headers  # the key never goes to the CDN
+            return httpx.Response(200, headers={"content-type": "image/png"}, content=PNG)
+        return httpx.Response(200, json=reply)
+
+    with api_generate.Client("sk-secret", transport=httpx.MockTransport(handler)) as client:
+        task = client.generate(model="nano-banana", prompt="p")
+        saved = client.save_images(task, tmp_path / "out", stem="cat")
+    assert [path.name for path in saved] == ["cat-1.png"]
+    assert saved[0].parent == tmp_path / "out"
+    assert saved[0].read_bytes() == PNG
+
+    server = Recorder(GEMINI_REPLY)
+    with gemini_12ai.Client("k", transport=httpx.MockTransport(server)) as gemini:
+        reply_12ai = gemini.generate_content(model="gemini-2.5-flash-image", contents=[{"parts": [{"text": "x"}]}])
+        (inline_path,) = gemini.save_images(reply_12ai, tmp_path, stem="../escape")
+    assert inline_path.parent == tmp_path and inline_path.name == "escape-1.png"
+    assert inline_path.read_bytes() == PNG

@@ -11,7 +11,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Self, TypeVar
+from typing import Protocol, Self, TypeVar
 
 import httpx
 from pydantic import BaseModel
@@ -29,6 +29,14 @@ from .streaming import AsyncStream, ChunkReader, Stream
 __all__ = ["AsyncBaseClient", "BaseClient", "Timeout"]
 
 T = TypeVar("T", bound=BaseModel)
+
+
+class HasImages(Protocol):
+    """A reply model or a stream: anything whose ``images()`` lists its images."""
+
+    def images(self) -> list[Image]: ...
+
+
 R = TypeVar("R", bound=RelayResponse)
 Timeout = float | httpx.Timeout | None
 
@@ -199,6 +207,19 @@ class BaseClient(ClientCore):
             return image.save(directory, stem)
         return save_bytes(self.download(image), directory, stem, image.extension)
 
+    def save_images(
+        self, result: HasImages, directory: str | Path, stem: str = "image"
+    ) -> list[Path]:
+        """Save every image of a reply (or a consumed stream) as ``<stem>-<n>.<ext>``.
+
+        Inline images are decoded; URL images are downloaded through this client.
+        File names come from ``stem``, never from the server.
+        """
+        return [
+            self.save_image(image, directory, f"{stem}-{index}")
+            for index, image in enumerate(result.images(), start=1)
+        ]
+
 
 class AsyncBaseClient(ClientCore):
     """Asynchronous client over ``httpx.AsyncClient``; mirrors BaseClient."""
@@ -353,3 +374,12 @@ class AsyncBaseClient(ClientCore):
         if image.b64_data is not None:
             return image.save(directory, stem)
         return save_bytes(await self.download(image), directory, stem, image.extension)
+
+    async def save_images(
+        self, result: HasImages, directory: str | Path, stem: str = "image"
+    ) -> list[Path]:
+        """Save every image of a reply (or a consumed stream); see ``BaseClient.save_images``."""
+        return [
+            await self.save_image(image, directory, f"{stem}-{index}")
+            for index, image in enumerate(result.images(), start=1)
+        ]
