@@ -6,7 +6,8 @@ from pathlib import Path
 
 from generator.ir.build import build_provider_ir
 from generator.ir.nodes import ProviderIR
-from generator.render.plan import OutputFile, plan_outputs
+from generator.render.output import OutputFile
+from generator.render.plan import plan_outputs
 from generator.spec.load import load_specs
 
 

@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from generator.render.plan import OutputFile
+from generator.render.output import OutputFile
 
 
 def _on_disk(root: Path) -> dict[str, bytes]:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from generator.pipeline import generate
-from generator.render.plan import OutputFile
+from generator.render.output import OutputFile
 from generator.render.write import stale_files, write_tree
 
 ROOT = Path(__file__).resolve().parents[2]
