@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: generate test check lint clean
+.PHONY: generate test check lint clean report
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,13 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 lint: $(STAMP)
-	$(PY) -m ruff check generator tests templates/runtime
+	$(PY) -m ruff check --no-cache generator tests templates/runtime templates/docs/mkdocs_hooks.py generated
 	$(PY) -m mypy generator templates/runtime
+	cd generated && ../$(PY) -m mypy --strict --cache-dir=/dev/null imagerelay
+
+# What the spec edits change for SDK users: `make report`, `make report SINCE=git:v1.2.0 MARKDOWN=1`.
+report: $(STAMP)
+	$(PY) -m generator report $(or $(SINCE),git:HEAD) $(if $(MARKDOWN),--markdown)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,4 +1,8 @@
-"""``python -m generator``: regenerate ``generated/`` from ``specs/``, or check it is current."""
+"""``python -m generator``: regenerate ``generated/`` from ``specs/``, or check it is current.
+
+``python -m generator report OLD [NEW]`` prints what changed for SDK users between two
+versions of the specs (each a folder or ``git:REV``).
+"""
 
 from __future__ import annotations
 
@@ -9,23 +13,49 @@ from pathlib import Path
 from generator.errors import RelaygenError, SpecError
 from generator.pipeline import generate
 from generator.render.write import stale_files, write_tree
+from generator.report.compare import compare_specs
+from generator.report.render import render_markdown, render_text
+from generator.report.sources import GIT_PREFIX, SourceError, read_source
 
 ROOT = Path(__file__).resolve().parent.parent
+REPORT_COMMAND = "report"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m generator", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--specs", type=Path, default=ROOT / "specs", help="folder of provider YAML specs")
     parser.add_argument("--templates", type=Path, default=ROOT / "templates", help="Jinja templates and runtime")
-    parser.add_argument("--out", type=Path, default=ROOT / "generated", help="output folder (replaced whole)")
+    parser.add_argument("--out", type=Path, default=ROOT / "generated",
+                        help="output folder (replaced whole; its .specs/ and CHANGELOG.md are continued)")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if --out is stale")
     return parser
 
 
+def _report_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=f"python -m generator {REPORT_COMMAND}",
+        description="What changed for SDK users between two versions of the specs, per provider, "
+                    "classified breaking / needs attention / non-breaking / docs, with a suggested version bump.",
+    )
+    parser.add_argument("old", help="earlier specs: a folder, or git:REV for the spec folder at a git revision")
+    parser.add_argument("new", nargs="?", default=str(ROOT / "specs"),
+                        help="later specs, the same way (default: the working tree's specs/)")
+    parser.add_argument("--markdown", action="store_true", help="print Markdown instead of terminal text")
+    parser.add_argument("--repo", type=Path, default=ROOT,
+                        help="git repository git:REV is read from (default: this project)")
+    parser.add_argument("--spec-folder", default="specs", help="spec folder inside the repository, for git:REV")
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args_list = sys.argv[1:] if argv is None else argv
+    if args_list[:1] == [REPORT_COMMAND]:
+        return report_main(args_list[1:])
+    args = _parser().parse_args(args_list)
     try:
-        files = generate(args.specs, args.templates)
+        files = generate(args.specs, args.templates, args.out)
     except SpecError as exc:
         print(exc, file=sys.stderr)
         count = len(exc.diagnostics)
@@ -46,3 +76,36 @@ def main(argv: list[str] | None = None) -> int:
     write_tree(args.out, files)
     print(f"wrote {len(files)} files to {args.out.name}/")
     return 0
+
+
+def report_main(argv: list[str]) -> int:
+    """Print the change report; exit 0 whatever changed, 2 when a version cannot be read."""
+    args = _report_parser().parse_args(argv)
+    versions, failed = [], False
+    # Both versions are read before giving up, so one run shows every problem.
+    for role, source in (("OLD", args.old), ("NEW", args.new)):
+        try:
+            versions.append(read_source(source, args.repo, args.spec_folder))
+        except SourceError as exc:
+            print(f"error: {role}: {exc}", file=sys.stderr)
+            failed = True
+        except SpecError as exc:
+            count = len(exc.diagnostics)
+            print(f"error: {role} ({source}) has invalid specs:\n{exc}", file=sys.stderr)
+            print(f"{count} error{'s' if count != 1 else ''} in {role}.", file=sys.stderr)
+            failed = True
+    if failed:
+        print("no report.", file=sys.stderr)
+        return 2
+    report = compare_specs(versions[0], versions[1])
+    render = render_markdown if args.markdown else render_text
+    sys.stdout.write(render(report, _label(args.old), _label(args.new)))
+    return 0
+
+
+def _label(source: str) -> str:
+    """How a version is named in the report: ``git:REV`` as given, a folder relative to the project."""
+    if source.startswith(GIT_PREFIX):
+        return source
+    path = Path(source).resolve()
+    return path.relative_to(ROOT).as_posix() + "/" if path.is_relative_to(ROOT) else source

@@ -21,11 +21,21 @@ from generator.ir.nodes import (
 )
 from generator.ir.rules import rule_ir
 from generator.ir.types import PendingClass, TypeCollector
-from generator.naming import constant_case
+from generator.naming import constant_case, snake_case
 from generator.spec.load import CheckedSpec
 from generator.spec.schema import ProviderSpec, SchemaDef
 
 _DEFAULT_AUTH_NAMES = {"bearer": "Authorization", "query": "key", "header": "", "none": ""}
+
+# Public methods the runtime bases add to pydantic's (templates/runtime/model.py); a model field
+# with one of these Python names would hide the method, so its attribute gets a trailing "_".
+_MODEL_MEMBERS = ("to_wire",)
+RUNTIME_MEMBERS: dict[str, tuple[str, ...]] = {
+    "RelayModel": _MODEL_MEMBERS,
+    "RelayRequest": _MODEL_MEMBERS,
+    "RelayResponse": (*_MODEL_MEMBERS, "images", "is_terminal", "refusal", "task_error", "task_outcome",
+                      "task_progress", "task_status"),
+}
 
 
 def build_provider_ir(checked: CheckedSpec) -> ProviderIR:
@@ -53,7 +63,8 @@ def build_provider_ir(checked: CheckedSpec) -> ProviderIR:
         base_url=spec.base_url.default,
         base_url_env=spec.base_url.env,
         base_url_note=spec.base_url.note,
-        auth=AuthIR(spec.auth.scheme, spec.auth.name or _DEFAULT_AUTH_NAMES[spec.auth.scheme], spec.auth.env),
+        auth=AuthIR(spec.auth.scheme, spec.auth.name or _DEFAULT_AUTH_NAMES[spec.auth.scheme], spec.auth.env,
+                    spec.auth.prefix),
         error_message_fields=tuple(spec.errors.message_fields),
         request_id_fields=tuple(spec.errors.request_id_fields),
         request_id_headers=tuple(spec.errors.request_id_headers),
@@ -98,7 +109,14 @@ def _class_ir(spec: ProviderSpec, pending: PendingClass, roles: dict[str, str]) 
         images=images,
         task=task,
         refusals=refusals,
+        attribute_renames=_attribute_renames(pending, runtime_base),
     )
+
+
+def _attribute_renames(pending: PendingClass, runtime_base: str) -> tuple[tuple[str, str], ...]:
+    members = RUNTIME_MEMBERS[runtime_base]
+    return tuple((field.wire_name, snake_case(field.wire_name) + "_") for field in pending.fields
+                 if snake_case(field.wire_name) in members)
 
 
 def _rules_for(spec: ProviderSpec, pending: PendingClass, schema: SchemaDef | None) -> tuple[RuleIR, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from generator.ir.nodes import (
@@ -16,6 +17,8 @@ from generator.ir.nodes import (
 )
 from generator.naming import constant_case, pascal_case, wait_method_name
 from generator.spec.schema import EndpointSpec, ExampleSpec, ProviderSpec
+
+_SPANNING = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*):path\}")
 
 
 def request_class_name(name: str, endpoint: EndpointSpec) -> str | None:
@@ -80,21 +83,33 @@ def _wait_method(spec: ProviderSpec, name: str) -> str:
     return wait_method_name(name, submitters, polled)
 
 
+def spanning_path_params(path: str) -> tuple[str, ...]:
+    """Names of the "{name:path}" placeholders, whose values may contain '/'."""
+    return tuple(match.group(1) for match in _SPANNING.finditer(path))
+
+
+def _polling_ir(spec: ProviderSpec, name: str, endpoint: EndpointSpec) -> PollingIR | None:
+    polling = endpoint.polling
+    if polling is None:
+        return None
+    result = spec.endpoints[polling.result] if polling.result is not None else None
+    return PollingIR(
+        get_method=polling.get,
+        id_from=polling.id_from,
+        id_param=polling.id_param,
+        wait_method=_wait_method(spec, name),
+        task_class=spec.endpoints[polling.get].response.schema_ref,
+        result_method=polling.result,
+        result_class=result.response.schema_ref if result is not None else None,
+    )
+
+
 def endpoint_ir(spec: ProviderSpec, name: str, endpoint: EndpointSpec, classes: dict[str, ClassIR]) -> EndpointIR:
     request_class = request_class_name(name, endpoint)
     fields = classes[request_class].fields if request_class else ()
     fixed = endpoint.request.fixed
     by_location = {loc: tuple(f.wire_name for f in fields if f.location == loc) for loc in ("path", "query", "header")}
-    polling = None
-    if endpoint.polling is not None:
-        target = spec.endpoints[endpoint.polling.get]
-        polling = PollingIR(
-            get_method=endpoint.polling.get,
-            id_from=endpoint.polling.id_from,
-            id_param=endpoint.polling.id_param,
-            wait_method=_wait_method(spec, name),
-            task_class=target.response.schema_ref,
-        )
+    polling = _polling_ir(spec, name, endpoint)
     envelope = endpoint.response.envelope
     params = _params(fields, fixed)
     return EndpointIR(
@@ -107,6 +122,7 @@ def endpoint_ir(spec: ProviderSpec, name: str, endpoint: EndpointSpec, classes: 
         params=params,
         fixed=tuple(FixedValueIR(key, repr(value)) for key, value in fixed.items()),
         path_params=by_location["path"],
+        spanning_path_params=spanning_path_params(endpoint.path),
         query_params=by_location["query"],
         header_params=by_location["header"],
         file_fields=tuple(field.wire_name for field in fields if field.type.kind == "file"),

@@ -132,6 +132,9 @@ class ClassIR:
     images: ImagesIR | None = None
     task: TaskIR | None = None
     refusals: tuple[RefusalIR, ...] = ()
+    # (wire name, Python attribute) of fields whose plain attribute would hide a method of the
+    # runtime base, e.g. a reply field "images" vs ``RelayResponse.images()``: it becomes "images_".
+    attribute_renames: tuple[tuple[str, str], ...] = ()
 
     @property
     def has_generated_base(self) -> bool:
@@ -163,6 +166,14 @@ class PollingIR:
     id_param: str
     wait_method: str
     task_class: str
+    # Queue APIs: the method fetching the output once the status is a success, and its reply class.
+    result_method: str | None = None
+    result_class: str | None = None
+
+    @property
+    def return_class(self) -> str:
+        """What waiting returns: the fetched output when there is a result step, else the final task."""
+        return self.result_class or self.task_class
 
 
 @dataclass(frozen=True)
@@ -185,10 +196,13 @@ class EndpointIR:
     summary: str
     description: str
     http_method: str
+    # As the spec writes it; "{name:path}" marks a parameter whose value may span segments.
     path: str
     params: tuple[FieldIR, ...]
     fixed: tuple[FixedValueIR, ...]
     path_params: tuple[str, ...]
+    # The path parameters written "{name:path}" (values such as "fal-ai/flux/dev").
+    spanning_path_params: tuple[str, ...]
     query_params: tuple[str, ...]
     header_params: tuple[str, ...]
     file_fields: tuple[str, ...]
@@ -205,6 +219,14 @@ class EndpointIR:
     polling: PollingIR | None
     examples: tuple[ExampleIR, ...]
     rules: tuple[RuleIR, ...]
+
+    @property
+    def url_template(self) -> str:
+        """The path as users read it: "/{model}" for the spec's "/{model:path}"."""
+        template = self.path
+        for name in self.spanning_path_params:
+            template = template.replace(f"{{{name}:path}}", f"{{{name}}}")
+        return template
 
 
 @dataclass(frozen=True)
@@ -256,6 +278,8 @@ class AuthIR:
     kind: Literal["bearer", "header", "query", "none"]
     name: str
     env: str
+    # Text before the key in a "header" value, e.g. "Key " (empty: the bare key).
+    prefix: str = ""
 
 
 @dataclass(frozen=True)

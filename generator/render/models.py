@@ -36,6 +36,9 @@ def render_models(provider: ProviderIR, package: str, header: str) -> str:
             target_python_version=PythonVersion.PY_311,
             base_class=f"{package}._runtime.model.RelayModel",
             base_class_map=_base_class_map(provider, package),
+            # Fields renamed in Python so they cannot hide model methods (e.g. a reply's
+            # "images" field vs RelayResponse.images()); the wire name stays the alias.
+            aliases={f"{cls.name}.{wire}": name for cls in provider.classes for wire, name in cls.attribute_renames},
             snake_case_field=True,
             use_annotated=True,
             field_constraints=True,

@@ -13,17 +13,20 @@ from pathlib import Path
 import jinja2
 
 from generator.ir.nodes import ProviderIR
+from generator.render.docs_site import docs_site
 from generator.render.env import make_env
 from generator.render.format import format_python
 from generator.render.imports import bases_imports, catalog_imports, client_imports
 from generator.render.models import render_models
+from generator.render.openapi import openapi
 from generator.render.output import PACKAGE, OutputFile, header, render
+from generator.render.package_meta import package_meta
 
 Emitter = Callable[[jinja2.Environment, Path, list[ProviderIR]], list[OutputFile]]
 
 
 def _provider_files(env: jinja2.Environment, provider: ProviderIR) -> list[OutputFile]:
-    """Package modules and the docs page of one provider."""
+    """Package modules of one provider (its docs page is docs_site's)."""
     py_header = header(provider.spec_file)
     base = f"{PACKAGE}/{provider.id}"
     context = {"provider": provider, "package": PACKAGE, "header": py_header}
@@ -34,10 +37,7 @@ def _provider_files(env: jinja2.Environment, provider: ProviderIR) -> list[Outpu
         f"{base}/catalog.py": render(env, "models/catalog.py.jinja", imports=catalog_imports(provider), **context),
         f"{base}/client.py": render(env, "client/client.py.jinja", imports=client_imports(provider), **context),
     }
-    files = [OutputFile(path, format_python(text, path)) for path, text in python.items()]
-    docs = render(env, "docs/provider.md.jinja", **context | {"header": header(provider.spec_file, "<!--")})
-    files.append(OutputFile(f"docs/{provider.id}.md", docs))
-    return files
+    return [OutputFile(path, format_python(text, path)) for path, text in python.items()]
 
 
 def providers(env: jinja2.Environment, template_dir: Path, irs: list[ProviderIR]) -> list[OutputFile]:
@@ -52,20 +52,7 @@ def runtime(env: jinja2.Environment, template_dir: Path, irs: list[ProviderIR]) 
     ]
 
 
-def package(env: jinja2.Environment, template_dir: Path, irs: list[ProviderIR]) -> list[OutputFile]:
-    """The top-level package module and the cross-provider docs pages."""
-    context = {"providers": irs, "package": PACKAGE, "header": header("specs/*.yaml")}
-    docs_context = context | {"header": header("specs/*.yaml", "<!--")}
-    init = render(env, "package/package_init.py.jinja", **context)
-    return [
-        OutputFile(f"{PACKAGE}/__init__.py", format_python(init, f"{PACKAGE}/__init__.py")),
-        OutputFile(f"{PACKAGE}/py.typed", ""),
-        OutputFile("docs/index.md", render(env, "docs/index.md.jinja", **docs_context)),
-        OutputFile("docs/errors.md", render(env, "docs/errors.md.jinja", **docs_context)),
-    ]
-
-
-EMITTERS: tuple[Emitter, ...] = (runtime, package, providers)
+EMITTERS: tuple[Emitter, ...] = (runtime, providers, openapi, package_meta, docs_site)
 
 
 def plan_outputs(template_dir: Path, irs: list[ProviderIR]) -> list[OutputFile]:

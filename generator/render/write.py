@@ -10,6 +10,9 @@ from pathlib import Path
 
 from generator.render.output import OutputFile
 
+# Tool caches and build output a developer may leave inside generated/: not ours to compare.
+_IGNORED = frozenset({"__pycache__", ".ruff_cache", ".mypy_cache", ".pytest_cache", "dist", "build"})
+
 
 def _on_disk(root: Path) -> dict[str, bytes]:
     if not root.is_dir():
@@ -17,7 +20,7 @@ def _on_disk(root: Path) -> dict[str, bytes]:
     return {
         path.relative_to(root).as_posix(): path.read_bytes()
         for path in sorted(root.rglob("*"))
-        if path.is_file() and "__pycache__" not in path.parts
+        if path.is_file() and not _IGNORED.intersection(path.relative_to(root).parts)
     }
 
 

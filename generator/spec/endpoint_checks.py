@@ -15,7 +15,9 @@ from generator.spec.values import yaml_text
 if TYPE_CHECKING:
     from generator.spec.validate import SpecChecker
 
-_PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# "{name}" or "{name:kind}"; the only kind is "path" (a value that may contain '/').
+_PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::([^{}]*))?\}")
+PATH_PARAM_KINDS = ("path",)
 
 # Public members of the generated clients' base classes (templates/runtime/client.py and core.py);
 # an endpoint method of the same name would replace them.
@@ -86,7 +88,12 @@ class EndpointChecker:
         self.checker.check_rules((*where, "rules"), request.rules, lookup)
 
     def _check_path_params(self) -> None:
-        in_path = set(_PATH_PARAM.findall(self.endpoint.path))
+        placeholders = _PATH_PARAM.findall(self.endpoint.path)
+        for name, kind in placeholders:
+            if kind and kind not in PATH_PARAM_KINDS:
+                self.error((*self.path, "path"), f"'{{{name}:{kind}}}' has an unknown kind '{kind}'; write "
+                           f"'{{{name}}}' for one path segment or '{{{name}:path}}' for a value that may contain '/'")
+        in_path = {name for name, _ in placeholders}
         declared = {name for name, field in self.fields.items() if field.location == "path"}
         for missing in sorted(in_path - declared):
             self.error((*self.path, "path"), f"path parameter '{{{missing}}}' has no request field with 'in: path'")
@@ -164,6 +171,37 @@ class EndpointChecker:
         if polled is not None and polled.task is None:
             self.error((*where, "get"), f"the response schema '{target.response.schema_ref}' of '{polling.get}' "
                        "declares no 'task' (status field and status enum), so it cannot be polled")
+        if polling.id_param in target_fields:
+            self._check_id_only((*where, "get"), polling.get, target_fields, polling.id_param)
+        if polling.result is not None:
+            self._check_result_step((*where, "result"), polling.result, polling.id_param)
+
+    def _check_result_step(self, where: PathKey, name: str, id_param: str) -> None:
+        """The result endpoint is called with the task id alone and must answer JSON."""
+        target = self.spec.endpoints.get(name)
+        if target is None:
+            known = ", ".join(sorted(self.spec.endpoints))
+            self.error(where, f"endpoint '{name}' is not defined (endpoints: {known})")
+            return
+        schema = self.spec.schemas.get(target.request.schema_ref or "")
+        fields = request_fields(target.request.fields, schema.fields if schema else None)
+        if id_param not in fields:
+            known = ", ".join(sorted(fields)) or "none"
+            self.error(where, f"the result endpoint '{name}' takes no '{id_param}' (the polling id_param); "
+                       f"its fields: {known}")
+        else:
+            self._check_id_only(where, name, fields, id_param)
+        if target.response.kind != "json":
+            self.error(where, f"the result endpoint '{name}' must answer 'kind: json', not '{target.response.kind}'")
+
+    def _check_id_only(self, where: PathKey, name: str, fields: Mapping[str, FieldSpec], id_param: str) -> None:
+        # Waiting calls the endpoint with the task id only; another required argument could never be given.
+        fixed = self.spec.endpoints[name].request.fixed
+        others = sorted(key for key, field in fields.items()
+                        if (field.required or field.location == "path") and key != id_param and key not in fixed)
+        if others:
+            self.error(where, f"'{name}' also requires {', '.join(others)}, which waiting cannot supply "
+                       f"(it passes only '{id_param}'); make them optional or fixed")
 
     def _check_examples(self) -> None:
         by_location: dict[str, set[str]] = {"body": set(), "path": set(), "query": set(), "header": set()}

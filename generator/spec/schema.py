@@ -57,6 +57,8 @@ class Auth(SpecModel):
     scheme: Literal["bearer", "header", "query", "none"]
     # Header name (bearer/header) or query parameter name (query).
     name: str = ""
+    # scheme header only: text sent before the key, e.g. "Key " for `Authorization: Key <key>`.
+    prefix: str = ""
     env: Annotated[str, Field(pattern=ENV_NAME)] = "RELAY_API_KEY"
 
 
@@ -309,6 +311,9 @@ class PollingSpec(SpecModel):
     get: str
     id_from: str
     id_param: str
+    # Queue APIs whose status reply carries no output: the endpoint (taking the same id
+    # parameter) that fetches it once the status is a success; waiting returns its reply.
+    result: str | None = None
 
 
 class ExampleRequest(SpecModel):
@@ -336,6 +341,8 @@ class EndpointSpec(SpecModel):
     summary: str
     description: str = ""
     method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+    # "{name}" takes one path segment ('/' in the value is escaped); "{name:path}" takes a
+    # value that may span segments, such as the model id "fal-ai/flux/dev".
     path: Annotated[str, Field(pattern=URL_PATH)]
     idempotent: bool | None = None
     request: RequestSpec = RequestSpec()

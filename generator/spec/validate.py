@@ -68,6 +68,9 @@ class SpecChecker:
         auth = self.spec.auth
         if auth.scheme in ("header", "query") and not auth.name:
             self.error(("auth",), f"auth scheme '{auth.scheme}' needs 'name' (the header or query parameter)")
+        if auth.prefix and auth.scheme != "header":
+            self.error(("auth", "prefix"), f"'prefix' applies to 'scheme: header' only; scheme '{auth.scheme}' "
+                       "sends the key its own way (bearer adds 'Bearer ', query sends the bare key)")
 
     def _check_families(self) -> None:
         seen: dict[str, str] = {}

@@ -44,9 +44,10 @@ def resolve_api_key(provider: ProviderConfig, explicit: str | None) -> Secret | 
         return None
     raw = explicit if explicit is not None else os.environ.get(scheme.env, "")
     key = raw.strip()
-    # People paste "Bearer sk-..." from curl examples; the scheme adds it back.
-    if key[:7].lower() == "bearer ":
-        key = key[7:].strip()
+    # People paste "Bearer sk-..." (or "Key ...") from curl examples; the scheme adds it back.
+    for pasted in ("bearer ", scheme.prefix.lower()):
+        if pasted.strip() and key.lower().startswith(pasted):
+            key = key[len(pasted) :].strip()
     if not key:
         raise MissingAPIKeyError(
             f"no API key for {provider.title}: pass api_key=... or set the "
@@ -61,7 +62,7 @@ def auth_headers(scheme: AuthScheme, key: Secret | None) -> dict[str, str]:
     if scheme.kind == "bearer":
         return {scheme.name or "Authorization": f"Bearer {key.reveal()}"}
     if scheme.kind == "header":
-        return {scheme.name: key.reveal()}
+        return {scheme.name: scheme.prefix + key.reveal()}
     return {}
 
 

@@ -24,6 +24,8 @@ class AuthScheme:
     name: str
     # Environment variable the key is read from when the caller passes none.
     env: str
+    # "header" only: text sent before the key, e.g. "Key " for ``Authorization: Key <key>``.
+    prefix: str = ""
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,7 @@ class Endpoint:
 
     name: str
     method: str
+    # "{name}" takes one escaped segment; "{name:path}" a value that may contain '/'.
     path: str
     path_params: tuple[str, ...] = ()
     query_params: tuple[str, ...] = ()

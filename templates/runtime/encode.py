@@ -29,7 +29,8 @@ __all__ = ["FileInput", "FilePart", "RequestParts", "encode_request", "join_url"
 FilePart = tuple[str, bytes, str]
 # What a multipart file field accepts from callers.
 FileInput: TypeAlias = bytes | Path | IO[bytes] | tuple[str, bytes] | tuple[str, bytes, str]
-_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+# "{name}" or "{name:path}"; the latter's value may span several path segments.
+_PLACEHOLDER = re.compile(r"\{([^{}:]+)(:path)?\}")
 _BODYLESS = frozenset({"GET", "HEAD", "DELETE", "OPTIONS"})
 
 
@@ -83,13 +84,29 @@ def _text(value: Any) -> str:
 
 
 def _fill_path(template: str, wire: dict[str, Any]) -> str:
-    missing = [name for name in _PLACEHOLDER.findall(template) if wire.get(name) is None]
+    missing = [name for name, _ in _PLACEHOLDER.findall(template) if wire.get(name) is None]
     if missing:
         raise InvalidRequestError(
             [f"{name} is required (it is part of the URL)" for name in missing]
         )
-    # safe="" so a value can never add path segments ("a/../b").
-    return _PLACEHOLDER.sub(lambda m: quote(wire_text(wire.pop(m.group(1))), safe=""), template)
+    return _PLACEHOLDER.sub(
+        lambda m: _path_value(m.group(1), wire_text(wire.pop(m.group(1))), spans=bool(m.group(2))),
+        template,
+    )
+
+
+def _path_value(name: str, text: str, *, spans: bool) -> str:
+    """One escaped segment; or, for "{name:path}", '/'-separated segments escaped one by one."""
+    if not spans:
+        # safe="" so a value can never add path segments ("a/../b").
+        return quote(text, safe="")
+    segments = text.split("/")
+    # Relative or empty segments would let a value climb out of its place in the URL.
+    if any(segment in ("", ".", "..") for segment in segments):
+        raise InvalidRequestError(
+            [f"{name} must be '/'-separated names without empty, '.' or '..' parts; got {text!r}"]
+        )
+    return "/".join(quote(segment, safe="") for segment in segments)
 
 
 def _take(wire: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:

@@ -25,7 +25,7 @@ GENERATED = ROOT / "generated"
 
 @pytest.fixture(scope="module")
 def planned() -> list[OutputFile]:
-    return generate(SPECS, TEMPLATES)
+    return generate(SPECS, TEMPLATES, GENERATED)
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -55,6 +55,8 @@ def test_committed_tree_matches_a_fresh_generation(tmp_path: Path, planned: list
 def test_generation_is_byte_identical_across_processes(tmp_path: Path) -> None:
     """Another process, another hash seed, another working directory: same bytes."""
     out = tmp_path / "elsewhere"
+    # The changelog continues the previous output's, so start from a copy of it.
+    shutil.copytree(GENERATED, out, ignore=shutil.ignore_patterns("__pycache__"))
     env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": str(ROOT)}
     result = _cli("--specs", str(SPECS), "--templates", str(TEMPLATES), "--out", str(out), cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
@@ -118,10 +120,13 @@ def test_enum_edit_reaches_models_rules_and_docs(tmp_path: Path) -> None:
     text = spec.read_text(encoding="utf-8")
     assert '    values: [1K, 2K, 4K]\n' in text
     spec.write_text(text.replace('    values: [1K, 2K, 4K]\n', '    values: [1K, 2K, 4K, 8K]\n'), encoding="utf-8")
-    files = {file.path: file.content for file in generate(specs, TEMPLATES)}
+    files = {file.path: file.content for file in generate(specs, TEMPLATES, GENERATED)}
     assert "Literal[\"1K\", \"2K\", \"4K\", \"8K\"]" in files["imagerelay/api_generate/models.py"]
     assert 'ImageSize = Literal["1K", "2K", "4K", "8K"]' in files["imagerelay/api_generate/catalog.py"]
     assert "| `8K` |" in files["docs/api_generate.md"]
+    assert "- non-breaking · `api_generate enum ImageSize`: values added: `'8K'`\n" in files["CHANGELOG.md"]
     assert stale_files(GENERATED, [OutputFile(p, c) for p, c in files.items()]) == sorted(
-        ["docs/api_generate.md", "imagerelay/api_generate/catalog.py", "imagerelay/api_generate/models.py"]
+        ["docs/api_generate.md", "imagerelay/api_generate/catalog.py", "imagerelay/api_generate/models.py",
+         "CHANGELOG.md", ".specs/api_generate.yaml", "docs/capabilities.md", "imagerelay/__init__.py",
+         "openapi/api_generate.json"]
     )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
+
 from pydantic import Field
-from imagerelay.api_generate.bases import GenerateBodyBase, TaskResultBase
+
 from imagerelay._runtime.model import RelayModel, RelayRequest
+from imagerelay.api_generate.bases import GenerateBodyBase, TaskResultBase
 
 
 class GenerateBody(GenerateBodyBase):

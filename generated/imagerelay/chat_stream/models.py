@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
+
 from pydantic import Field
+
 from imagerelay._runtime.model import RelayModel, RelayRequest
 from imagerelay.chat_stream.bases import ChatCompletionBase, ChatCompletionChunkBase, ImageUrlBase
 

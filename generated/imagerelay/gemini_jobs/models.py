@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+
 from pydantic import Field
+
 from imagerelay._runtime.model import RelayModel, RelayRequest, RelayResponse
 from imagerelay.gemini_jobs.bases import (
     FileDataBase,

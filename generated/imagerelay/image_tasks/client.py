@@ -11,9 +11,9 @@ from typing import Any, Final
 
 from .._runtime.client import AsyncBaseClient, BaseClient, Timeout
 from .._runtime.descriptors import AuthScheme, Endpoint, Envelope, ProviderConfig
-from .._runtime.model import build_request
-from .._runtime.image_input import ImageSource
 from .._runtime.errors import ResponseValidationError
+from .._runtime.image_input import ImageSource
+from .._runtime.model import build_request
 from .._runtime.paths import find_first
 from .._runtime.polling import ProgressCallback
 from . import catalog, models

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+
 from pydantic import Field
-from imagerelay.image_tasks.bases import ImageRequestBase, ImageTaskBase, ImagesResponseBase
+
 from imagerelay._runtime.model import RelayModel, RelayRequest
+from imagerelay.image_tasks.bases import ImageRequestBase, ImagesResponseBase, ImageTaskBase
 
 
 class ImageRequest(ImageRequestBase):

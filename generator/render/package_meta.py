@@ -1,0 +1,169 @@
+"""The generated SDK as a distribution: top-level package, public errors, pyproject, README, licence.
+
+``generated/`` is the SDK's project root: ``python -m build`` there makes the
+sdist and the wheel of the ``imagerelay`` package and nothing else (the docs
+stay in the source tree).
+
+Version scheme (PEP 440, public, no local part, so an index accepts it):
+``<GENERATOR_VERSION>.<N>``, where ``N`` is the first 8 hex digits of
+``SPEC_DIGEST`` read as a number. Same generator and same specs give the same
+version on every machine; any change to what the specs say gives another one.
+The fourth release segment orders arbitrarily between two spec revisions of one
+generator release, so a release meant to supersede another bumps the generator
+version (``generator/version.py``) as well.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+import jinja2
+
+from generator.errors import RenderError
+from generator.ir.nodes import EndpointIR, ExampleIR, ProviderIR
+from generator.render.format import format_python
+from generator.render.output import PACKAGE, OutputFile, header, render
+from generator.version import GENERATOR_VERSION
+
+# Exact pin: the backend decides the wheel's bytes (hatchling writes reproducible archives).
+BUILD_REQUIRES = ("hatchling==1.33.0",)
+# What the copied runtime imports (pydantic_core comes with, and is pinned by, pydantic).
+DEPENDENCIES = ("httpx>=0.27,<1", "httpx-sse>=0.4,<0.5", "pydantic>=2.7,<3")
+REQUIRES_PYTHON = ">=3.11"
+LICENSE_HOLDER = "relaygen contributors"
+DIGEST_LENGTH = 12
+# Top-level names that are not exception classes but are re-exported lazily.
+RUNTIME_EXPORTS = {"Image": "._runtime.images"}
+
+
+@dataclass(frozen=True)
+class SdkRelease:
+    """What identifies one build of the SDK."""
+
+    version: str
+    spec_digest: str
+    generator_version: str
+
+
+@dataclass(frozen=True)
+class QuickStart:
+    """One provider's README example: its first documented call."""
+
+    provider: ProviderIR
+    endpoint: EndpointIR
+    example: ExampleIR
+
+
+@dataclass(frozen=True)
+class LazyExport:
+    """A top-level name and where it is loaded from on first use.
+
+    ``source`` is ``"."`` for a subpackage (``from . import name``), else the
+    relative module that defines ``name``.
+    """
+
+    name: str
+    source: str
+
+
+def _no_json_spelling(value: Any) -> NoReturn:
+    """json.dumps hook: refuse values whose spelling could vary between runs (sets, objects)."""
+    raise RenderError(f"IR value of type {type(value).__name__} has no canonical form for the spec digest")
+
+
+def spec_digest(irs: list[ProviderIR]) -> str:
+    """sha256 (first DIGEST_LENGTH hex digits) of every provider's IR as canonical JSON.
+
+    The IR is everything the generator read from the specs, so the digest moves
+    with any edit that changes the output, and not with comments or layout.
+    """
+    data = [dataclasses.asdict(ir) for ir in sorted(irs, key=lambda ir: ir.id)]
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_no_json_spelling)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:DIGEST_LENGTH]
+
+
+def sdk_version(generator_version: str, digest: str) -> str:
+    if not re.fullmatch(r"\d+\.\d+\.\d+", generator_version):
+        raise RenderError(f"generator version {generator_version!r} is not MAJOR.MINOR.PATCH")
+    return f"{generator_version}.{int(digest[:8], 16)}"
+
+
+def sdk_release(irs: list[ProviderIR]) -> SdkRelease:
+    digest = spec_digest(irs)
+    return SdkRelease(sdk_version(GENERATOR_VERSION, digest), digest, GENERATOR_VERSION)
+
+
+def runtime_error_names(template_dir: Path) -> tuple[str, ...]:
+    """The exception classes of the runtime's errors module, read from its source.
+
+    Read rather than listed here, so a new runtime error is public without a
+    generator change.
+    """
+    source = (template_dir / "runtime" / "errors.py").read_text(encoding="utf-8")
+    bases = {
+        node.name: {base.id for base in node.bases if isinstance(base, ast.Name)}
+        for node in ast.parse(source).body
+        if isinstance(node, ast.ClassDef)
+    }
+    errors = {"Exception"}
+    while grown := {name for name, parents in bases.items() if parents & errors} - errors:
+        errors |= grown
+    return tuple(sorted(errors - {"Exception"}))
+
+
+def export_order(name: str) -> tuple[int, str]:
+    """The order ruff's RUF022 expects in ``__all__``: CONSTANTS, then Classes, then the rest."""
+    if name.isupper():
+        return (0, name)
+    return (1, name) if name[:1].isupper() else (2, name)
+
+
+def _quick_starts(irs: list[ProviderIR]) -> list[QuickStart]:
+    """Each provider's first documented example of its first endpoint that has one."""
+    starts = []
+    for provider in irs:
+        documented = [(endpoint, endpoint.examples[0]) for endpoint in provider.endpoints if endpoint.examples]
+        if documented:
+            starts.append(QuickStart(provider, *documented[0]))
+    return starts
+
+
+def _package_init(env: jinja2.Environment, irs: list[ProviderIR], release: SdkRelease,
+                  errors: tuple[str, ...]) -> str:
+    lazy = [LazyExport(provider.id, ".") for provider in irs]
+    lazy += [LazyExport(name, ".errors") for name in errors]
+    lazy += [LazyExport(name, module) for name, module in RUNTIME_EXPORTS.items()]
+    exports = sorted(["PROVIDERS", "SPEC_DIGEST", *(item.name for item in lazy)], key=export_order)
+    return render(env, "package/package_init.py.jinja", providers=irs, package=PACKAGE, release=release,
+                  lazy=sorted(lazy, key=lambda item: item.name), exports=exports, header=header("specs/*.yaml"))
+
+
+def package_meta(env: jinja2.Environment, template_dir: Path, irs: list[ProviderIR]) -> list[OutputFile]:
+    """``imagerelay/__init__.py``, ``imagerelay/errors.py``, ``py.typed`` and the project files."""
+    release = sdk_release(irs)
+    errors = runtime_error_names(template_dir)
+    python = {
+        f"{PACKAGE}/__init__.py": _package_init(env, irs, release, errors),
+        f"{PACKAGE}/errors.py": render(env, "package/errors.py.jinja", package=PACKAGE,
+                                       errors=tuple(sorted(errors, key=export_order)),
+                                       header=header("templates/runtime/errors.py")),
+    }
+    files = [OutputFile(path, format_python(text, path)) for path, text in python.items()]
+    project = {"package": PACKAGE, "release": release, "build_requires": BUILD_REQUIRES,
+               "dependencies": DEPENDENCIES, "requires_python": REQUIRES_PYTHON, "holder": LICENSE_HOLDER}
+    files += [
+        OutputFile(f"{PACKAGE}/py.typed", ""),
+        OutputFile("pyproject.toml", render(env, "package/pyproject.toml.jinja", header=header("specs/*.yaml"),
+                                            **project)),
+        OutputFile("README.md", render(env, "package/README.md.jinja", header=header("specs/*.yaml", "<!--"),
+                                       providers=irs, quick_starts=_quick_starts(irs), **project)),
+        OutputFile("LICENSE", render(env, "package/LICENSE.jinja", holder=LICENSE_HOLDER)),
+    ]
+    return files

@@ -1,0 +1,186 @@
+"""Differences in a provider's settings and catalog: base URL, auth, errors, families, enums, size tables."""
+
+from __future__ import annotations
+
+from generator.ir.nodes import EnumIR, EnumValueIR, FamilyIR, ProviderIR, SizeTableIR
+from generator.report.changes import Change, Direction, Severity, narrowed, shown, shown_all, widened
+from generator.report.classes import enum_directions
+
+
+def _changed(pid: str, where: str, what: str, severity: Severity, old: str, new: str) -> list[Change]:
+    """The change when ``old`` and ``new`` differ; nothing when they match (e.g. both empty lists)."""
+    return [Change(pid, where, what, severity, old, new)] if old != new else []
+
+
+def settings_changes(old: ProviderIR, new: ProviderIR) -> list[Change]:
+    """Base URL, credentials, error reading and the provider's own wording."""
+    pid = new.id
+    changes = _changed(pid, f"{pid} base URL", "default base URL changed", "attention", old.base_url, new.base_url)
+    changes += _changed(pid, f"{pid} base URL", "base URL environment variable renamed", "breaking",
+                        old.base_url_env, new.base_url_env)
+    changes += _changed(pid, f"{pid} auth", "auth scheme changed", "breaking", old.auth.kind, new.auth.kind)
+    changes += _changed(pid, f"{pid} auth", "credential sent under another name", "attention",
+                        old.auth.name, new.auth.name)
+    changes += _changed(pid, f"{pid} auth", "text before the credential changed", "attention",
+                        shown(old.auth.prefix), shown(new.auth.prefix))
+    changes += _changed(pid, f"{pid} auth", "API key environment variable renamed", "breaking",
+                        old.auth.env, new.auth.env)
+    return changes + _error_reading_changes(old, new) + _wording_changes(old, new)
+
+
+def _error_reading_changes(old: ProviderIR, new: ProviderIR) -> list[Change]:
+    """Where error messages and request ids are read from; errors raise the same either way."""
+    pid, changes = new.id, []
+    for what, before, after in (("error message fields", old.error_message_fields, new.error_message_fields),
+                                ("request id fields", old.request_id_fields, new.request_id_fields),
+                                ("request id headers", old.request_id_headers, new.request_id_headers)):
+        removed = [item for item in before if item not in after]
+        added = [item for item in after if item not in before]
+        changes += _changed(pid, f"{pid} errors", f"{what} no longer read", "attention", shown_all(removed), "")
+        changes += _changed(pid, f"{pid} errors", f"{what} now read", "non-breaking", "", shown_all(added))
+    return changes
+
+
+def _wording_changes(old: ProviderIR, new: ProviderIR) -> list[Change]:
+    pid = new.id
+    changes = _changed(pid, pid, "title changed", "docs", old.title, new.title)
+    for what, before, after in (("description changed", old.description, new.description),
+                                ("base URL note changed", old.base_url_note, new.base_url_note),
+                                ("source document changed", old.source_doc, new.source_doc)):
+        if before != after:
+            changes.append(Change(pid, pid, what, "docs"))
+    return changes
+
+
+def family_changes(old: ProviderIR, new: ProviderIR) -> list[Change]:
+    """Families, and which models (and model-id patterns) each one holds."""
+    pid = new.id
+    old_by = {family.name: family for family in old.families}
+    new_by = {family.name: family for family in new.families}
+    changes = [Change(pid, f"{pid} family {name}", "family removed", "breaking") for name in old_by
+               if name not in new_by]
+    changes += [Change(pid, f"{pid} family {name}", "family added", "non-breaking") for name in new_by
+                if name not in old_by]
+    old_of = {model: family.name for family in old.families for model in family.models}
+    new_of = {model: family.name for family in new.families for model in family.models}
+    for family in new.families:
+        where = f"{pid} family {family.name}"
+        added = [model for model in family.models if model not in old_of]
+        changes += _changed(pid, where, "models added", "non-breaking", "", shown_all(added))
+        for model in family.models:
+            if old_of.get(model, family.name) != family.name:
+                # Rules and size tables follow the family: the same model id may now be checked differently.
+                changes.append(Change(pid, where, f"model {model!r} moved here", "attention",
+                                      f"family {old_of[model]}", f"family {family.name}"))
+    for family in old.families:
+        removed = [model for model in family.models if model not in new_of]
+        changes += _changed(pid, f"{pid} family {family.name}", "models removed", "breaking",
+                            shown_all(removed), "")
+    for name, family in new_by.items():
+        if name in old_by:
+            changes += _family_pair(pid, old_by[name], family)
+    return changes
+
+
+def _family_pair(pid: str, old: FamilyIR, new: FamilyIR) -> list[Change]:
+    where = f"{pid} family {new.name}"
+    removed = [pattern for pattern in old.patterns if pattern not in new.patterns]
+    added = [pattern for pattern in new.patterns if pattern not in old.patterns]
+    changes = _changed(pid, where, "model id patterns removed", "breaking", shown_all(removed), "")
+    changes += _changed(pid, where, "model id patterns added", "non-breaking", "", shown_all(added))
+    if old.description != new.description:
+        changes.append(Change(pid, where, "description changed", "docs"))
+    return changes
+
+
+def enum_changes(old: ProviderIR, new: ProviderIR) -> list[Change]:
+    """Enums added, removed, or with values gained, lost or given another outcome."""
+    pid = new.id
+    old_by = {enum.name: enum for enum in old.enums}
+    new_by = {enum.name: enum for enum in new.enums}
+    changes = [Change(pid, f"{pid} enum {enum.name}", "enum removed", "breaking", old=_values(enum.values))
+               for enum in old.enums if enum.name not in new_by]
+    changes += [Change(pid, f"{pid} enum {enum.name}", "enum added", "non-breaking", new=_values(enum.values))
+                for enum in new.enums if enum.name not in old_by]
+    old_dirs, new_dirs = enum_directions(old), enum_directions(new)
+    for enum in new.enums:
+        if enum.name in old_by:
+            changes += _enum_pair(pid, old_by[enum.name], enum, old_dirs[enum.name] | new_dirs[enum.name])
+    return changes
+
+
+def _values(values: tuple[EnumValueIR, ...]) -> str:
+    """Values with their task outcome, e.g. ``'failed' (failure)``."""
+    return ", ".join(shown(item.value) + (f" ({item.outcome})" if item.outcome else "") for item in values)
+
+
+def _enum_pair(pid: str, old: EnumIR, new: EnumIR, dirs: frozenset[Direction]) -> list[Change]:
+    where = f"{pid} enum {new.name}"
+    old_by = {item.value: item for item in old.values}
+    new_by = {item.value: item for item in new.values}
+    removed = tuple(item for item in old.values if item.value not in new_by)
+    added = tuple(item for item in new.values if item.value not in old_by)
+    # A closed enum is a public Literal alias: code spelling a removed value no longer type-checks.
+    # An open enum still accepts values it no longer lists; only what they mean for polling changes.
+    changes = _changed(pid, where, "values removed", "attention" if new.open else "breaking", _values(removed), "")
+    changes += _changed(pid, where, "values added", widened(dirs), "", _values(added))
+    if old.open != new.open:
+        severity = widened(dirs) if new.open else narrowed(dirs)
+        changes.append(Change(pid, where, "open to unlisted values" if new.open else "closed to unlisted values",
+                              severity, "open" if old.open else "closed", "open" if new.open else "closed"))
+    for value, item in new_by.items():
+        before = old_by.get(value)
+        if before is not None and before.outcome != item.outcome:
+            changes.append(Change(pid, where, f"outcome of {value!r} changed", "attention",
+                                  before.outcome or "none", item.outcome or "none"))
+    reworded = [value for value, item in new_by.items() if value in old_by
+                and (old_by[value].description, old_by[value].note) != (item.description, item.note)]
+    if old.description != new.description or reworded:
+        changes.append(Change(pid, where, "descriptions changed", "docs"))
+    return changes
+
+
+def size_table_changes(old: ProviderIR, new: ProviderIR) -> list[Change]:
+    pid = new.id
+    old_by = {table.name: table for table in old.size_tables}
+    new_by = {table.name: table for table in new.size_tables}
+    changes = [Change(pid, f"{pid} size table {name}", "size table removed", "breaking")
+               for name in old_by if name not in new_by]
+    changes += [Change(pid, f"{pid} size table {name}", "size table added", "non-breaking")
+                for name in new_by if name not in old_by]
+    for name, table in new_by.items():
+        if name in old_by:
+            changes += _table_pair(pid, old_by[name], table)
+    return changes
+
+
+def _table_pair(pid: str, old: SizeTableIR, new: SizeTableIR) -> list[Change]:
+    where = f"{pid} size table {new.name}"
+    changes = _changed(pid, where, "families changed", "attention", ", ".join(old.families), ", ".join(new.families))
+    changes += _changed(pid, where, "tiers removed", "breaking",
+                        shown_all(t for t in old.tiers if t not in new.tiers), "")
+    changes += _changed(pid, where, "tiers added", "non-breaking", "",
+                        shown_all(t for t in new.tiers if t not in old.tiers))
+    old_cells = {(row.ratio, tier): size for row in old.rows for tier, size in row.cells}
+    new_cells = {(row.ratio, tier): size for row in new.rows for tier, size in row.cells}
+    changes += _changed(pid, where, "sizes removed", "breaking",
+                        _cells({key: size for key, size in old_cells.items() if key not in new_cells}), "")
+    changes += _changed(pid, where, "sizes added", "non-breaking", "",
+                        _cells({key: size for key, size in new_cells.items() if key not in old_cells}))
+    for key, size in new_cells.items():
+        if key in old_cells and old_cells[key] != size:
+            # Lookups now return another size; the rules built from the table say what callers may send.
+            changes.append(Change(pid, where, f"size of {key[0]} at {key[1]} changed", "attention",
+                                  old_cells[key], size))
+    old_tokens = {row.ratio: row.tokens for row in old.rows}
+    for row in new.rows:
+        if row.ratio in old_tokens and old_tokens[row.ratio] != row.tokens:
+            changes.append(Change(pid, where, f"tokens of {row.ratio} changed", "non-breaking",
+                                  shown(old_tokens[row.ratio]), shown(row.tokens)))
+    if old.description != new.description:
+        changes.append(Change(pid, where, "description changed", "docs"))
+    return changes
+
+
+def _cells(cells: dict[tuple[str, str], str]) -> str:
+    return ", ".join(f"{ratio} {tier} {size}" for (ratio, tier), size in cells.items())

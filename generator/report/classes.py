@@ -1,0 +1,108 @@
+"""Differences between two versions of a provider's model classes (``imagerelay.<provider>.models``)."""
+
+from __future__ import annotations
+
+from generator.ir.nodes import ClassIR, ProviderIR, TypeIR
+from generator.report.changes import Change, Direction
+from generator.report.fields import FieldScope, field_list_changes
+
+_INPUT_ONLY: frozenset[Direction] = frozenset({"input"})
+
+
+def _class_refs(type_ir: TypeIR) -> list[str]:
+    refs = [type_ir.class_name] if type_ir.class_name else []
+    nested = ([type_ir.item] if type_ir.item else []) + list(type_ir.variants)
+    return refs + [ref for inner in nested for ref in _class_refs(inner)]
+
+
+def class_directions(provider: ProviderIR) -> dict[str, frozenset[Direction]]:
+    """Which classes users fill in (reachable from a request) and which they read (from a reply)."""
+    by_name = {cls.name: cls for cls in provider.classes}
+    found: dict[str, set[Direction]] = {name: set() for name in by_name}
+
+    def visit(name: str, direction: Direction) -> None:
+        if name not in by_name or direction in found[name]:
+            return
+        found[name].add(direction)
+        for field in by_name[name].fields:
+            for ref in _class_refs(field.type):
+                visit(ref, direction)
+
+    for endpoint in provider.endpoints:
+        if endpoint.request_class:
+            visit(endpoint.request_class, "input")
+        visit(endpoint.response_class, "output")
+    # A class no endpoint reaches is only ever read from, if at all.
+    return {name: frozenset(dirs) or frozenset({"output"}) for name, dirs in found.items()}
+
+
+def enum_directions(provider: ProviderIR) -> dict[str, frozenset[Direction]]:
+    """Which way each enum's values flow, from the classes of the fields naming it."""
+    directions = class_directions(provider)
+    found: dict[str, frozenset[Direction]] = {}
+    for cls in provider.classes:
+        for field in cls.fields:
+            if field.enum_name is not None:
+                found[field.enum_name] = found.get(field.enum_name, frozenset()) | directions[cls.name]
+    # An enum no field names is a catalog alias users pass values of.
+    return {enum.name: found.get(enum.name, _INPUT_ONLY) for enum in provider.enums}
+
+
+def class_changes(old: ProviderIR, new: ProviderIR) -> list[Change]:
+    """Model classes added, removed or changed; request bodies are reported on their methods."""
+    pid = new.id
+    old_by = {cls.name: cls for cls in old.classes}
+    new_by = {cls.name: cls for cls in new.classes}
+    requests = {ep.request_class for ep in (*old.endpoints, *new.endpoints) if ep.request_class}
+    old_dirs, new_dirs = class_directions(old), class_directions(new)
+    changes = [Change(pid, f"{pid}.models.{cls.name}", "model class removed", "breaking")
+               for cls in old.classes if cls.name not in new_by]
+    changes += [Change(pid, f"{pid}.models.{cls.name}", "model class added", "non-breaking")
+                for cls in new.classes if cls.name not in old_by]
+    for cls in new.classes:
+        if cls.name not in old_by or cls.name in requests:
+            continue
+        where = f"{pid}.models.{cls.name}"
+        scope = FieldScope(pid, where + ".{name}", where, "field", old_dirs[cls.name] | new_dirs[cls.name])
+        changes += field_list_changes(scope, old_by[cls.name].fields, cls.fields)
+        changes += _reading_changes(pid, where, old_by[cls.name], cls)
+    return changes
+
+
+def _reading_changes(pid: str, where: str, old: ClassIR, new: ClassIR) -> list[Change]:
+    """How the runtime reads a reply: image locations, task status, refusals."""
+    changes = []
+    if old.images != new.images:
+        changes.append(Change(pid, where, "image locations in the reply changed", "attention",
+                              _images(old), _images(new)))
+    old_task = (old.task.status_field, old.task.progress_field, old.task.error_field) if old.task else None
+    new_task = (new.task.status_field, new.task.progress_field, new.task.error_field) if new.task else None
+    if old_task != new_task:
+        changes.append(Change(pid, where, "task status/progress/error fields changed", "attention",
+                              _task(old_task), _task(new_task)))
+    old_refusals = {(item.path, item.values) for item in old.refusals}
+    new_refusals = {(item.path, item.values) for item in new.refusals}
+    if old_refusals != new_refusals:
+        changes.append(Change(pid, where, "content-policy refusal markers changed", "attention",
+                              _refusals(old), _refusals(new)))
+    if old.description != new.description:
+        changes.append(Change(pid, where, "description changed", "docs"))
+    return changes
+
+
+def _images(cls: ClassIR) -> str:
+    if cls.images is None:
+        return "none"
+    return ", ".join([*cls.images.urls, *(item.path for item in cls.images.inline)]) or "none"
+
+
+def _task(fields: tuple[str, str | None, str | None] | None) -> str:
+    if fields is None:
+        return "none"
+    status, progress, error = fields
+    return f"status={status}, progress={progress or '-'}, error={error or '-'}"
+
+
+def _refusals(cls: ClassIR) -> str:
+    return "; ".join(f"{item.path} in ({', '.join(item.values)})" if item.values else f"{item.path} set"
+                     for item in cls.refusals) or "none"

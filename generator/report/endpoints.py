@@ -1,0 +1,148 @@
+"""Differences between two versions of a provider's client methods.
+
+Methods sharing a request model change together; identical changes of several
+methods are reported once, e.g. ``api_generate.{generate,submit}(prompt)``.
+"""
+
+from __future__ import annotations
+
+from generator.ir.nodes import EndpointIR, EnvelopeIR, PollingIR, ProviderIR
+from generator.report.changes import Change, Direction, Severity, shown
+from generator.report.fields import FieldScope, field_list_changes
+from generator.report.rules import rule_changes
+
+_INPUT: frozenset[Direction] = frozenset({"input"})
+
+
+def _request_line(endpoint: EndpointIR) -> str:
+    return f"{endpoint.http_method} {endpoint.path}"
+
+
+def endpoint_changes(old: ProviderIR, new: ProviderIR) -> list[Change]:
+    pid = new.id
+    old_by = {endpoint.name: endpoint for endpoint in old.endpoints}
+    new_by = {endpoint.name: endpoint for endpoint in new.endpoints}
+    changes = []
+    for endpoint in old.endpoints:
+        if endpoint.name not in new_by:
+            changes += _whole_method(pid, endpoint, "removed")
+    for endpoint in new.endpoints:
+        if endpoint.name not in old_by:
+            changes += _whole_method(pid, endpoint, "added")
+    kept = [(old_by[endpoint.name], endpoint) for endpoint in new.endpoints if endpoint.name in old_by]
+    located = [(after.name, change) for before, after in kept for change in _method_changes(pid, before, after)]
+    waits = [change for before, after in kept for change in _polling_changes(pid, before.polling, after.polling)]
+    return changes + fold_methods(pid, located) + waits
+
+
+def _whole_method(pid: str, endpoint: EndpointIR, how: str) -> list[Change]:
+    """A method (and its wait helper) added or removed."""
+    removed = how == "removed"
+    severity: Severity = "breaking" if removed else "non-breaking"
+    line = _request_line(endpoint)
+    changes = [Change(pid, f"{pid}.{endpoint.name}", f"method {how}", severity,
+                      line if removed else "", "" if removed else line)]
+    if endpoint.polling is not None:
+        text = _polling(endpoint.polling)
+        changes.append(Change(pid, f"{pid}.{endpoint.polling.wait_method}", f"method {how}", severity,
+                              text if removed else "", "" if removed else text))
+    return changes
+
+
+def fold_methods(pid: str, located: list[tuple[str, Change]]) -> list[Change]:
+    """Merge changes that differ only by method; locations are suffixes of the method name."""
+    methods: dict[Change, list[str]] = {}
+    for name, change in located:
+        methods.setdefault(change, []).append(name)
+    folded = []
+    for change, names in methods.items():
+        prefix = names[0] if len(names) == 1 else "{" + ",".join(names) + "}"
+        folded.append(Change(pid, f"{pid}.{prefix}{change.location}", change.what, change.severity,
+                             change.old, change.new))
+    return folded
+
+
+def _method_changes(pid: str, old: EndpointIR, new: EndpointIR) -> list[Change]:
+    """One method's changes, located relative to it (``(param)``, `` rule ...`` or nothing)."""
+    changes = []
+    if _request_line(old) != _request_line(new):
+        changes.append(Change(pid, "", "request line changed", "attention", _request_line(old), _request_line(new)))
+    scope = FieldScope(pid, "({name})", "", "parameter", _INPUT)
+    changes += field_list_changes(scope, old.params, new.params)
+    changes += _fixed_changes(pid, old, new)
+    changes += _reply_changes(pid, old, new)
+    changes += rule_changes(pid, old.rules, new.rules)
+    for what, before, after in (("summary", old.summary, new.summary),
+                                ("description", old.description, new.description)):
+        if before != after:
+            changes.append(Change(pid, "", f"{what} changed", "docs"))
+    if old.examples != new.examples:
+        changes.append(Change(pid, "", "examples changed", "docs"))
+    return changes
+
+
+def _fixed_changes(pid: str, old: EndpointIR, new: EndpointIR) -> list[Change]:
+    """Values the method always sends; users cannot set them, but the server sees them."""
+    before = {item.wire_name: item.value_repr for item in old.fixed}
+    after = {item.wire_name: item.value_repr for item in new.fixed}
+    changes = []
+    for wire in dict.fromkeys([*before, *after]):
+        if before.get(wire) != after.get(wire):
+            changes.append(Change(pid, "", f"fixed value of {wire!r} changed", "attention",
+                                  before.get(wire, "not sent"), after.get(wire, "not sent")))
+    return changes
+
+
+def _reply_changes(pid: str, old: EndpointIR, new: EndpointIR) -> list[Change]:
+    changes = []
+    if old.response_class != new.response_class:
+        changes.append(Change(pid, "", "return type changed", "breaking", f"models.{old.response_class}",
+                              f"models.{new.response_class}"))
+    if old.response_kind != new.response_kind:
+        # A JSON reply returns a model, an SSE reply a stream of them: callers' code differs.
+        changes.append(Change(pid, "", "reply kind changed", "breaking", old.response_kind, new.response_kind))
+    behaviour = (
+        ("request body encoding changed", old.body, new.body),
+        ("reply envelope changed", _envelope(old.envelope), _envelope(new.envelope)),
+        ("stream end marker changed", shown(old.stream_done), shown(new.stream_done)),
+        ("stream finish field changed", shown(old.stream_finish), shown(new.stream_finish)),
+        ("raises when the reply has no image", shown(old.requires_image), shown(new.requires_image)),
+        ("raises when the task failed", shown(old.raise_task_failure), shown(new.raise_task_failure)),
+        ("retried on transient errors", shown(old.idempotent), shown(new.idempotent)),
+    )
+    changes += [Change(pid, "", what, "attention", before, after)
+                for what, before, after in behaviour if before != after]
+    return changes
+
+
+def _envelope(envelope: EnvelopeIR | None) -> str:
+    if envelope is None:
+        return "none"
+    codes = ", ".join(envelope.success_codes)
+    return f"data={envelope.data}, code={envelope.code or '-'} ({codes}), message={envelope.message or '-'}"
+
+
+def _polling_changes(pid: str, old: PollingIR | None, new: PollingIR | None) -> list[Change]:
+    """The wait helper a polling method brings, located at the helper users call."""
+    if old is None and new is not None:
+        return [Change(pid, f"{pid}.{new.wait_method}", "method added", "non-breaking", new=_polling(new))]
+    if old is not None and new is None:
+        return [Change(pid, f"{pid}.{old.wait_method}", "method removed", "breaking", old=_polling(old))]
+    if old is None or new is None:
+        return []
+    changes = []
+    if old.wait_method != new.wait_method:
+        changes.append(Change(pid, f"{pid}.{old.wait_method}", "method renamed", "breaking", old.wait_method,
+                              new.wait_method))
+    if _polling(old) != _polling(new):
+        changes.append(Change(pid, f"{pid}.{new.wait_method}", "polling changed", "attention", _polling(old),
+                              _polling(new)))
+    return changes
+
+
+def _polling(polling: PollingIR) -> str:
+    """How a wait helper polls, e.g. ``get_task(id=<id>) -> models.TaskResult``."""
+    text = f"{polling.get_method}({polling.id_param}=<{polling.id_from}>) -> models.{polling.task_class}"
+    if polling.result_method:
+        text += f", then {polling.result_method}() -> models.{polling.return_class}"
+    return text
