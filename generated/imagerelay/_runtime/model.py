@@ -40,7 +40,9 @@ TaskOutcome = Literal["success", "failure", "violation", "pending"]
 class RelayModel(BaseModel):
     """Base of every generated model."""
 
-    model_config = ConfigDict(populate_by_name=True, extra="allow")
+    # protected_namespaces=(): provider fields such as modelVersion -> model_version are
+    # legitimate names, and older pydantic 2.x warns about the "model_" prefix otherwise.
+    model_config = ConfigDict(populate_by_name=True, extra="allow", protected_namespaces=())
 
     # Input-image fields of this model (from the spec); see image_input.py.
     __relay_image_inputs__: ClassVar[tuple[ImageInput, ...]] = ()
