@@ -8,8 +8,6 @@ from typing import Any
 
 import jinja2
 
-from generator.render.format import format_python
-
 
 def py_literal(value: Any) -> str:
     """A Python literal for str/int/float/bool/None values and tuples of them."""
@@ -42,6 +40,5 @@ def make_env(template_dir: Path) -> jinja2.Environment:
     env.filters["doc"] = docstring_text
     env.filters["cell"] = md_cell
     env.filters["tuple_"] = tuple
-    env.filters["python"] = lambda code: format_python(code, "a docs example").rstrip()
     env.filters["json"] = lambda value: json.dumps(value, ensure_ascii=False)
     return env

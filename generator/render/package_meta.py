@@ -27,7 +27,8 @@ from typing import Any, NoReturn
 import jinja2
 
 from generator.errors import RenderError
-from generator.ir.nodes import EndpointIR, ExampleIR, ProviderIR
+from generator.ir.nodes import ProviderIR
+from generator.render.doc_snippets import QuickStart, provider_snippets
 from generator.render.format import format_python
 from generator.render.output import PACKAGE, OutputFile, header, render
 from generator.version import GENERATOR_VERSION
@@ -53,12 +54,12 @@ class SdkRelease:
 
 
 @dataclass(frozen=True)
-class QuickStart:
-    """One provider's README example: its first documented call."""
+class ReadmeQuickStart:
+    """One provider's README example: the docs' first quick start (same code, so the
+    docs-example tests cover the README too)."""
 
     provider: ProviderIR
-    endpoint: EndpointIR
-    example: ExampleIR
+    start: QuickStart
 
 
 @dataclass(frozen=True)
@@ -125,13 +126,13 @@ def export_order(name: str) -> tuple[int, str]:
     return (1, name) if name[:1].isupper() else (2, name)
 
 
-def _quick_starts(irs: list[ProviderIR]) -> list[QuickStart]:
-    """Each provider's first documented example of its first endpoint that has one."""
+def _quick_starts(env: jinja2.Environment, irs: list[ProviderIR]) -> list[ReadmeQuickStart]:
+    """Each provider's first docs quick start (its first endpoint with a documented example)."""
     starts = []
     for provider in irs:
-        documented = [(endpoint, endpoint.examples[0]) for endpoint in provider.endpoints if endpoint.examples]
+        documented = provider_snippets(env, provider).quick_starts
         if documented:
-            starts.append(QuickStart(provider, *documented[0]))
+            starts.append(ReadmeQuickStart(provider, documented[0]))
     return starts
 
 
@@ -163,7 +164,7 @@ def package_meta(env: jinja2.Environment, template_dir: Path, irs: list[Provider
         OutputFile("pyproject.toml", render(env, "package/pyproject.toml.jinja", header=header("specs/*.yaml"),
                                             **project)),
         OutputFile("README.md", render(env, "package/README.md.jinja", header=header("specs/*.yaml", "<!--"),
-                                       providers=irs, quick_starts=_quick_starts(irs), **project)),
+                                       providers=irs, quick_starts=_quick_starts(env, irs), **project)),
         OutputFile("LICENSE", render(env, "package/LICENSE.jinja", holder=LICENSE_HOLDER)),
     ]
     return files
