@@ -4,11 +4,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: generate test check lint clean report
+.PHONY: generate test check lint clean report bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	touch $(STAMP)
 
 generate: $(STAMP)
@@ -28,6 +28,10 @@ lint: $(STAMP)
 # What the spec edits change for SDK users: `make report`, `make report SINCE=git:v1.2.0 MARKDOWN=1`.
 report: $(STAMP)
 	$(PY) -m generator report $(or $(SINCE),git:HEAD) $(if $(MARKDOWN),--markdown)
+
+# Every benchmark, figures written to bench/RESULTS.md; `make bench QUICK=1` is the smoke run.
+bench: $(STAMP)
+	$(PY) -m bench $(if $(QUICK),--quick --output $(or $(OUTPUT),/tmp/relaygen-bench-smoke.md))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
