@@ -7,18 +7,20 @@ versions of the specs (each a folder or ``git:REV``).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
+from generator.cache.fingerprint import inputs_digest
+from generator.cache.runs import is_current, record_run
 from generator.errors import RelaygenError, SpecError
-from generator.pipeline import generate
-from generator.render.write import stale_files, write_tree
-from generator.report.compare import compare_specs
-from generator.report.render import render_markdown, render_text
-from generator.report.sources import GIT_PREFIX, SourceError, read_source
+
+# The generation stages are imported only once the no-op check has missed: it must
+# answer "nothing changed" without loading pydantic, Jinja or black.
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT_COMMAND = "report"
+CACHE_ENV = "RELAYGEN_CACHE_DIR"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,6 +32,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, default=ROOT / "generated",
                         help="output folder (replaced whole; its .specs/ and CHANGELOG.md are continued)")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if --out is stale")
+    parser.add_argument("--cache-dir", type=Path, default=Path(os.environ.get(CACHE_ENV, ROOT / ".relaygen-cache")),
+                        help=f"where results are kept between runs (default: ${CACHE_ENV} or .relaygen-cache/)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="neither read nor write the cache (the output is the same either way)")
+    parser.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="worker processes for the expensive steps (default: one per CPU; 1 = none)")
     return parser
 
 
@@ -54,8 +62,28 @@ def main(argv: list[str] | None = None) -> int:
     if args_list[:1] == [REPORT_COMMAND]:
         return report_main(args_list[1:])
     args = _parser().parse_args(args_list)
+    if args.jobs is not None and args.jobs < 1:
+        print("error: --jobs must be at least 1", file=sys.stderr)
+        return 2
+    cache_dir = None if args.no_cache else args.cache_dir
+    digest = None if cache_dir is None else inputs_digest(args.specs, args.templates)
+    if cache_dir is not None and digest is not None:
+        count = is_current(cache_dir, args.out, digest)
+        if count is not None:
+            print(f"{args.out.name}/ is up to date ({count} files; nothing changed since the last run).")
+            return 0
+    return _generate(args, cache_dir, digest)
+
+
+def _generate(args: argparse.Namespace, cache_dir: Path | None, digest: str | None) -> int:
+    from generator.cache.store import ContentStore
+    from generator.pipeline import generate
+    from generator.render.prefetch import default_jobs
+    from generator.render.write import stale_files, write_tree
+
+    store = ContentStore(cache_dir)
     try:
-        files = generate(args.specs, args.templates, args.out)
+        files = generate(args.specs, args.templates, args.out, store=store, jobs=args.jobs or default_jobs())
     except SpecError as exc:
         print(exc, file=sys.stderr)
         count = len(exc.diagnostics)
@@ -72,14 +100,21 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{len(stale)} file(s) differ from the specs; run `make generate`.", file=sys.stderr)
             return 1
         print(f"{args.out.name}/ is up to date ({len(files)} files).")
-        return 0
-    write_tree(args.out, files)
-    print(f"wrote {len(files)} files to {args.out.name}/")
+    else:
+        write_tree(args.out, files)
+        print(f"wrote {len(files)} files to {args.out.name}/")
+    if cache_dir is not None and digest is not None:
+        record_run(cache_dir, args.out, digest, {file.path: file.content.encode("utf-8") for file in files})
+        store.prune()
     return 0
 
 
 def report_main(argv: list[str]) -> int:
     """Print the change report; exit 0 whatever changed, 2 when a version cannot be read."""
+    from generator.report.compare import compare_specs
+    from generator.report.render import render_markdown, render_text
+    from generator.report.sources import SourceError, read_source
+
     args = _report_parser().parse_args(argv)
     versions, failed = [], False
     # Both versions are read before giving up, so one run shows every problem.
@@ -105,6 +140,8 @@ def report_main(argv: list[str]) -> int:
 
 def _label(source: str) -> str:
     """How a version is named in the report: ``git:REV`` as given, a folder relative to the project."""
+    from generator.report.sources import GIT_PREFIX
+
     if source.startswith(GIT_PREFIX):
         return source
     path = Path(source).resolve()

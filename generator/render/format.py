@@ -14,6 +14,7 @@ from black.mode import TargetVersion
 from black.parsing import InvalidInput
 from isort.exceptions import ISortError
 
+from generator.cache.store import memoized
 from generator.errors import RenderError
 from generator.render.output import PACKAGE
 
@@ -39,7 +40,14 @@ def sort_imports(source: str, path: str) -> str:
 
 
 def format_python(source: str, path: str) -> str:
-    """``source`` with sorted imports, in black style; RenderError when it does not parse."""
+    """``source`` with sorted imports, in black style; RenderError when it does not parse.
+
+    Memoised by content: black and isort are the most expensive step of a generation.
+    """
+    return memoized("format_python", (source,), lambda: _format(source, path))
+
+
+def _format(source: str, path: str) -> str:
     try:
         return black.format_str(sort_imports(source, path), mode=_BLACK_MODE)
     except (InvalidInput, ValueError) as exc:

@@ -21,6 +21,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -79,13 +80,29 @@ def _no_json_spelling(value: Any) -> NoReturn:
     raise RenderError(f"IR value of type {type(value).__name__} has no canonical form for the spec digest")
 
 
+def _plain(value: Any) -> Any:
+    """``dataclasses.asdict`` without its deep copies of every leaf (same JSON, several times faster)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {name: _plain(getattr(value, name)) for name in _field_names(type(value))}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(field.name for field in dataclasses.fields(cls))
+
+
 def spec_digest(irs: list[ProviderIR]) -> str:
     """sha256 (first DIGEST_LENGTH hex digits) of every provider's IR as canonical JSON.
 
     The IR is everything the generator read from the specs, so the digest moves
     with any edit that changes the output, and not with comments or layout.
     """
-    data = [dataclasses.asdict(ir) for ir in sorted(irs, key=lambda ir: ir.id)]
+    data = [_plain(ir) for ir in sorted(irs, key=lambda ir: ir.id)]
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_no_json_spelling)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:DIGEST_LENGTH]
 

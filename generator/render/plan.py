@@ -55,8 +55,8 @@ def runtime(env: jinja2.Environment, template_dir: Path, irs: list[ProviderIR]) 
 EMITTERS: tuple[Emitter, ...] = (runtime, providers, openapi, package_meta, docs_site)
 
 
-def plan_outputs(template_dir: Path, irs: list[ProviderIR]) -> list[OutputFile]:
+def plan_outputs(template_dir: Path, irs: list[ProviderIR], env: jinja2.Environment | None = None) -> list[OutputFile]:
     """Every file of ``generated/``, sorted by path."""
-    env = make_env(template_dir)
+    env = env or make_env(template_dir)
     files = [file for emit in EMITTERS for file in emit(env, template_dir, irs)]
     return sorted(files, key=lambda file: file.path)

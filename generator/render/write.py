@@ -8,26 +8,13 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from generator.outtree import files_on_disk
 from generator.render.output import OutputFile
-
-# Tool caches and build output a developer may leave inside generated/: not ours to compare.
-_IGNORED = frozenset({"__pycache__", ".ruff_cache", ".mypy_cache", ".pytest_cache", "dist", "build"})
-
-
-def _on_disk(root: Path) -> dict[str, bytes]:
-    if not root.is_dir():
-        return {}
-    return {
-        path.relative_to(root).as_posix(): path.read_bytes()
-        for path in sorted(root.rglob("*"))
-        if path.is_file() and not _IGNORED.intersection(path.relative_to(root).parts)
-    }
-
 
 def stale_files(root: Path, files: Iterable[OutputFile]) -> list[str]:
     """Paths under ``root`` that differ from, lack or add to the planned output."""
     wanted = {file.path: file.content.encode("utf-8") for file in files}
-    present = _on_disk(root)
+    present = files_on_disk(root)
     changed = [path for path, data in wanted.items() if present.get(path) != data]
     extra = [path for path in present if path not in wanted]
     return sorted(changed + extra)

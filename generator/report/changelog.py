@@ -10,7 +10,7 @@ so ``--check`` regenerates an unchanged tree byte for byte.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from generator.errors import SpecError
@@ -54,7 +54,12 @@ def history_files(spec_dir: Path, current: Sequence[ProviderIR], out_dir: Path |
     existing = _read(out_dir / CHANGELOG_FILE) if out_dir is not None else ""
     entries = _entries_of(existing)
     if specs != previous:
-        report = _changes_since(out_dir, previous, current, spec_dir.name)
+        # Only the files that differ can hold changes; reading just those keeps a one-provider
+        # edit from re-checking every previous spec.
+        differing = {name for name in specs.keys() | previous.keys() if specs.get(name) != previous.get(name)}
+        changed = [provider for provider in current if Path(provider.spec_file).name in differing]
+        report = _changes_since(out_dir, {name: previous[name] for name in sorted(differing & previous.keys())},
+                                changed, spec_dir.name)
         if report.changes:
             entry = changelog_entry(report, _next_number(entries), sdk_release(list(current)))
             entries = entry + ("\n" + entries if entries else "")
@@ -80,7 +85,7 @@ def _changes_since(out_dir: Path | None, previous: dict[str, str], current: Sequ
                    folder_name: str) -> ChangeReport:
     if not previous or out_dir is None:
         return compare_specs([], current)
-    before, unreadable = _previous_ir(out_dir / SNAPSHOT_FOLDER)
+    before, unreadable = _previous_ir(out_dir / SNAPSHOT_FOLDER, previous.keys())
     # A provider whose old copy no longer reads is left out of the comparison, not reported as added.
     skipped = {Path(name).stem for name in unreadable}
     report = compare_specs(before, [provider for provider in current if provider.id not in skipped])
@@ -90,7 +95,7 @@ def _changes_since(out_dir: Path | None, previous: dict[str, str], current: Sequ
     return ChangeReport(report.changes + notes)
 
 
-def _previous_ir(folder: Path) -> tuple[list[ProviderIR], dict[str, str]]:
+def _previous_ir(folder: Path, names: Iterable[str]) -> tuple[list[ProviderIR], dict[str, str]]:
     """IR of each previous spec copy that still passes today's checker, and why the others do not.
 
     The spec language may have moved on since the copy was made; that must not stop a
@@ -98,7 +103,7 @@ def _previous_ir(folder: Path) -> tuple[list[ProviderIR], dict[str, str]]:
     """
     providers: list[ProviderIR] = []
     unreadable: dict[str, str] = {}
-    for path in sorted(folder.glob("*.yaml")):
+    for path in sorted(folder / name for name in names):
         checked, problems = check_spec_file(path, f"{folder.name}/{path.name}")
         if checked is None:
             unreadable[path.name] = str(min(problems, key=lambda problem: problem.mark))

@@ -1,0 +1,87 @@
+"""Warm the content store in parallel before the (serial, ordered) render.
+
+Each (provider, emitter) pair is rendered alone in a forked worker; the results
+of its memoised steps (datamodel-code-generator, black) come back as store
+entries. The real render then runs as always and finds them, so output cannot
+depend on the number of workers: parallelism only decides who computes an
+entry first. Pairs rather than whole providers, so that even a one-provider
+run keeps every CPU busy.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from generator.cache.store import ContentStore, active_store, using_store
+from generator.errors import RelaygenError
+from generator.ir.nodes import ProviderIR
+from generator.render.env import compile_all
+from generator.render.plan import EMITTERS, providers
+
+
+def default_jobs() -> int:
+    """Worker processes: the CPUs this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class _WorkerSetup:
+    env: jinja2.Environment
+    template_dir: Path
+    cache_dir: Path | None
+
+
+_setup: _WorkerSetup | None = None
+
+
+def _init_worker(setup: _WorkerSetup) -> None:
+    # Initializer arguments reach a forked worker by inheritance, not pickling: the
+    # Jinja environment, with every template compiled, comes along as it is.
+    global _setup
+    _setup = setup
+
+
+def _render_alone(provider: ProviderIR, emitter: int) -> dict[str, str]:
+    assert _setup is not None, "worker started without _init_worker"
+    with using_store(ContentStore(_setup.cache_dir)) as store:
+        try:
+            EMITTERS[emitter](_setup.env, _setup.template_dir, [provider])
+        except RelaygenError:
+            pass  # the serial render meets the same error and reports it in order
+        return store.entries()
+
+
+def prefetch(env: jinja2.Environment, template_dir: Path, irs: list[ProviderIR], jobs: int) -> None:
+    """Fill the active store with the expensive steps of ``irs``, ``jobs`` processes at a time."""
+    store = active_store()
+    # The provider modules (models + clients) are the slowest task of a provider: they start first.
+    emitters = sorted(range(len(EMITTERS)), key=lambda index: EMITTERS[index] is not providers)
+    tasks = [(provider, emitter) for emitter in emitters for provider in irs]
+    workers = min(jobs, len(tasks))
+    # fork shares the already imported generator with the workers at no cost; where it is
+    # unavailable the serial render simply does all the work.
+    if store is None or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return
+    _warm_heavy_imports()
+    compile_all(env)
+    setup = _WorkerSetup(env, template_dir, store.directory)
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_init_worker, initargs=(setup,)) as pool:
+            futures = [pool.submit(_render_alone, provider, emitter) for provider, emitter in tasks]
+            for future in futures:
+                store.merge(future.result())
+    except BrokenProcessPool:
+        return  # a worker died (e.g. out of memory): the serial render computes what is missing
+
+
+def _warm_heavy_imports() -> None:
+    # Imported once before forking, so workers do not each pay for it.
+    import datamodel_code_generator  # noqa: F401
