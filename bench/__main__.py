@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 module = importlib.import_module(f"bench.{name}")
                 figures.extend(module.run(ctx))
-            except Exception as exc:  # one broken benchmark must not hide the others' figures
+            except Exception as exc:  # noqa: BLE001 -- one broken benchmark must not hide the others' figures
                 traceback.print_exc()
                 failures.append(f"`{name}`: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
     finally:

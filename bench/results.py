@@ -26,8 +26,8 @@ def render_results(figures: Sequence[Figure], failures: Sequence[str], machine: 
     lines += [
         f"Measured with `{command}` on: {machine}.",
         "",
-        "Every figure is our value over a baseline measured in the same run, the two run alternately; "
-        "values are medians of the repetitions shown.",
+        ("Every figure is our value over a baseline measured in the same run, the two run alternately; "
+         "values are medians of the repetitions shown."),
         "",
         "| # | figure | ours | baseline | ratio | target | result | runs |",
         "|---|---|---|---|---|---|---|---|",

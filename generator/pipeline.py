@@ -15,7 +15,6 @@ from generator.render.prefetch import prefetch
 from generator.report.changelog import history_files
 from generator.spec.load import load_specs
 
-
 _RENDERED = "provider_rendered"
 
 

@@ -57,7 +57,7 @@ def _tool_versions() -> str:
     return ";".join(versions) + f";python {sys.version_info.major}.{sys.version_info.minor}"
 
 
-def digest_files(root: Path, paths: Iterable[Path], into: "hashlib._Hash") -> None:
+def digest_files(root: Path, paths: Iterable[Path], into: hashlib._Hash) -> None:
     """Feed each file's path (relative to ``root``) and bytes into ``into``, in the given order."""
     for path in paths:
         data = path.read_bytes()

@@ -11,6 +11,7 @@ from pathlib import Path
 from generator.outtree import files_on_disk
 from generator.render.output import OutputFile
 
+
 def stale_files(root: Path, files: Iterable[OutputFile]) -> list[str]:
     """Paths under ``root`` that differ from, lack or add to the planned output."""
     wanted = {file.path: file.content.encode("utf-8") for file in files}

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-import yaml.cyaml
 
 from generator.errors import Diagnostic, SourceMark
 
@@ -39,19 +38,28 @@ _SpecLoader.yaml_implicit_resolvers = {
 }
 _SpecLoader.add_implicit_resolver(_BOOL_TAG, re.compile(r"^(?:[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$"), list("tTfF"))
 
-# libyaml's parser composes the same nodes about ten times faster; the Python
-# parser stays the reference for error messages (libyaml words them differently)
-# and is used alone where PyYAML was built without libyaml.
-_FastSpecLoader: type | None = None
-if yaml.__with_libyaml__:
-    class _CSpecLoader(yaml.cyaml.CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):  # type: ignore[misc]
+def _fast_loader() -> type | None:
+    """A loader on libyaml's parser, or None where PyYAML was built without it.
+
+    It composes the same nodes, with the same marks, about ten times faster; the
+    Python parser stays the reference for syntax errors (libyaml words them differently).
+    """
+    try:
+        from yaml._yaml import CParser
+    except ImportError:
+        return None
+
+    class _CSpecLoader(CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
         def __init__(self, stream: str) -> None:
-            yaml.cyaml.CParser.__init__(self, stream)
+            CParser.__init__(self, stream)
             yaml.constructor.SafeConstructor.__init__(self)
             yaml.resolver.Resolver.__init__(self)
 
     _CSpecLoader.yaml_implicit_resolvers = _SpecLoader.yaml_implicit_resolvers
-    _FastSpecLoader = _CSpecLoader
+    return _CSpecLoader
+
+
+_FastSpecLoader = _fast_loader()
 
 
 def _compose(text: str) -> yaml.Node | None:
