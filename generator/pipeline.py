@@ -40,7 +40,7 @@ def generate(spec_dir: Path, template_dir: Path, out_dir: Path | None = None, *,
     with using_store(store):
         # A provider rendered before from the same spec, templates and generator has its
         # expensive steps in the store already; only the others are worth a worker.
-        prefetch(env, template_dir, [ir for ir in irs if store.lookup(_RENDERED, (rendered[ir.id],)) is None], jobs)
+        prefetch(env, [ir for ir in irs if store.lookup(_RENDERED, (rendered[ir.id],)) is None], jobs)
         files = plan_outputs(template_dir, irs, env) + history_files(spec_dir, irs, out_dir)
         for digest in rendered.values():
             store.put(_RENDERED, (digest,), "")

@@ -1,10 +1,12 @@
 """The no-op check: was this output folder made from exactly these inputs, and is it intact?
 
-After each generation the inputs digest and the hash of every written file are
-recorded per output folder. A later run whose inputs digest matches, over a
-folder whose files still hash the same, has nothing to do. Any hand edit,
-deleted file, stray file, spec/template/generator change or tool upgrade makes
-it a miss, and the run generates as usual.
+After each generation the inputs digest and, per written file, its hash, size
+and modification time are recorded per output folder. A later run whose inputs
+digest matches, over a folder with the same files, has nothing to do. Like
+git's index, a file whose size and mtime are unchanged is taken as unchanged;
+any other is read and hashed. A hand edit, deleted file, stray file,
+spec/template/generator change or tool upgrade makes it a miss, and the run
+generates as usual.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from generator.outtree import files_on_disk
+from generator.outtree import output_paths
 
-_FORMAT = 1
+_FORMAT = 2
 
 
 def _record_path(cache_dir: Path, out_dir: Path) -> Path:
@@ -26,8 +28,17 @@ def _record_path(cache_dir: Path, out_dir: Path) -> Path:
     return cache_dir / "runs" / f"{name}.json"
 
 
-def _hashes(files: Mapping[str, bytes]) -> dict[str, str]:
-    return {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
+def _unchanged(path: Path, entry: object) -> bool:
+    if not (isinstance(entry, list) and len(entry) == 3):
+        return False
+    sha, size, mtime_ns = entry
+    try:
+        stat = path.stat()
+    except OSError:
+        return False
+    if (stat.st_size, stat.st_mtime_ns) == (size, mtime_ns):
+        return True
+    return stat.st_size == size and hashlib.sha256(path.read_bytes()).hexdigest() == sha
 
 
 def is_current(cache_dir: Path, out_dir: Path, digest: str) -> int | None:
@@ -39,20 +50,26 @@ def is_current(cache_dir: Path, out_dir: Path, digest: str) -> int | None:
     if not isinstance(record, dict) or record.get("format") != _FORMAT or record.get("inputs") != digest:
         return None
     files = record.get("files")
-    if not isinstance(files, dict) or _hashes(files_on_disk(out_dir)) != files:
+    if not isinstance(files, dict) or not out_dir.is_dir() or output_paths(out_dir) != sorted(files):
+        return None
+    if not all(_unchanged(out_dir / path, entry) for path, entry in files.items()):
         return None
     return len(files)
 
 
 def record_run(cache_dir: Path, out_dir: Path, digest: str, files: Mapping[str, bytes]) -> None:
     """Remember that ``out_dir`` now holds ``files``, generated from ``digest``'s inputs."""
-    path = _record_path(cache_dir, out_dir)
-    text = json.dumps({"format": _FORMAT, "inputs": digest, "files": _hashes(files)}, sort_keys=True)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+        entries = {}
+        for path, data in files.items():
+            stat = (out_dir / path).stat()
+            entries[path] = [hashlib.sha256(data).hexdigest(), stat.st_size, stat.st_mtime_ns]
+        text = json.dumps({"format": _FORMAT, "inputs": digest, "files": entries}, sort_keys=True)
+        target = _record_path(cache_dir, out_dir)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except OSError:
         return  # without a record the next run simply generates again

@@ -21,7 +21,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -114,7 +114,14 @@ def sdk_version(generator_version: str, digest: str) -> str:
 
 
 def sdk_release(irs: list[ProviderIR]) -> SdkRelease:
-    digest = spec_digest(irs)
+    return _release_of(tuple(irs))
+
+
+# The package metadata and the changelog both need the release of one generation;
+# IR nodes are frozen (hashable), so the second asks for a digest already computed.
+@lru_cache(maxsize=4)
+def _release_of(irs: tuple[ProviderIR, ...]) -> SdkRelease:
+    digest = spec_digest(list(irs))
     return SdkRelease(sdk_version(GENERATOR_VERSION, digest), digest, GENERATOR_VERSION)
 
 

@@ -8,11 +8,13 @@ output (OpenAPI documents, package metadata, the docs site) add an emitter here.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import jinja2
 
 from generator.ir.nodes import ProviderIR
+from generator.render.doc_snippets import provider_snippets
 from generator.render.docs_site import docs_site
 from generator.render.env import make_env
 from generator.render.format import format_python
@@ -25,23 +27,33 @@ from generator.render.package_meta import package_meta
 Emitter = Callable[[jinja2.Environment, Path, list[ProviderIR]], list[OutputFile]]
 
 
-def _provider_files(env: jinja2.Environment, provider: ProviderIR) -> list[OutputFile]:
-    """Package modules of one provider (its docs page is docs_site's)."""
+ModuleImports = Callable[[ProviderIR], object]
+# Each module of a provider's package: its template and the imports it is given
+# (models.py is datamodel-code-generator's, not a template's).
+_TEMPLATED_MODULES: dict[str, tuple[str, ModuleImports | None]] = {
+    "__init__.py": ("package/provider_init.py.jinja", None),
+    "bases.py": ("models/bases.py.jinja", bases_imports),
+    "catalog.py": ("models/catalog.py.jinja", catalog_imports),
+    "client.py": ("client/client.py.jinja", client_imports),
+}
+PROVIDER_MODULES = ("__init__.py", "models.py", "bases.py", "catalog.py", "client.py")
+
+
+def provider_module(env: jinja2.Environment, provider: ProviderIR, name: str) -> OutputFile:
+    """One formatted module of a provider's package (its docs page is docs_site's)."""
     py_header = header(provider.spec_file)
-    base = f"{PACKAGE}/{provider.id}"
-    context = {"provider": provider, "package": PACKAGE, "header": py_header}
-    python = {
-        f"{base}/__init__.py": render(env, "package/provider_init.py.jinja", **context),
-        f"{base}/models.py": render_models(provider, PACKAGE, py_header),
-        f"{base}/bases.py": render(env, "models/bases.py.jinja", imports=bases_imports(provider), **context),
-        f"{base}/catalog.py": render(env, "models/catalog.py.jinja", imports=catalog_imports(provider), **context),
-        f"{base}/client.py": render(env, "client/client.py.jinja", imports=client_imports(provider), **context),
-    }
-    return [OutputFile(path, format_python(text, path)) for path, text in python.items()]
+    path = f"{PACKAGE}/{provider.id}/{name}"
+    if name == "models.py":
+        text = render_models(provider, PACKAGE, py_header)
+    else:
+        template, imports = _TEMPLATED_MODULES[name]
+        extra = {} if imports is None else {"imports": imports(provider)}
+        text = render(env, template, provider=provider, package=PACKAGE, header=py_header, **extra)
+    return OutputFile(path, format_python(text, path))
 
 
 def providers(env: jinja2.Environment, template_dir: Path, irs: list[ProviderIR]) -> list[OutputFile]:
-    return [file for provider in irs for file in _provider_files(env, provider)]
+    return [provider_module(env, provider, name) for provider in irs for name in PROVIDER_MODULES]
 
 
 def runtime(env: jinja2.Environment, template_dir: Path, irs: list[ProviderIR]) -> list[OutputFile]:
@@ -53,6 +65,14 @@ def runtime(env: jinja2.Environment, template_dir: Path, irs: list[ProviderIR]) 
 
 
 EMITTERS: tuple[Emitter, ...] = (runtime, providers, openapi, package_meta, docs_site)
+
+ProviderStep = Callable[[jinja2.Environment, ProviderIR], object]
+# The expensive work of a generation, one provider at a time and independent between
+# providers: render/prefetch.py runs these in workers to fill the content store first.
+PROVIDER_STEPS: tuple[ProviderStep, ...] = (
+    *(partial(provider_module, name=name) for name in PROVIDER_MODULES),
+    provider_snippets,
+)
 
 
 def plan_outputs(template_dir: Path, irs: list[ProviderIR], env: jinja2.Environment | None = None) -> list[OutputFile]:

@@ -1,10 +1,10 @@
 """Warm the content store in parallel before the (serial, ordered) render.
 
-Each (provider, emitter) pair is rendered alone in a forked worker; the results
-of its memoised steps (datamodel-code-generator, black) come back as store
-entries. The real render then runs as always and finds them, so output cannot
-depend on the number of workers: parallelism only decides who computes an
-entry first. Pairs rather than whole providers, so that even a one-provider
+Each (provider, step) pair of ``PROVIDER_STEPS`` runs in a forked worker; the
+results of its memoised work (datamodel-code-generator, black) come back as
+store entries. The real render then runs as always and finds them, so output
+cannot depend on the number of workers: parallelism only decides who computes
+an entry first. Steps are finer than providers, so that even a one-provider
 run keeps every CPU busy.
 """
 
@@ -23,7 +23,7 @@ from generator.cache.store import ContentStore, active_store, using_store
 from generator.errors import RelaygenError
 from generator.ir.nodes import ProviderIR
 from generator.render.env import compile_all
-from generator.render.plan import EMITTERS, providers
+from generator.render.plan import PROVIDER_STEPS
 
 
 def default_jobs() -> int:
@@ -34,7 +34,7 @@ def default_jobs() -> int:
 @dataclass(frozen=True)
 class _WorkerSetup:
     env: jinja2.Environment
-    template_dir: Path
+    irs: list[ProviderIR]
     cache_dir: Path | None
 
 
@@ -43,27 +43,25 @@ _setup: _WorkerSetup | None = None
 
 def _init_worker(setup: _WorkerSetup) -> None:
     # Initializer arguments reach a forked worker by inheritance, not pickling: the
-    # Jinja environment, with every template compiled, comes along as it is.
+    # Jinja environment, with every template compiled, and the IR come along as they are.
     global _setup
     _setup = setup
 
 
-def _render_alone(provider: ProviderIR, emitter: int) -> dict[str, str]:
+def _run_step(provider: int, step: int) -> dict[str, str]:
     assert _setup is not None, "worker started without _init_worker"
     with using_store(ContentStore(_setup.cache_dir)) as store:
         try:
-            EMITTERS[emitter](_setup.env, _setup.template_dir, [provider])
+            PROVIDER_STEPS[step](_setup.env, _setup.irs[provider])
         except RelaygenError:
             pass  # the serial render meets the same error and reports it in order
         return store.entries()
 
 
-def prefetch(env: jinja2.Environment, template_dir: Path, irs: list[ProviderIR], jobs: int) -> None:
+def prefetch(env: jinja2.Environment, irs: list[ProviderIR], jobs: int) -> None:
     """Fill the active store with the expensive steps of ``irs``, ``jobs`` processes at a time."""
     store = active_store()
-    # The provider modules (models + clients) are the slowest task of a provider: they start first.
-    emitters = sorted(range(len(EMITTERS)), key=lambda index: EMITTERS[index] is not providers)
-    tasks = [(provider, emitter) for emitter in emitters for provider in irs]
+    tasks = [(provider, step) for provider in range(len(irs)) for step in range(len(PROVIDER_STEPS))]
     workers = min(jobs, len(tasks))
     # fork shares the already imported generator with the workers at no cost; where it is
     # unavailable the serial render simply does all the work.
@@ -71,11 +69,11 @@ def prefetch(env: jinja2.Environment, template_dir: Path, irs: list[ProviderIR],
         return
     _warm_heavy_imports()
     compile_all(env)
-    setup = _WorkerSetup(env, template_dir, store.directory)
+    setup = _WorkerSetup(env, irs, store.directory)
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
                                  initializer=_init_worker, initargs=(setup,)) as pool:
-            futures = [pool.submit(_render_alone, provider, emitter) for provider, emitter in tasks]
+            futures = [pool.submit(_run_step, provider, step) for provider, step in tasks]
             for future in futures:
                 store.merge(future.result())
     except BrokenProcessPool:

@@ -67,13 +67,15 @@ def test_unchanged_inputs_and_output_is_a_no_op(tmp_path: Path, warm_cache: Path
     assert NOOP not in _run("--out", str(out), "--no-cache").stdout
 
 
-@pytest.mark.parametrize("damage", ["edit", "delete", "stray"])
+@pytest.mark.parametrize("damage", ["edit", "same-size edit", "delete", "stray"])
 def test_a_touched_output_folder_is_regenerated(tmp_path: Path, warm_cache: Path, damage: str) -> None:
     out = _copy_of_generated(tmp_path / "generated")
     _run("--out", str(out), "--cache-dir", str(warm_cache))
     target = out / "imagerelay" / "api_generate" / "client.py"
     if damage == "edit":
         target.write_text(target.read_text() + "# hand edit\n")
+    elif damage == "same-size edit":  # caught by its new mtime, then its hash
+        target.write_text(target.read_text().replace("def ", "dEf ", 1))
     elif damage == "delete":
         target.unlink()
     else:
