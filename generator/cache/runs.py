@@ -38,7 +38,7 @@ def _unchanged(path: Path, entry: object) -> bool:
         return False
     if (stat.st_size, stat.st_mtime_ns) == (size, mtime_ns):
         return True
-    return stat.st_size == size and hashlib.sha256(path.read_bytes()).hexdigest() == sha
+    return bool(stat.st_size == size and hashlib.sha256(path.read_bytes()).hexdigest() == sha)
 
 
 def is_current(cache_dir: Path, out_dir: Path, digest: str) -> int | None:
