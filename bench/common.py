@@ -99,6 +99,7 @@ class ProcessRun:
     seconds: float  # wall time, start to exit
     max_rss_bytes: int  # peak resident set of that one process
     stdout: str
+    stderr: str
 
 
 def run_process(cmd: Sequence[str], *, cwd: Path | None = None, env: dict[str, str] | None = None) -> ProcessRun:
@@ -118,4 +119,5 @@ def run_process(cmd: Sequence[str], *, cwd: Path | None = None, env: dict[str, s
         if proc.returncode != 0:
             tail = err.read().decode(errors="replace")[-2000:]
             raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{tail}")
-        return ProcessRun(seconds, usage.ru_maxrss * 1024, out.read().decode(errors="replace"))
+        return ProcessRun(seconds, usage.ru_maxrss * 1024, out.read().decode(errors="replace"),
+                          err.read().decode(errors="replace"))

@@ -7,11 +7,14 @@ pretty-printers show ``***`` rather than the key itself.
 from __future__ import annotations
 
 import os
-
-import httpx
+from typing import TYPE_CHECKING
 
 from .descriptors import AuthScheme, ProviderConfig
 from .errors import MissingAPIKeyError
+
+if TYPE_CHECKING:
+    # Imported where used: httpx loads when a client is created, not on import (see client.py).
+    import httpx
 
 __all__ = ["Secret", "auth_headers", "auth_params", "resolve_api_key", "same_origin"]
 
@@ -74,5 +77,7 @@ def auth_params(scheme: AuthScheme, key: Secret | None) -> dict[str, str]:
 
 def same_origin(url: str | httpx.URL, base_url: str | httpx.URL) -> bool:
     """True when both URLs share scheme, host and port (so the key may go along)."""
+    import httpx
+
     a, b = httpx.URL(url), httpx.URL(base_url)
     return (a.scheme, a.host, a.port) == (b.scheme, b.host, b.port)

@@ -3,20 +3,23 @@
 Generated client modules build these once at import time from the spec; the
 runtime reads them to send requests, parse responses, stream and poll.
 Nothing here performs I/O.
+
+They are NamedTuples rather than frozen dataclasses because every provider
+module creates them while it is imported: a NamedTuple class costs a fraction
+of a dataclass, which compiles half a dozen methods (about 1 ms a class,
+measured by bench/import_time.py). Only read them by field name.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 AuthKind = Literal["bearer", "header", "query", "none"]
 BodyKind = Literal["json", "multipart", "none"]
 ResponseKind = Literal["json", "sse"]
 
 
-@dataclass(frozen=True)
-class AuthScheme:
+class AuthScheme(NamedTuple):
     """How the API key travels: a bearer header, a named header or a query parameter."""
 
     kind: AuthKind
@@ -28,8 +31,7 @@ class AuthScheme:
     prefix: str = ""
 
 
-@dataclass(frozen=True)
-class ProviderConfig:
+class ProviderConfig(NamedTuple):
     """Connection facts shared by every endpoint of one provider."""
 
     id: str
@@ -46,8 +48,7 @@ class ProviderConfig:
     request_id_headers: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Envelope:
+class Envelope(NamedTuple):
     """A wrapper such as ``{code, message, data}`` around the real payload."""
 
     data: str
@@ -57,8 +58,7 @@ class Envelope:
     success_codes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class ImagePaths:
+class ImagePaths(NamedTuple):
     """Where images sit in a response payload (wire paths, see ``paths.py``)."""
 
     # Paths whose string values are image URLs, or text containing URLs.
@@ -67,16 +67,14 @@ class ImagePaths:
     inline: tuple[InlineImagePath, ...] = ()
 
 
-@dataclass(frozen=True)
-class InlineImagePath:
+class InlineImagePath(NamedTuple):
     path: str
     data_key: str
     # None when the payload names no MIME type (OpenAI b64_json): sniffed from the bytes.
     mime_key: str | None
 
 
-@dataclass(frozen=True)
-class RefusalMarker:
+class RefusalMarker(NamedTuple):
     """A response field that, when set, means the provider refused on content policy.
 
     ``values`` empty: any non-empty value is a refusal (e.g. ``promptFeedback.blockReason``);
@@ -87,8 +85,7 @@ class RefusalMarker:
     values: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class TaskStatusSpec:
+class TaskStatusSpec(NamedTuple):
     """Status field of a task/job payload and what its values mean."""
 
     status_field: str
@@ -105,8 +102,7 @@ class TaskStatusSpec:
         return self.success | self.failure | self.violation
 
 
-@dataclass(frozen=True)
-class Endpoint:
+class Endpoint(NamedTuple):
     """One HTTP operation; parameters are named by their wire names."""
 
     name: str
@@ -128,7 +124,7 @@ class Endpoint:
     # Wire path in a chunk whose non-empty value marks the last chunk, e.g.
     # "choices[].finish_reason". A stream is complete when either marker is seen.
     stream_finish: str | None = None
-    extra_headers: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    extra_headers: tuple[tuple[str, str], ...] = ()
     # A successful reply (or a finished stream) without any image is an error
     # (``NoImageError``) rather than an empty result.
     requires_image: bool = False

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, TypeAlias
+from typing import IO, Any, NamedTuple, TypeAlias
 
 from .images import Image, sniff_mime
 
@@ -29,9 +28,11 @@ _FORM_WORDS = {
 }
 
 
-@dataclass(frozen=True)
-class ImageInput:
-    """An input-image field of a model: its wire name and the forms it accepts."""
+class ImageInput(NamedTuple):
+    """An input-image field of a model: its wire name and the forms it accepts.
+
+    A NamedTuple like the descriptors (see ``descriptors.py``): created at import.
+    """
 
     field: str
     accepts: tuple[str, ...]

@@ -10,8 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-import httpx
-
 from .redact import redact_url
 
 __all__ = ["logger", "protect_httpx_logs"]
@@ -25,6 +23,9 @@ class _RedactURLs(logging.Filter):
         self.secret_params: set[str] = set()
 
     def filter(self, record: logging.LogRecord) -> bool:
+        # Only httpx's own records pass here, so httpx is loaded by then.
+        import httpx
+
         if isinstance(record.args, tuple):
             record.args = tuple(
                 redact_url(arg, self.secret_params) if isinstance(arg, httpx.URL) else arg

@@ -10,14 +10,17 @@ kinds of reply fail the same way.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from pydantic import BaseModel
 
 from .decode import Exchange
 from .errors import ContentPolicyError, NoImageError, TaskFailedError
-from .model import RelayResponse, find_refusal
+from .model import RelayResponse, find_refusal, task_error_in, task_outcome_in, task_status_in
+
+if TYPE_CHECKING:
+    # Annotations only: httpx loads when a client is created, not on import (see client.py).
+    import httpx
 
 __all__ = ["awaiting_task", "no_image_error", "refusal_error", "task_failure_error"]
 
@@ -42,15 +45,24 @@ def refusal_error(
 
 
 def task_failure_error(
-    result: BaseModel | None, exchange: Exchange, response: httpx.Response
+    result: BaseModel | None,
+    exchange: Exchange,
+    response: httpx.Response,
+    payload: Any = None,
 ) -> TaskFailedError | ContentPolicyError | None:
-    """The error for a reply that is a task in a failed or refused final status, or None."""
-    if not isinstance(result, RelayResponse) or type(result).__relay_task__ is None:
+    """The error for a reply that is a task in a failed or refused final status, or None.
+
+    The status is read from ``payload`` (the reply as parsed) when given, which
+    spares a dump of ``result``; otherwise from ``result``.
+    """
+    spec = type(result).__relay_task__ if isinstance(result, RelayResponse) else None
+    if not isinstance(result, RelayResponse) or spec is None:
         return None
-    outcome = result.task_outcome()
+    wire = result.to_wire() if payload is None else payload
+    outcome = task_outcome_in(wire, spec)
     if outcome not in ("failure", "violation"):
         return None
-    status, detail = result.task_status(), result.task_error()
+    status, detail = task_status_in(wire, spec), task_error_in(wire, spec)
     kind = ContentPolicyError if outcome == "violation" else TaskFailedError
     what = "refused on content policy" if outcome == "violation" else "failed"
     return kind(

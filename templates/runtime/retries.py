@@ -33,11 +33,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
-
-import httpx
+from typing import TYPE_CHECKING
 
 from .errors import APIConnectionError, APIStatusError, RelayError, StreamIncompleteError
+
+if TYPE_CHECKING:
+    # Annotations only: httpx loads when a client is created, not on import (see client.py).
+    import httpx
 
 __all__ = ["UNSAFE_RETRY_HINT", "RetryPolicy", "backoff", "plan_retry", "retry_after"]
 
@@ -75,6 +77,8 @@ def retry_after(headers: httpx.Headers, now: float | None = None) -> float | Non
         return max(0.0, float(value))
     except ValueError:
         pass
+    from email.utils import parsedate_to_datetime  # only for HTTP-date values; a heavy import
+
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
 from typing import Any
 
@@ -75,7 +74,7 @@ class ChatLike(RelayResponse):
     choices: list[dict[str, Any]] = Field(default_factory=list)
 
 
-GEMINI_NEEDS_IMAGE = dataclasses.replace(GEMINI, requires_image=True)
+GEMINI_NEEDS_IMAGE = GEMINI._replace(requires_image=True)
 TASK_NEEDS_IMAGE = Endpoint(
     name="generate", method="POST", path="/v1/generate", requires_image=True
 )

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import httpx
 import pytest
 from imagerelay._runtime.auth import Secret, auth_headers, resolve_api_key
@@ -26,7 +24,7 @@ RESULT = Endpoint(
 )
 
 
-KEY_PROVIDER = dataclasses.replace(provider("header", "Authorization"), auth=KEY_SCHEME)
+KEY_PROVIDER = provider("header", "Authorization")._replace(auth=KEY_SCHEME)
 
 
 class KeyClient(BaseClient):

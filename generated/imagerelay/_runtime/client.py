@@ -3,6 +3,11 @@
 A generated client sets ``_provider`` and adds one thin method per endpoint
 that builds its request model and calls ``_request``, ``_stream`` or
 ``_wait``. Sending, retrying, decoding and error mapping all live here.
+
+Importing a provider loads this module but not httpx (about half of the
+import time, see bench/import_time.py): httpx is imported when a client is
+created, and the streaming and polling code when first used. Modules on the
+import path name httpx in annotations only, or import it inside a function.
 """
 
 from __future__ import annotations
@@ -11,9 +16,8 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol, Self, TypeVar
+from typing import TYPE_CHECKING, Protocol, Self, TypeAlias, TypeVar
 
-import httpx
 from pydantic import BaseModel
 
 from .core import ClientCore
@@ -23,8 +27,12 @@ from .encode import RequestParts
 from .errors import RelayError
 from .images import Image, save_bytes
 from .model import RelayModel, RelayResponse
-from .polling import ProgressCallback, WaitSettings, wait_async, wait_sync
-from .streaming import AsyncStream, ChunkReader, Stream
+
+if TYPE_CHECKING:
+    import httpx
+
+    from .polling import ProgressCallback
+    from .streaming import AsyncStream, Stream
 
 __all__ = ["AsyncBaseClient", "BaseClient", "Timeout"]
 
@@ -38,7 +46,8 @@ class HasImages(Protocol):
 
 
 R = TypeVar("R", bound=RelayResponse)
-Timeout = float | httpx.Timeout | None
+# A string, so that naming it in generated signatures does not import httpx.
+Timeout: TypeAlias = "float | httpx.Timeout | None"
 
 
 def _check_download(response: httpx.Response, exchange: Exchange) -> bytes:
@@ -69,6 +78,8 @@ class BaseClient(ClientCore):
     ) -> None:
         """``retry_unsafe=True`` re-sends generation requests that may already
         have started work (see ``retries.py``); ``max_retries`` bounds re-sends."""
+        import httpx
+
         if http_client is not None and transport is not None:
             raise TypeError("pass http_client or transport, not both")
         self._configure(
@@ -103,6 +114,8 @@ class BaseClient(ClientCore):
     def _attempt(
         self, request: httpx.Request, exchange: Exchange, stream: bool, redirects: bool
     ) -> httpx.Response | RelayError:
+        import httpx
+
         started = self._monotonic()
         try:
             response = self._http.send(request, stream=stream, follow_redirects=redirects)
@@ -134,7 +147,7 @@ class BaseClient(ClientCore):
             request = build()
             exchange = self._exchange(name, request)
             result = self._attempt(request, exchange, stream, redirects)
-            if isinstance(result, httpx.Response):
+            if not isinstance(result, RelayError):
                 return result, exchange
             delay = self._retry_delay(result, idempotent, attempt)
             if delay is None:
@@ -174,6 +187,8 @@ class BaseClient(ClientCore):
         timeout: Timeout = None,
     ) -> Stream[T]:
         """Open an SSE reply; status errors raise here, before iteration."""
+        from .streaming import ChunkReader, Stream
+
         parts = self._parts(endpoint, request, sse=True)
         response, exchange = self._call(endpoint, parts, timeout, stream=True)
         return Stream(response, ChunkReader(endpoint, chunk_model, exchange))
@@ -188,6 +203,8 @@ class BaseClient(ClientCore):
         on_progress: ProgressCallback | None = None,
     ) -> R:
         """Call ``poll`` until its task is terminal; see ``polling.py``."""
+        from .polling import WaitSettings, wait_sync
+
         settings = WaitSettings(interval, max_interval, timeout, on_progress)
         return wait_sync(poll, settings, sleep=self._sleep, clock=self._monotonic)
 
@@ -238,6 +255,8 @@ class AsyncBaseClient(ClientCore):
     ) -> None:
         import asyncio  # deferred: sync-only users should not pay for it
 
+        import httpx
+
         if http_client is not None and transport is not None:
             raise TypeError("pass http_client or transport, not both")
         self._configure(
@@ -271,6 +290,8 @@ class AsyncBaseClient(ClientCore):
     async def _attempt(
         self, request: httpx.Request, exchange: Exchange, stream: bool, redirects: bool
     ) -> httpx.Response | RelayError:
+        import httpx
+
         started = self._monotonic()
         try:
             response = await self._http.send(request, stream=stream, follow_redirects=redirects)
@@ -301,7 +322,7 @@ class AsyncBaseClient(ClientCore):
             request = build()
             exchange = self._exchange(name, request)
             result = await self._attempt(request, exchange, stream, redirects)
-            if isinstance(result, httpx.Response):
+            if not isinstance(result, RelayError):
                 return result, exchange
             delay = self._retry_delay(result, idempotent, attempt)
             if delay is None:
@@ -344,6 +365,8 @@ class AsyncBaseClient(ClientCore):
         Not a coroutine, so generated ``def`` methods can return it directly;
         request validation errors still raise here, before any I/O.
         """
+        from .streaming import AsyncStream
+
         parts = self._parts(endpoint, request, sse=True)
         return AsyncStream(
             lambda: self._call(endpoint, parts, timeout, stream=True), endpoint, chunk_model
@@ -358,6 +381,8 @@ class AsyncBaseClient(ClientCore):
         timeout: float = 900.0,
         on_progress: ProgressCallback | None = None,
     ) -> R:
+        from .polling import WaitSettings, wait_async
+
         settings = WaitSettings(interval, max_interval, timeout, on_progress)
         return await wait_async(poll, settings, sleep=self._sleep, clock=self._monotonic)
 

@@ -1,20 +1,22 @@
 """I/O-free half of the clients: settings, request assembly, retry decisions.
 
 ``BaseClient`` and ``AsyncBaseClient`` (``client.py``) share everything here
-and differ only in how they wait and send.
+and differ only in how they wait and send. httpx is imported inside the
+functions that use it: this module is loaded with every provider, and httpx
+should load when a client is created, not on import (see client.py).
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
+import logging
 import os
 import random
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
-import httpx
 from pydantic import BaseModel
 
 from .auth import Secret, auth_headers, auth_params, resolve_api_key, same_origin
@@ -22,24 +24,33 @@ from .decode import Exchange, read_json, unwrap_envelope, validate_payload
 from .descriptors import Endpoint, ProviderConfig
 from .encode import RequestParts, encode_request
 from .errors import APIStatusError, RelayError
-from .images import Image
+from .images import Image, has_images
 from .log import logger, protect_httpx_logs
-from .model import RelayModel, RelayResponse
+from .model import RelayModel
 from .outcome import no_image_error, refusal_error, task_failure_error
-from .redact import redact_url, scrub
+from .redact import redact_url
 from .retries import RetryPolicy, plan_retry
 
-__all__ = ["DEFAULT_TIMEOUT", "ClientCore", "as_timeout", "resolve_base_url"]
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["ClientCore", "as_timeout", "default_timeout", "resolve_base_url"]
 
 T = TypeVar("T", bound=BaseModel)
 
-# Image generation routinely takes minutes: a short connect timeout catches
-# dead hosts fast, a long read timeout waits for the model.
-DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=300.0, write=60.0, pool=10.0)
+
+def default_timeout() -> httpx.Timeout:
+    """Image generation routinely takes minutes: a short connect timeout catches
+    dead hosts fast, a long read timeout waits for the model."""
+    import httpx
+
+    return httpx.Timeout(connect=10.0, read=300.0, write=60.0, pool=10.0)
 
 
 def as_timeout(value: float | httpx.Timeout | None) -> httpx.Timeout | None:
     """A number N means N seconds for read/write/pool and at most 10 s to connect."""
+    import httpx
+
     if value is None or isinstance(value, httpx.Timeout):
         return value
     seconds = float(value)
@@ -48,6 +59,8 @@ def as_timeout(value: float | httpx.Timeout | None) -> httpx.Timeout | None:
 
 def resolve_base_url(provider: ProviderConfig, explicit: str | None) -> str:
     """The base URL passed in, else ``$base_url_env``, else the provider default."""
+    import httpx
+
     env = os.environ.get(provider.base_url_env, "") if provider.base_url_env else ""
     url = (explicit or env.strip() or provider.base_url).rstrip("/")
     if httpx.URL(url).scheme not in ("http", "https"):
@@ -74,7 +87,7 @@ class ClientCore:
         self._api_key: Secret | None = resolve_api_key(self._provider, api_key)
         self._base_url = resolve_base_url(self._provider, base_url)
         # With a caller-supplied httpx client and no timeout, its timeout rules.
-        fallback = DEFAULT_TIMEOUT if own_client else None
+        fallback = default_timeout() if own_client else None
         self._timeout: httpx.Timeout | None = as_timeout(timeout) or fallback
         self._retry_policy = RetryPolicy(max_retries=max(0, max_retries), retry_unsafe=retry_unsafe)
         self._owns_http = own_client
@@ -168,6 +181,8 @@ class ClientCore:
         parts: RequestParts,
         timeout: float | httpx.Timeout | None,
     ) -> httpx.Request:
+        import httpx
+
         chosen = as_timeout(timeout) or self._timeout
         params = {**parts.params, **parts.auth_params}
         return http.build_request(
@@ -182,12 +197,16 @@ class ClientCore:
         )
 
     def _exchange(self, name: str, request: httpx.Request) -> Exchange:
-        secrets = self._secrets()
-        url = scrub(redact_url(request.url, self._secret_params()), secrets)
-        logger.debug("%s: %s %s", name, request.method, url)
-        return Exchange(name, request.method, url, self._provider, secrets)
+        exchange = Exchange(
+            name, request.method, request.url, self._provider, self._secrets(), self._secret_params()
+        )
+        if logger.isEnabledFor(logging.DEBUG):  # the redacted URL is only worked out if shown
+            logger.debug("%s: %s %s", name, request.method, exchange.url)
+        return exchange
 
     def _log_response(self, exchange: Exchange, response: httpx.Response, started: float) -> None:
+        if not logger.isEnabledFor(logging.DEBUG):
+            return
         elapsed = self._monotonic() - started
         logger.debug(
             "%s: %s %s -> %d in %.2fs",
@@ -199,6 +218,8 @@ class ClientCore:
         )
 
     def _retry_delay(self, error: RelayError, idempotent: bool, attempt: int) -> float | None:
+        import httpx
+
         headers = httpx.Headers(error.headers if isinstance(error, APIStatusError) else None)
         delay = plan_retry(
             error,
@@ -222,12 +243,14 @@ class ClientCore:
         if refused is not None:
             raise refused
         result = validate_payload(model, payload, exchange, response)
+        # The checks below read the payload, like refusal_error above and the stream
+        # reader: it is the reply as sent, and reading it needs no dump of ``result``.
         if endpoint.raise_task_failure:
-            failed = task_failure_error(result, exchange, response)
+            failed = task_failure_error(result, exchange, response, payload)
             if failed is not None:
                 raise failed
         if endpoint.requires_image:
-            found = isinstance(result, RelayResponse) and bool(result.images())
+            found = has_images(payload, getattr(model, "__relay_images__", None))
             missing = no_image_error(result, found, exchange, response, payload)
             if missing is not None:
                 raise missing

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO, Any, TypeAlias
 from urllib.parse import quote
 
-from pydantic_core import to_jsonable_python
+from pydantic_core import to_json
 
 from .descriptors import Endpoint
 from .errors import InvalidRequestError
@@ -84,6 +84,8 @@ def _text(value: Any) -> str:
 
 
 def _fill_path(template: str, wire: dict[str, Any]) -> str:
+    if "{" not in template:
+        return template
     missing = [name for name, _ in _PLACEHOLDER.findall(template) if wire.get(name) is None]
     if missing:
         raise InvalidRequestError(
@@ -172,8 +174,8 @@ def encode_request(endpoint: Endpoint, wire: Mapping[str, Any], base_url: str) -
     if endpoint.body == "multipart":
         parts.data, parts.files = _multipart(body, endpoint.file_fields)
     elif endpoint.body == "json" and (body or parts.method not in _BODYLESS):
-        parts.content = json.dumps(
-            body, ensure_ascii=False, separators=(",", ":"), default=to_jsonable_python
-        ).encode("utf-8")
+        # pydantic-core's encoder: compact UTF-8 JSON like json.dumps(ensure_ascii=False,
+        # separators=(",", ":")), about ten times faster, and it knows pydantic's types.
+        parts.content = to_json(body)
         parts.headers["Content-Type"] = "application/json"
     return parts

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class ModelFamily:
-    """A family as the spec declares it: exact ids plus patterns such as ``NanoBananaPro-*``."""
+class ModelFamily(NamedTuple):
+    """A family as the spec declares it: exact ids plus patterns such as ``NanoBananaPro-*``.
+
+    A NamedTuple like the descriptors (see ``descriptors.py``): created at import.
+    """
 
     name: str
     models: tuple[str, ...]

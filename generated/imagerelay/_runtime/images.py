@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -26,6 +26,7 @@ __all__ = [
     "ImageCollector",
     "extract_images",
     "find_urls",
+    "has_images",
     "safe_stem",
     "save_bytes",
     "sniff_mime",
@@ -34,6 +35,10 @@ __all__ = [
 # A URL ends at whitespace, quotes, brackets, or where the next URL starts
 # (text concatenated from stream chunks may hold URLs back to back).
 _URL = re.compile(r"https?://(?:(?!https?://)[^\s<>\"'()\[\]{}\\])+")
+# The same without the per-character look-ahead: a run that holds a single scheme is
+# exactly one _URL match, and almost every run does, so _URL only re-reads the rest.
+_URL_RUN = re.compile(r"https?://[^\s<>\"'()\[\]{}\\]+")
+_URL_START = re.compile(r"https?://")
 _DATA_URL = re.compile(r"data:(image/[\w.+-]+);base64,([A-Za-z0-9+/_-]+=*)")
 _TRAILING = ".,;:!?*"
 
@@ -161,14 +166,22 @@ def safe_stem(stem: str) -> str:
     return cleaned or "image"
 
 
+def _url_matches(text: str) -> Iterator[re.Match[str]]:
+    for run in _URL_RUN.finditer(text):
+        if _URL_START.search(text, run.start() + 1, run.end()) is None:
+            yield run
+        else:  # URLs back to back: split the run where each next one starts
+            yield from _URL.finditer(text, run.start(), run.end())
+
+
 def find_urls(text: str) -> list[Image]:
     """Images named in free text: http(s) URLs and ``data:image/...;base64,`` URLs."""
-    found: list[tuple[int, Image]] = []
-    for match in _URL.finditer(text):
-        found.append((match.start(), Image(url=match.group(0).rstrip(_TRAILING))))
-    for match in _DATA_URL.finditer(text):
-        found.append((match.start(), Image(b64_data=match.group(2), mime_type=match.group(1))))
-    return [image for _, image in sorted(found, key=lambda pair: pair[0])]
+    found = [(m.start(), Image(url=m.group(0).rstrip(_TRAILING))) for m in _url_matches(text)]
+    if "data:" in text:
+        for match in _DATA_URL.finditer(text):
+            found.append((match.start(), Image(b64_data=match.group(2), mime_type=match.group(1))))
+        found.sort(key=lambda pair: pair[0])
+    return [image for _, image in found]
 
 
 def _inline(objects: Iterable[Any], data_key: str, mime_key: str | None) -> list[Image]:
@@ -188,6 +201,21 @@ def _dedup(images: Iterable[Image]) -> list[Image]:
     for image in images:
         seen.setdefault((image.url, image.b64_data), image)
     return list(seen.values())
+
+
+def has_images(payload: Any, paths: ImagePaths | None) -> bool:
+    """Whether :func:`extract_images` would find an image, without building any.
+
+    Checked on every reply of an endpoint that must return an image, so it
+    stops at the first hit (a URL run, a data URL or inline data).
+    """
+    if paths is None:
+        return False
+    for path in paths.urls:
+        for value in find_all(payload, path):
+            if isinstance(value, str) and (_URL_RUN.search(value) or _DATA_URL.search(value)):
+                return True
+    return any(_inline(find_all(payload, spec.path), spec.data_key, spec.mime_key) for spec in paths.inline)
 
 
 def extract_images(payload: Mapping[str, Any], paths: ImagePaths) -> list[Image]:

@@ -11,6 +11,7 @@ import inspect
 import json
 import math
 from collections.abc import Mapping
+from functools import cache
 from typing import Any, ClassVar, Literal, Self, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
@@ -31,10 +32,19 @@ __all__ = [
     "build_request",
     "find_refusal",
     "progress_fraction",
+    "task_error_in",
+    "task_outcome_in",
+    "task_status_in",
 ]
 
 M = TypeVar("M", bound="RelayModel")
 TaskOutcome = Literal["success", "failure", "violation", "pending"]
+
+
+@cache
+def _field_names_by_alias(model: type[BaseModel]) -> dict[str, str]:
+    # Computed once per class rather than on every validation.
+    return {info.alias: name for name, info in model.model_fields.items() if info.alias}
 
 
 class RelayModel(BaseModel):
@@ -42,7 +52,11 @@ class RelayModel(BaseModel):
 
     # protected_namespaces=(): provider fields such as modelVersion -> model_version are
     # legitimate names, and older pydantic 2.x warns about the "model_" prefix otherwise.
-    model_config = ConfigDict(populate_by_name=True, extra="allow", protected_namespaces=())
+    # defer_build=True: a provider has dozens of models and a call uses a few, so each
+    # builds its validator on first use instead of all of them at import (see bench/).
+    model_config = ConfigDict(
+        populate_by_name=True, extra="allow", protected_namespaces=(), defer_build=True
+    )
 
     # Input-image fields of this model (from the spec); see image_input.py.
     __relay_image_inputs__: ClassVar[tuple[ImageInput, ...]] = ()
@@ -53,7 +67,7 @@ class RelayModel(BaseModel):
         # A Path, bytes or file given for an image field becomes the form the spec declares.
         if not cls.__relay_image_inputs__:
             return data
-        aliases = {info.alias: name for name, info in cls.model_fields.items() if info.alias}
+        aliases = _field_names_by_alias(cls)
         return convert_image_fields(data, cls.__relay_image_inputs__, aliases)
 
     def to_wire(self) -> dict[str, Any]:
@@ -76,7 +90,10 @@ class RelayRequest(RelayModel):
 
     @model_validator(mode="after")
     def _check_relay_rules(self) -> Self:
-        problems = check_rules(self.to_wire(), type(self).__relay_rules__)
+        rules = type(self).__relay_rules__
+        if not rules:
+            return self
+        problems = check_rules(self.to_wire(), rules)
         if problems:
             raise RuleViolation(problems)
         return self
@@ -104,6 +121,32 @@ def progress_fraction(value: Any) -> float | None:
 def _matches(status: str, values: frozenset[str]) -> bool:
     # Providers are inconsistent about case ("SUCCESS" vs "success").
     return status in values or status.lower() in {v.lower() for v in values}
+
+
+def task_status_in(wire: Any, spec: TaskStatusSpec) -> str | None:
+    """The status value of a task payload (wire names), or None."""
+    value = find_first(wire, spec.status_field)
+    return None if value is None else str(value)
+
+
+def task_error_in(wire: Any, spec: TaskStatusSpec) -> str | None:
+    """The provider's error text in a task payload, or None."""
+    value = None if spec.error_field is None else find_first(wire, spec.error_field)
+    return None if value in (None, "") else str(value)
+
+
+def task_outcome_in(wire: Any, spec: TaskStatusSpec) -> TaskOutcome:
+    """What the status of a task payload means."""
+    status = task_status_in(wire, spec)
+    if status is None:
+        return "pending"
+    if _matches(status, spec.success):
+        return "success"
+    if _matches(status, spec.violation):
+        return "violation"
+    if _matches(status, spec.failure):
+        return "failure"
+    return "pending"
 
 
 def _refusal_text(value: Any) -> str:
@@ -154,8 +197,7 @@ class RelayResponse(RelayModel):
         return spec
 
     def task_status(self) -> str | None:
-        value = find_first(self.to_wire(), self._task_spec().status_field)
-        return None if value is None else str(value)
+        return task_status_in(self.to_wire(), self._task_spec())
 
     def task_progress(self) -> float | None:
         """Progress as 0..1 (see :func:`progress_fraction`), or None."""
@@ -164,29 +206,25 @@ class RelayResponse(RelayModel):
 
     def task_error(self) -> str | None:
         """The provider's error text for a failed task, or None."""
-        field = self._task_spec().error_field
-        value = None if field is None else find_first(self.to_wire(), field)
-        return None if value in (None, "") else str(value)
+        return task_error_in(self.to_wire(), self._task_spec())
 
     def task_outcome(self) -> TaskOutcome:
-        spec, status = self._task_spec(), self.task_status()
-        if status is None:
-            return "pending"
-        if _matches(status, spec.success):
-            return "success"
-        if _matches(status, spec.violation):
-            return "violation"
-        if _matches(status, spec.failure):
-            return "failure"
-        return "pending"
+        return task_outcome_in(self.to_wire(), self._task_spec())
 
     def is_terminal(self) -> bool:
         return self.task_outcome() != "pending"
 
 
 def _drop_none(values: Mapping[str, Any]) -> dict[str, Any]:
+    # Runs on every request built. Most values are str or list: the test in that order
+    # skips the slow ABC check of Mapping for them.
     return {
-        key: _drop_none(value) if isinstance(value, Mapping) else value
+        key: (
+            _drop_none(value)
+            if isinstance(value, dict)
+            or (not isinstance(value, (str, list)) and isinstance(value, Mapping))
+            else value
+        )
         for key, value in values.items()
         if value is not None
     }

@@ -39,6 +39,12 @@ def _items(value: Any) -> list[Any]:
 
 def find_all(data: Any, path: str) -> list[Any]:
     """Every non-None value at ``path``, in document order."""
+    if path and "." not in path and "[" not in path:
+        # One top-level key, what most rules and status fields name: runs for every rule
+        # of every request, so no parsing and no lists to build.
+        mapping = isinstance(data, (dict, Mapping))  # dict first: no ABC check for it
+        value = data.get(path) if mapping else None
+        return [] if value is None else [value]
     current: list[Any] = [] if data is None else [data]
     for key, each in parse_path(path):
         found: list[Any] = []

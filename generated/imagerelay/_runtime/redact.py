@@ -7,9 +7,12 @@ rest of the runtime can pass real URLs around without thinking about it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
-import httpx
+if TYPE_CHECKING:
+    # Annotations only: httpx loads when a client is created, not on import (see client.py).
+    import httpx
 
 __all__ = [
     "MASK",

@@ -5,15 +5,18 @@ validator runs :func:`check_rules` so a request that the provider would
 reject (a ratio a model family lacks, a field a model ignores, too many
 reference images) fails locally with a message naming the field, the value
 and what is allowed. Field names are wire paths (see ``paths.py``).
+
+Rules are NamedTuples for the reason given in ``descriptors.py`` (cheap to
+create at import); two rule kinds with equal fields compare equal, so tell
+them apart by type, never with ``==``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import Any
+from typing import Any, NamedTuple
 
 from .paths import find_all, find_first
 
@@ -48,8 +51,7 @@ def parse_pixels(value: Any) -> tuple[int, int] | None:
     return (int(match.group(1)), int(match.group(2))) if match else None
 
 
-@dataclass(frozen=True)
-class When:
+class When(NamedTuple):
     """Condition: the wire value at ``field`` is one of ``values`` or matches a glob pattern."""
 
     field: str
@@ -59,12 +61,15 @@ class When:
     # Glob patterns such as "NanoBananaPro-*" for families named by prefix.
     patterns: tuple[str, ...] = ()
 
-    def _hit(self, value: Any) -> bool:
-        text = wire_text(value)
-        return text in self.values or any(fnmatchcase(text, p) for p in self.patterns)
-
     def matches(self, wire: Mapping[str, Any]) -> bool:
-        return any(self._hit(v) for v in find_all(wire, self.field))
+        # Runs for every rule of every request built: a plain loop, patterns only if any.
+        for value in find_all(wire, self.field):
+            text = value if type(value) is str else wire_text(value)
+            if text in self.values:
+                return True
+            if self.patterns and any(fnmatchcase(text, p) for p in self.patterns):
+                return True
+        return False
 
     def describe(self, wire: Mapping[str, Any]) -> str:
         """`` when <label> (<field>=<actual>)`` for messages."""
@@ -83,8 +88,7 @@ def _with_note(message: str, note: str) -> str:
     return f"{message} ({note})" if note else message
 
 
-@dataclass(frozen=True)
-class PixelSize:
+class PixelSize(NamedTuple):
     """Bounds on a ``WIDTHxHEIGHT`` value; None means unbounded."""
 
     max_edge: int | None = None
@@ -129,8 +133,7 @@ class PixelSize:
         return "WIDTHxHEIGHT" + (" with " + ", ".join(bounds) if bounds else "")
 
 
-@dataclass(frozen=True)
-class OneOf:
+class OneOf(NamedTuple):
     """The value at ``field`` (when present) is one of ``values`` or fits ``pixel``."""
 
     field: str
@@ -166,8 +169,7 @@ class OneOf:
         return found
 
 
-@dataclass(frozen=True)
-class Forbidden:
+class Forbidden(NamedTuple):
     """``field`` must be absent."""
 
     field: str
@@ -181,8 +183,7 @@ class Forbidden:
         return [_with_note(message, self.note)]
 
 
-@dataclass(frozen=True)
-class RequiredIf:
+class RequiredIf(NamedTuple):
     """``field`` must be present."""
 
     field: str
@@ -196,8 +197,7 @@ class RequiredIf:
         return [_with_note(message, self.note)]
 
 
-@dataclass(frozen=True)
-class RequiredAny:
+class RequiredAny(NamedTuple):
     """At least one of ``fields`` is present."""
 
     fields: tuple[str, ...]
@@ -211,8 +211,7 @@ class RequiredAny:
         return [_with_note(message, self.note)]
 
 
-@dataclass(frozen=True)
-class MaxItems:
+class MaxItems(NamedTuple):
     """At most ``limit`` values at ``path``."""
 
     path: str
@@ -228,8 +227,7 @@ class MaxItems:
         return [_with_note(message + _context(self.when, wire), self.note)]
 
 
-@dataclass(frozen=True)
-class Exclusive:
+class Exclusive(NamedTuple):
     """At most one of ``fields`` is present."""
 
     fields: tuple[str, ...]

@@ -25,10 +25,8 @@ from collections.abc import (
     Mapping,
 )
 from types import TracebackType
-from typing import Any, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
-import httpx
-from httpx_sse import EventSource, ServerSentEvent
 from pydantic import BaseModel
 
 from .decode import Exchange, scrub_cause, validate_payload
@@ -38,6 +36,12 @@ from .images import Image, ImageCollector
 from .model import RelayResponse
 from .outcome import no_image_error, refusal_error, task_failure_error
 from .paths import find_all
+
+if TYPE_CHECKING:
+    # Imported where used: a provider module imports Stream for its annotations, and
+    # importing a provider must not load httpx (it loads when a client is created).
+    import httpx
+    from httpx_sse import ServerSentEvent
 
 __all__ = ["AsyncStream", "ChunkReader", "Stream"]
 
@@ -216,6 +220,9 @@ class Stream(Generic[T]):
         return self._reader.collector.images()
 
     def _iterate(self) -> Generator[T, None, None]:
+        import httpx
+        from httpx_sse import EventSource
+
         reader = self._reader
         try:
             if not is_event_stream(self.response):
@@ -310,6 +317,9 @@ class AsyncStream(Generic[T]):
 
     @staticmethod
     async def _iterate(response: httpx.Response, reader: ChunkReader[T]) -> AsyncGenerator[T, None]:
+        import httpx
+        from httpx_sse import EventSource
+
         try:
             if not is_event_stream(response):
                 await response.aread()
