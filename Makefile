@@ -21,7 +21,7 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 lint: $(STAMP)
-	$(PY) -m ruff check --no-cache generator tests templates/runtime templates/docs/mkdocs_hooks.py generated
+	$(PY) -m ruff check --no-cache generator tests bench templates/runtime templates/docs/mkdocs_hooks.py generated
 	$(PY) -m mypy generator templates/runtime
 	cd generated && ../$(PY) -m mypy --strict --cache-dir=/dev/null imagerelay
 

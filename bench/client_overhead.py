@@ -67,6 +67,6 @@ def _figure(ctx: Context, key: str, against: str, asynchronous: bool, target: fl
         baseline_label=_BASELINE[against].format(client=client, openai="AsyncOpenAI" if asynchronous else "OpenAI"),
         max_ratio=target,
         repeats=repeats,
-        notes=(f"Median of {repeats} alternating batches of {calls} calls each, after a warm-up batch; "
-               "in-memory transport replying with the recorded fixture body.",),
+        notes=((f"Median of {repeats} alternating batches of {calls} calls each, after a warm-up batch; "
+                "in-memory transport replying with the recorded fixture body."),),
     )

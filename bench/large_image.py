@@ -65,8 +65,8 @@ def run(ctx: Context) -> list[Figure]:
                        "over one gemini_12ai `generate_content` + `save_images` of a 4K inline image",
             baseline_label="the reply body size (JSON with the base64 image)",
             max_ratio=TARGET_RATIO, repeats=repeats,
-            notes=(f"Raw httpx doing the same job: {raw_peak:.1f} MB above baseline "
-                   f"({raw_peak / body_mb:.2f}× the body).",),
+            notes=((f"Raw httpx doing the same job: {raw_peak:.1f} MB above baseline "
+                    f"({raw_peak / body_mb:.2f}× the body)."),),
         ),
         Figure(
             key="6b", title="Large image: throughput (call + save)",

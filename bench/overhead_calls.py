@@ -23,10 +23,10 @@ from typing import Any
 import httpx
 import httpx2
 import openai
+from imagerelay import api_generate, chat_stream
 
 from bench.common import ROOT, alternate
 from bench.sdk_process import BENCH_KEY, fixture
-from imagerelay import api_generate, chat_stream
 
 BASE_URL = "http://relay.test"
 _JSON = {"content-type": "application/json"}

@@ -330,10 +330,11 @@ class AsyncBaseClient(ClientCore):
             await self._sleep(delay)
             attempt += 1
 
-    async def _call(
+    def _call(
         self, endpoint: Endpoint, parts: RequestParts, timeout: Timeout, *, stream: bool
-    ) -> tuple[httpx.Response, Exchange]:
-        return await self._send(
+    ) -> Awaitable[tuple[httpx.Response, Exchange]]:
+        # Returns the coroutine of _send rather than awaiting it: one coroutine less per call.
+        return self._send(
             endpoint.name,
             endpoint.idempotent,
             lambda: self._build(self._http, parts, timeout),

@@ -167,9 +167,12 @@ def encode_request(endpoint: Endpoint, wire: Mapping[str, Any], base_url: str) -
     path = _fill_path(endpoint.path, body)
     for name in endpoint.path_params:
         body.pop(name, None)
-    params = {k: _query_value(v) for k, v in _take(body, endpoint.query_params).items()}
+    params: dict[str, str | list[str]] = {}
     headers = dict(endpoint.extra_headers)
-    headers.update({k: _text(v) for k, v in _take(body, endpoint.header_params).items()})
+    if endpoint.query_params:  # most endpoints have neither: skip the work for them
+        params = {k: _query_value(v) for k, v in _take(body, endpoint.query_params).items()}
+    if endpoint.header_params:
+        headers.update({k: _text(v) for k, v in _take(body, endpoint.header_params).items()})
     parts = RequestParts(endpoint.method.upper(), join_url(base_url, path), params, headers)
     if endpoint.body == "multipart":
         parts.data, parts.files = _multipart(body, endpoint.file_fields)
