@@ -4,9 +4,8 @@ A separate local server process (``bench/body_server.py``) answers with a
 gemini_12ai generateContent reply whose ``inlineData`` carries an 18.7 MB
 PNG-headed payload of random bytes (it does not compress, like a real 4K PNG).
 Each run is a fresh child (``bench/large_image_child.py``) that imports, creates
-its client, notes its resident set (the baseline), makes the call and saves the
-image; the parent takes the child's peak RSS from ``wait4`` and checks the saved
-file byte for byte. Ours and raw httpx (``json()`` + ``b64decode`` + write)
+its client, notes its resident set (the baseline), makes the call, saves the
+image and reports its own peak RSS; the parent checks the saved file byte for byte. Ours and raw httpx (``json()`` + ``b64decode`` + write)
 alternate.
 
 6a: peak RSS above the baseline over the body size, target ≤ 2.5×.
@@ -120,7 +119,7 @@ def _side(ctx: Context, side: str, base_url: str, image: bytes, runs: list[Run])
         if saved.read_bytes() != image:
             raise AssertionError(f"{side}: the saved image differs from the one served")
         saved.unlink()
-        runs.append(Run(child.max_rss_bytes - result["baseline_rss"], result["seconds"]))
+        runs.append(Run(result["peak_rss"] - result["baseline_rss"], result["seconds"]))
         return float(result["seconds"])
 
     return once

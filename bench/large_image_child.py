@@ -2,9 +2,11 @@
 
 ``python -m bench.large_image_child {ours|raw} BASE_URL OUT_DIR`` fetches the
 reply the body server holds, saves its image into OUT_DIR and prints
-``{"baseline_rss": bytes, "seconds": s, "saved": path}``. The baseline is the
-resident set after imports and client creation; the parent reads the peak from
-``wait4``. ``ours`` is the generated gemini_12ai client and its documented
+``{"baseline_rss": bytes, "peak_rss": bytes, "seconds": s, "saved": path}``.
+The baseline is the resident set after imports and client creation, where the
+peak mark is reset; the peak is read by the child itself at the end (see
+``peak_rss_bytes``: ``wait4`` would report the bench process's own peak).
+``ours`` is the generated gemini_12ai client and its documented
 ``save_images``; ``raw`` is httpx, ``response.json()``, ``base64.b64decode``
 and a file write, as one would write it without an SDK.
 """
@@ -19,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import ROOT
-from bench.sdk_process import BENCH_KEY, current_rss_bytes, fixture
+from bench.sdk_process import BENCH_KEY, current_rss_bytes, fixture, peak_rss_bytes, reset_peak_rss
 
 RECORDED = fixture(ROOT, "gemini_12ai", "generate_content_pro_4k")
 
@@ -28,7 +30,7 @@ def ours(base_url: str, out_dir: Path) -> dict[str, Any]:
     from imagerelay.gemini_12ai import Client
 
     with Client(BENCH_KEY, base_url=base_url) as client:
-        baseline = current_rss_bytes()
+        baseline = _start()
         start = time.perf_counter()
         reply = client.generate_content(**RECORDED["call"]["kwargs"])
         (saved,) = client.save_images(reply, out_dir)
@@ -41,7 +43,7 @@ def raw(base_url: str, out_dir: Path) -> dict[str, Any]:
 
     request = RECORDED["request"]
     with httpx.Client(timeout=300) as http:
-        baseline = current_rss_bytes()
+        baseline = _start()
         start = time.perf_counter()
         response = http.post(base_url + request["path"], params={"key": BENCH_KEY}, json=request["json"])
         response.raise_for_status()
@@ -52,6 +54,14 @@ def raw(base_url: str, out_dir: Path) -> dict[str, Any]:
     return {"baseline_rss": baseline, "seconds": seconds, "saved": str(saved)}
 
 
+def _start() -> int:
+    """The baseline RSS, with the peak mark moved up to it."""
+    reset_peak_rss()
+    return current_rss_bytes()
+
+
 if __name__ == "__main__":
     side, url, directory = sys.argv[1:4]
-    print(json.dumps((ours if side == "ours" else raw)(url, Path(directory))))
+    result = (ours if side == "ours" else raw)(url, Path(directory))
+    result["peak_rss"] = peak_rss_bytes()
+    print(json.dumps(result))

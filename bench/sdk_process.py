@@ -46,3 +46,28 @@ def current_rss_bytes() -> int:
     """Resident set size of this process now (Linux ``/proc/self/statm``)."""
     resident_pages = int(Path("/proc/self/statm").read_text().split()[1])
     return resident_pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def reset_peak_rss() -> bool:
+    """Start this process's peak-RSS mark afresh at its current RSS (Linux >= 4.0).
+
+    False when the kernel refuses; the peak then also covers what came before.
+    """
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def peak_rss_bytes() -> int:
+    """The peak resident set of this process (``VmHWM``), as the process itself sees it.
+
+    Not ``wait4``'s ``ru_maxrss``: Linux carries the peak of the process image that
+    called ``exec`` over into it, which for a child that Python starts with vfork is
+    the parent's own peak, so a small child of a big bench process reports the parent.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmHWM line in /proc/self/status")

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Protocol, Self, TypeAlias, TypeVar
 from pydantic import BaseModel
 
 from .core import ClientCore
-from .decode import Exchange, connection_error, status_error
+from .decode import Exchange, aread_body, connection_error, read_body, status_error
 from .descriptors import Endpoint
 from .encode import RequestParts
 from .errors import RelayError
@@ -58,7 +58,7 @@ def _check_download(response: httpx.Response, exchange: Exchange) -> bytes:
             f"download did not return an image (content type {kind})",
             **exchange.facts(response),
         )
-    return response.content
+    return exchange.reply_body(response)
 
 
 class BaseClient(ClientCore):
@@ -118,7 +118,10 @@ class BaseClient(ClientCore):
 
         started = self._monotonic()
         try:
-            response = self._http.send(request, stream=stream, follow_redirects=redirects)
+            response = self._http.send(request, stream=True, follow_redirects=redirects)
+            if response.is_success and not stream:
+                # Read here, inside the retry loop: a body cut short is a connection error.
+                exchange.body = read_body(response)
         except httpx.HTTPError as exc:
             return connection_error(exc, exchange)
         self._log_response(exchange, response, started)
@@ -294,7 +297,9 @@ class AsyncBaseClient(ClientCore):
 
         started = self._monotonic()
         try:
-            response = await self._http.send(request, stream=stream, follow_redirects=redirects)
+            response = await self._http.send(request, stream=True, follow_redirects=redirects)
+            if response.is_success and not stream:
+                exchange.body = await aread_body(response)  # see BaseClient._attempt
         except httpx.HTTPError as exc:
             return connection_error(exc, exchange)
         self._log_response(exchange, response, started)

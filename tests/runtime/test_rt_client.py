@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
 from imagerelay._runtime.client import BaseClient
+from imagerelay._runtime.decode import aread_body, read_body, read_json
 from imagerelay._runtime.errors import (
     APIConnectionError,
     APITimeoutError,
@@ -267,6 +270,37 @@ def test_invalid_json_reply_has_excerpt() -> None:
         and len(caught.value.body_excerpt) == 300
     )
     assert "reply is not valid JSON" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"id": "t1", "status": "\xe4\xb8\xad", "n": 123456789012345678901234567890, "f": 1e400}',
+        b'  {"id": "t1", "list": [1.5, true, null, {"a": "\\u00e9\\ud83d\\ude00"}]}\n',
+    ],
+)
+def test_reply_json_is_parsed_like_json_loads(body: bytes) -> None:
+    # read_json parses with pydantic-core (no decoded copy of the body); same values as json.loads.
+    exchange = make_client(Recorder(httpx.Response(200)))._exchange("t", httpx.Request("GET", BASE))
+    assert read_json(httpx.Response(200, content=body), exchange) == json.loads(body)
+
+
+def test_read_body_gathers_every_chunk_and_closes_the_response() -> None:
+    chunks = [b'{"id": ', b'"t1", "status"', b': "ok"}']
+    response = httpx.Response(200, content=iter(chunks))
+    body = read_body(response)
+    assert body == b"".join(chunks) and isinstance(body, bytes)
+    assert response.is_closed
+
+
+def test_aread_body_gathers_every_chunk_and_closes_the_response() -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        for chunk in (b"[1, ", b"2]"):
+            yield chunk
+
+    response = httpx.Response(200, content=chunks())
+    assert asyncio.run(aread_body(response)) == b"[1, 2]"
+    assert response.is_closed
 
 
 def test_wrong_shape_reply() -> None:

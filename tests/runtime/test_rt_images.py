@@ -6,7 +6,14 @@ from pathlib import Path
 import pytest
 from imagerelay._runtime.descriptors import ImagePaths, InlineImagePath
 from imagerelay._runtime.errors import RelayError
-from imagerelay._runtime.images import Image, ImageCollector, extract_images, find_urls, sniff_mime
+from imagerelay._runtime.images import (
+    Image,
+    ImageCollector,
+    extract_images,
+    find_urls,
+    has_images,
+    sniff_mime,
+)
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 300
 PNG_B64 = base64.b64encode(PNG).decode()
@@ -125,3 +132,30 @@ def test_repr_hides_base64_payload() -> None:
     assert repr(Image(b64_data=PNG_B64, mime_type="image/png")) == (
         f"Image(url=None, b64_data=<{len(PNG_B64)} base64 chars>, mime_type='image/png')"
     )
+
+
+def test_find_urls_edge_runs_match_the_look_ahead_pattern() -> None:
+    # The fast path reads a whole run at once; these runs hold a second scheme or none after it.
+    assert [i.url for i in find_urls("https://https://x.test/a.png")] == ["https://x.test/a.png"]
+    assert [i.url for i in find_urls("x http:// y")] == []
+    assert [i.url for i in find_urls("(https://a.test/1)http://b.test/2.")] == [
+        "https://a.test/1",
+        "http://b.test/2",
+    ]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {},
+        {"candidates": [{"content": {"parts": [{"text": "no image, sorry"}]}}]},
+        {"candidates": [{"content": {"parts": [{"text": "see https://cdn.test/a.png"}]}}]},
+        {"candidates": [{"content": {"parts": [{"text": f"data:image/png;base64,{PNG_B64[:40]}"}]}}]},
+        {"candidates": [{"content": {"parts": [{"inlineData": {"mimeType": "image/png"}}]}}]},
+        {"candidates": [{"content": {"parts": [{"inline_data": {"data": JPEG_B64}}]}}]},
+        {"candidates": [{"content": {"parts": [{"text": "http:// and nothing"}]}}]},
+    ],
+)
+def test_has_images_agrees_with_extract_images(payload: dict[str, object]) -> None:
+    assert has_images(payload, GEMINI_PATHS) == bool(extract_images(payload, GEMINI_PATHS))
+    assert has_images(payload, None) is False

@@ -252,5 +252,8 @@ def check_rules(wire: Mapping[str, Any], rules: Iterable[Rule]) -> list[str]:
     """A message for every violated rule, in rule order; empty when all hold."""
     problems: list[str] = []
     for rule in rules:
-        problems.extend(rule.check(wire))
+        # Runs for every request built, and most rules are conditions that do not hold
+        # (one per model family): test the condition before the rule's own call.
+        if rule.when is None or rule.when.matches(wire):
+            problems.extend(rule.check(wire))
     return problems
