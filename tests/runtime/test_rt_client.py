@@ -63,6 +63,25 @@ def test_json_request_sends_wire_body_and_parses_reply() -> None:
     assert rec.body() == {"model": "m", "prompt": "cat", "aspectRatio": "1:1"}
 
 
+def test_repeated_calls_reuse_the_parsed_url_and_keep_their_own_query() -> None:
+    # The endpoint URL is parsed once per distinct URL (bench figure 4), yet every
+    # request still gets its own query string and an unchanged path.
+    from imagerelay._runtime.core import _parsed_url
+
+    rec = Recorder(ok(), ok(), ok())
+    client = make_client(rec)
+    client._request(GENERATE, BODY, Task)
+    before = _parsed_url.cache_info()
+    client._request(GENERATE, BODY, Task)
+    client._request(GET_TASK, TaskQuery(task_id="t9", verbose=True), Task)
+    assert _parsed_url.cache_info().hits >= before.hits + 1
+    assert [str(r.url) for r in rec.requests] == [
+        f"{BASE}/v1/generate",
+        f"{BASE}/v1/generate",
+        f"{BASE}/v1/tasks/t9?verbose=true",
+    ]
+
+
 def test_bearer_auth() -> None:
     rec = Recorder(ok())
     make_client(rec)._request(GENERATE, BODY, Task)
