@@ -17,6 +17,7 @@ from isort.exceptions import ISortError
 from generator.cache.store import memoized
 from generator.errors import RenderError
 from generator.render.output import PACKAGE
+from generator.render.prelayout import prelayout
 
 LINE_LENGTH = 100
 
@@ -49,6 +50,7 @@ def format_python(source: str, path: str) -> str:
 
 def _format(source: str, path: str) -> str:
     try:
-        return black.format_str(sort_imports(source, path), mode=_BLACK_MODE)
+        # Laid out as black would first: black then stops after one pass (see prelayout.py).
+        return black.format_str(prelayout(sort_imports(source, path)), mode=_BLACK_MODE)
     except (InvalidInput, ValueError) as exc:
         raise RenderError(f"{path}: rendered code is not valid Python: {exc}") from exc

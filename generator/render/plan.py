@@ -73,6 +73,10 @@ PROVIDER_STEPS: tuple[ProviderStep, ...] = (
     *(partial(provider_module, name=name) for name in PROVIDER_MODULES),
     provider_snippets,
 )
+# Steps whose library pays a start-up on its first call in each process (datamodel-code-
+# generator imports and builds its own machinery, about 0.6 s): prefetch runs such a step
+# for every provider in one worker, so only one worker pays it.
+ONE_WORKER_STEPS: frozenset[int] = frozenset({PROVIDER_MODULES.index("models.py")})
 
 
 def plan_outputs(template_dir: Path, irs: list[ProviderIR], env: jinja2.Environment | None = None) -> list[OutputFile]:

@@ -5,7 +5,8 @@ results of its memoised work (datamodel-code-generator, black) come back as
 store entries. The real render then runs as always and finds them, so output
 cannot depend on the number of workers: parallelism only decides who computes
 an entry first. Steps are finer than providers, so that even a one-provider
-run keeps every CPU busy.
+run keeps every CPU busy; a step in ``ONE_WORKER_STEPS`` is one task for all
+providers instead, submitted first as the longest.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from generator.cache.store import ContentStore, active_store, using_store
 from generator.errors import RelaygenError
 from generator.ir.nodes import ProviderIR
 from generator.render.env import compile_all
-from generator.render.plan import PROVIDER_STEPS
+from generator.render.plan import ONE_WORKER_STEPS, PROVIDER_STEPS
 
 
 def default_jobs() -> int:
@@ -48,20 +49,30 @@ def _init_worker(setup: _WorkerSetup) -> None:
     _setup = setup
 
 
-def _run_step(provider: int, step: int) -> dict[str, str]:
+def _run_step(provider: int | None, step: int) -> dict[str, str]:
+    """Step ``step`` of one provider, or of every provider when ``provider`` is None."""
     assert _setup is not None, "worker started without _init_worker"
+    irs = _setup.irs if provider is None else [_setup.irs[provider]]
     with using_store(ContentStore(_setup.cache_dir)) as store:
-        try:
-            PROVIDER_STEPS[step](_setup.env, _setup.irs[provider])
-        except RelaygenError:
-            pass  # the serial render meets the same error and reports it in order
+        for ir in irs:
+            try:
+                PROVIDER_STEPS[step](_setup.env, ir)
+            except RelaygenError:
+                pass  # the serial render meets the same error and reports it in order
         return store.entries()
+
+
+def _tasks(providers: int) -> list[tuple[int | None, int]]:
+    """(provider, step) pairs, the one-worker steps first as one task each for all providers."""
+    shared: list[tuple[int | None, int]] = [(None, step) for step in sorted(ONE_WORKER_STEPS)]
+    steps = [step for step in range(len(PROVIDER_STEPS)) if step not in ONE_WORKER_STEPS]
+    return shared + [(provider, step) for provider in range(providers) for step in steps]
 
 
 def prefetch(env: jinja2.Environment, irs: list[ProviderIR], jobs: int) -> None:
     """Fill the active store with the expensive steps of ``irs``, ``jobs`` processes at a time."""
     store = active_store()
-    tasks = [(provider, step) for provider in range(len(irs)) for step in range(len(PROVIDER_STEPS))]
+    tasks = _tasks(len(irs))
     workers = min(jobs, len(tasks))
     # fork shares the already imported generator with the workers at no cost; where it is
     # unavailable the serial render simply does all the work.

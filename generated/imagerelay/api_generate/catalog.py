@@ -189,14 +189,8 @@ SIZE_TABLES: Final[dict[str, SizeTable]] = {
                 "2K": Size.parse("1248x2912"),
                 "4K": Size.parse("1648x3840"),
             },
-            "1:3": {
-                "2K": Size.parse("688x2048"),
-                "4K": Size.parse("1280x3840"),
-            },
-            "3:1": {
-                "2K": Size.parse("2048x688"),
-                "4K": Size.parse("3840x1280"),
-            },
+            "1:3": {"2K": Size.parse("688x2048"), "4K": Size.parse("1280x3840")},
+            "3:1": {"2K": Size.parse("2048x688"), "4K": Size.parse("3840x1280")},
             "2:1": {
                 "1K": Size.parse("1536x768"),
                 "2K": Size.parse("3072x1536"),
@@ -216,45 +210,19 @@ SIZE_TABLES: Final[dict[str, SizeTable]] = {
         name="gpt-image-2",
         tiers=("1K",),
         rows={
-            "1:1": {
-                "1K": Size.parse("1024x1024"),
-            },
-            "16:9": {
-                "1K": Size.parse("1672x941"),
-            },
-            "9:16": {
-                "1K": Size.parse("941x1672"),
-            },
-            "4:3": {
-                "1K": Size.parse("1443x1090"),
-            },
-            "3:4": {
-                "1K": Size.parse("1090x1443"),
-            },
-            "3:2": {
-                "1K": Size.parse("1536x1024"),
-            },
-            "2:3": {
-                "1K": Size.parse("1024x1536"),
-            },
-            "5:4": {
-                "1K": Size.parse("1408x1120"),
-            },
-            "4:5": {
-                "1K": Size.parse("1120x1408"),
-            },
-            "21:9": {
-                "1K": Size.parse("1920x832"),
-            },
-            "9:21": {
-                "1K": Size.parse("832x1920"),
-            },
-            "1:2": {
-                "1K": Size.parse("896x1792"),
-            },
-            "2:1": {
-                "1K": Size.parse("1792x896"),
-            },
+            "1:1": {"1K": Size.parse("1024x1024")},
+            "16:9": {"1K": Size.parse("1672x941")},
+            "9:16": {"1K": Size.parse("941x1672")},
+            "4:3": {"1K": Size.parse("1443x1090")},
+            "3:4": {"1K": Size.parse("1090x1443")},
+            "3:2": {"1K": Size.parse("1536x1024")},
+            "2:3": {"1K": Size.parse("1024x1536")},
+            "5:4": {"1K": Size.parse("1408x1120")},
+            "4:5": {"1K": Size.parse("1120x1408")},
+            "21:9": {"1K": Size.parse("1920x832")},
+            "9:21": {"1K": Size.parse("832x1920")},
+            "1:2": {"1K": Size.parse("896x1792")},
+            "2:1": {"1K": Size.parse("1792x896")},
         },
         tokens={},
         families=("gpt-image-2",),

@@ -79,27 +79,13 @@ SIZE_TABLES: Final[dict[str, SizeTable]] = {
         name="flash",
         tiers=("1K",),
         rows={
-            "1:1": {
-                "1K": Size.parse("1024x1024"),
-            },
-            "16:9": {
-                "1K": Size.parse("1344x768"),
-            },
-            "9:16": {
-                "1K": Size.parse("768x1344"),
-            },
-            "4:3": {
-                "1K": Size.parse("1184x864"),
-            },
-            "3:4": {
-                "1K": Size.parse("864x1184"),
-            },
-            "3:2": {
-                "1K": Size.parse("1248x832"),
-            },
-            "2:3": {
-                "1K": Size.parse("832x1248"),
-            },
+            "1:1": {"1K": Size.parse("1024x1024")},
+            "16:9": {"1K": Size.parse("1344x768")},
+            "9:16": {"1K": Size.parse("768x1344")},
+            "4:3": {"1K": Size.parse("1184x864")},
+            "3:4": {"1K": Size.parse("864x1184")},
+            "3:2": {"1K": Size.parse("1248x832")},
+            "2:3": {"1K": Size.parse("832x1248")},
         },
         tokens={
             "1:1": 1290,
