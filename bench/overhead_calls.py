@@ -1,7 +1,12 @@
 """Both sides of one client-overhead figure, timed in a child interpreter.
 
 ``python -m bench.overhead_calls {httpx|openai} {sync|async} BATCH REPEATS`` prints
-``{"ours": [...], "baseline": [...]}``: µs per call of each BATCH-call batch.
+``{"ours": [...], "baseline": [...]}``: CPU µs per call of each BATCH-call batch.
+
+CPU time of this process, not wall time: with an in-memory transport a call is pure
+computation, and on a shared virtual machine wall-clock batches varied by ±20% as the
+host scheduled other work, enough to move a median of 9 by ±8%. Many short batches,
+alternating, put both sides under the same conditions.
 
 Every side talks to an in-memory transport that replies with a recorded fixture
 body. Clients are created once, as an application does. Before timing, one call
@@ -138,17 +143,17 @@ def _expect(ok: bool, result: Any) -> None:
 
 
 def _sync_batch(call: Callable[[], Any], calls: int) -> float:
-    start = time.perf_counter()
+    start = time.process_time()
     for _ in range(calls):
         call()
-    return (time.perf_counter() - start) / calls * 1e6
+    return (time.process_time() - start) / calls * 1e6
 
 
 async def _async_batch(call: Callable[[], Awaitable[Any]], calls: int) -> float:
-    start = time.perf_counter()
+    start = time.process_time()
     for _ in range(calls):
         await call()
-    return (time.perf_counter() - start) / calls * 1e6
+    return (time.process_time() - start) / calls * 1e6
 
 
 def measure(against: str, asynchronous: bool, calls: int, repeats: int) -> dict[str, list[float]]:

@@ -62,8 +62,15 @@ class When(NamedTuple):
     patterns: tuple[str, ...] = ()
 
     def matches(self, wire: Mapping[str, Any]) -> bool:
-        # Runs for every rule of every request built: a plain loop, patterns only if any.
-        for value in find_all(wire, self.field):
+        # Runs for every rule of every request built: a plain loop, patterns only if any,
+        # and a top-level field (what conditions name) read without a path walk.
+        field = self.field
+        if "." in field or "[" in field:
+            found: Iterable[Any] = find_all(wire, field)
+        else:
+            value = wire.get(field)
+            found = () if value is None else (value,)
+        for value in found:
             text = value if type(value) is str else wire_text(value)
             if text in self.values:
                 return True
