@@ -135,10 +135,14 @@ def read_body(response: httpx.Response) -> bytes:
     them: the freed chunks of a 25 MB image reply often stay resident (heap
     fragmentation) under the parse that follows, a third copy (bench figure 6).
     Appending to one buffer reuses a single chunk's memory over and over. Returned
-    as bytes: the JSON parser copies a bytearray before reading it.
+    as bytes: the JSON parser copies a bytearray before reading it. A reply httpx
+    already holds whole (a transport that answers from memory) is taken as it is.
     """
+    held = _held_content(response)
     body = bytearray()
     try:
+        if held is not None:
+            return held
         for chunk in response.iter_bytes():
             body += chunk
     finally:
@@ -148,13 +152,25 @@ def read_body(response: httpx.Response) -> bytes:
 
 async def aread_body(response: httpx.Response) -> bytes:
     """``read_body`` for the async client."""
+    held = _held_content(response)
     body = bytearray()
     try:
+        if held is not None:
+            return held
         async for chunk in response.aiter_bytes():
             body += chunk
     finally:
         await response.aclose()
     return bytes(body)
+
+
+def _held_content(response: httpx.Response) -> bytes | None:
+    import httpx
+
+    try:
+        return response.content
+    except httpx.ResponseNotRead:
+        return None
 
 
 def _loads(response: httpx.Response) -> Any:

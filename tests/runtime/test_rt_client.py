@@ -312,6 +312,15 @@ def test_read_body_gathers_every_chunk_and_closes_the_response() -> None:
     assert response.is_closed
 
 
+def test_read_body_takes_a_body_httpx_already_holds() -> None:
+    # A transport answering from memory hands over a read response: no second copy.
+    response = httpx.Response(200, content=b'{"id": "t1"}')
+    assert read_body(response) is response.content
+    assert response.is_closed
+    async_response = httpx.Response(200, content=b"[1]")
+    assert asyncio.run(aread_body(async_response)) is async_response.content
+
+
 def test_aread_body_gathers_every_chunk_and_closes_the_response() -> None:
     async def chunks() -> AsyncIterator[bytes]:
         for chunk in (b"[1, ", b"2]"):
