@@ -5,8 +5,8 @@ results of its memoised work (datamodel-code-generator, black) come back as
 store entries. The real render then runs as always and finds them, so output
 cannot depend on the number of workers: parallelism only decides who computes
 an entry first. Steps are finer than providers, so that even a one-provider
-run keeps every CPU busy; a step in ``ONE_WORKER_STEPS`` is one task for all
-providers instead, submitted first as the longest.
+run keeps every CPU busy; a step in ``BATCHED_STEPS`` takes several providers
+per task instead, and its tasks go first as the longest.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from generator.cache.store import ContentStore, active_store, using_store
 from generator.errors import RelaygenError
 from generator.ir.nodes import ProviderIR
 from generator.render.env import compile_all
-from generator.render.plan import ONE_WORKER_STEPS, PROVIDER_STEPS
+from generator.render.plan import BATCH_SIZE, BATCHED_STEPS, PROVIDER_STEPS
 
 
 def default_jobs() -> int:
@@ -49,24 +49,30 @@ def _init_worker(setup: _WorkerSetup) -> None:
     _setup = setup
 
 
-def _run_step(provider: int | None, step: int) -> dict[str, str]:
-    """Step ``step`` of one provider, or of every provider when ``provider`` is None."""
+Task = tuple[tuple[int, ...], int]  # (provider indexes, step index)
+
+
+def _run_step(providers: tuple[int, ...], step: int) -> dict[str, str]:
+    """Step ``step`` of each of ``providers``; the store entries it made."""
     assert _setup is not None, "worker started without _init_worker"
-    irs = _setup.irs if provider is None else [_setup.irs[provider]]
     with using_store(ContentStore(_setup.cache_dir)) as store:
-        for ir in irs:
+        for provider in providers:
             try:
-                PROVIDER_STEPS[step](_setup.env, ir)
+                PROVIDER_STEPS[step](_setup.env, _setup.irs[provider])
             except RelaygenError:
                 pass  # the serial render meets the same error and reports it in order
         return store.entries()
 
 
-def _tasks(providers: int) -> list[tuple[int | None, int]]:
-    """(provider, step) pairs, the one-worker steps first as one task each for all providers."""
-    shared: list[tuple[int | None, int]] = [(None, step) for step in sorted(ONE_WORKER_STEPS)]
-    steps = [step for step in range(len(PROVIDER_STEPS)) if step not in ONE_WORKER_STEPS]
-    return shared + [(provider, step) for provider in range(providers) for step in steps]
+def _tasks(providers: int) -> list[Task]:
+    """Every step of every provider: batched steps first, BATCH_SIZE providers a task."""
+    batched: list[Task] = [
+        (tuple(range(start, min(start + BATCH_SIZE, providers))), step)
+        for step in sorted(BATCHED_STEPS)
+        for start in range(0, providers, BATCH_SIZE)
+    ]
+    steps = [step for step in range(len(PROVIDER_STEPS)) if step not in BATCHED_STEPS]
+    return batched + [((provider,), step) for provider in range(providers) for step in steps]
 
 
 def prefetch(env: jinja2.Environment, irs: list[ProviderIR], jobs: int) -> None:
@@ -84,7 +90,7 @@ def prefetch(env: jinja2.Environment, irs: list[ProviderIR], jobs: int) -> None:
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
                                  initializer=_init_worker, initargs=(setup,)) as pool:
-            futures = [pool.submit(_run_step, provider, step) for provider, step in tasks]
+            futures = [pool.submit(_run_step, providers, step) for providers, step in tasks]
             for future in futures:
                 store.merge(future.result())
     except BrokenProcessPool:
