@@ -49,8 +49,15 @@ def format_python(source: str, path: str) -> str:
 
 
 def _format(source: str, path: str) -> str:
+    sorted_source = sort_imports(source, path)
+    # Laid out as black would first: black then stops after one pass (see prelayout.py).
+    laid_out = prelayout(sorted_source)
+    if laid_out != sorted_source:
+        try:
+            return black.format_str(laid_out, mode=_BLACK_MODE)
+        except (InvalidInput, ValueError):
+            pass  # prelayout is only a speed-up: black formats the code as rendered instead
     try:
-        # Laid out as black would first: black then stops after one pass (see prelayout.py).
-        return black.format_str(prelayout(sort_imports(source, path)), mode=_BLACK_MODE)
+        return black.format_str(sorted_source, mode=_BLACK_MODE)
     except (InvalidInput, ValueError) as exc:
         raise RenderError(f"{path}: rendered code is not valid Python: {exc}") from exc

@@ -82,3 +82,18 @@ def test_def_lines_are_not_split() -> None:
     # Signatures have their own black rules (spaces around annotated defaults): templates lay them out.
     source = "def f(self, first_argument: int = 1, second_argument: str = 'x', third_argument: float = 2.5, more: int = 0): ...\n"
     assert prelayout(source) == source.replace("'x'", '"x"')
+
+
+def test_a_prelayout_mistake_never_reaches_the_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    import generator.render.format as format_module
+
+    monkeypatch.setattr(format_module, "prelayout", lambda source: source + "def broken(:\n")
+    assert format_module._format("x = f( 'a' )\n", "m.py") == 'x = f("a")\n'
+
+
+def test_rendered_code_that_is_not_python_is_a_located_render_error() -> None:
+    from generator.errors import RenderError
+    from generator.render.format import _format
+
+    with pytest.raises(RenderError, match=r"^pkg/m\.py: rendered code is not valid Python"):
+        _format("x = f('a'\n", "pkg/m.py")
