@@ -23,7 +23,7 @@ from black.strings import normalize_string_quotes, str_width
 LINE_LENGTH = 100
 INDENT = "    "
 
-_OPEN = {"(": ")", "[": "]", "{": "}"}
+_OPEN = {"(", "[", "{"}
 _CLOSE = {")", "]", "}"}
 # Tokens after which "(" / "[" belong to a call or subscript rather than a literal.
 _TRAILER_AFTER = {")", "]", "}"}
