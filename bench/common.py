@@ -7,7 +7,6 @@ machine load hits both, and the median of the repetitions is what is quoted.
 
 from __future__ import annotations
 
-import os
 import statistics
 import subprocess
 import sys
@@ -97,7 +96,6 @@ def alternate(ours: Callable[[], float], baseline: Callable[[], float], repeats:
 @dataclass(frozen=True)
 class ProcessRun:
     seconds: float  # wall time, start to exit
-    max_rss_bytes: int  # peak resident set of that one process
     stdout: str
     stderr: str
 
@@ -105,19 +103,17 @@ class ProcessRun:
 def run_process(cmd: Sequence[str], *, cwd: Path | None = None, env: dict[str, str] | None = None) -> ProcessRun:
     """Run ``cmd`` to completion; RuntimeError (with the end of stderr) when it fails.
 
-    The peak RSS comes from ``os.wait4`` on this child alone, so every
-    measurement that needs it runs in a fresh process.
+    A child that needs its peak RSS reads it itself (``sdk_process.peak_rss_bytes``):
+    ``wait4``'s figure carries over this process's own peak.
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(list(cmd), cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
+        proc.wait()
         seconds = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         if proc.returncode != 0:
             tail = err.read().decode(errors="replace")[-2000:]
             raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{tail}")
-        return ProcessRun(seconds, usage.ru_maxrss * 1024, out.read().decode(errors="replace"),
-                          err.read().decode(errors="replace"))
+        return ProcessRun(seconds, out.read().decode(errors="replace"), err.read().decode(errors="replace"))

@@ -5,8 +5,8 @@ gemini_12ai generateContent reply whose ``inlineData`` carries an 18.7 MB
 PNG-headed payload of random bytes (it does not compress, like a real 4K PNG).
 Each run is a fresh child (``bench/large_image_child.py``) that imports, creates
 its client, notes its resident set (the baseline), makes the call, saves the
-image and reports its own peak RSS; the parent checks the saved file byte for byte. Ours and raw httpx (``json()`` + ``b64decode`` + write)
-alternate.
+image and reports its own peak RSS; the parent checks the saved file byte for
+byte. Ours and raw httpx (``json()`` + ``b64decode`` + write) alternate.
 
 6a: peak RSS above the baseline over the body size, target ≤ 2.5×.
 6b: throughput (body MB per second of call + save) vs raw httpx, reported.

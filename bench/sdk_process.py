@@ -48,16 +48,15 @@ def current_rss_bytes() -> int:
     return resident_pages * os.sysconf("SC_PAGE_SIZE")
 
 
-def reset_peak_rss() -> bool:
+def reset_peak_rss() -> None:
     """Start this process's peak-RSS mark afresh at its current RSS (Linux >= 4.0).
 
-    False when the kernel refuses; the peak then also covers what came before.
+    Where the kernel refuses, the peak also covers what came before (a higher figure).
     """
     try:
         Path("/proc/self/clear_refs").write_text("5")
     except OSError:
-        return False
-    return True
+        pass
 
 
 def peak_rss_bytes() -> int:

@@ -266,21 +266,11 @@ def _inner_commas(toks: list[_Tok]) -> bool:
 
 def _explode(toks: list[_Tok], indent: str) -> list[str]:
     """One item per line at the commas outside brackets, each ending in a comma."""
-    items: list[list[_Tok]] = []
-    current: list[_Tok] = []
-    depth = 0
-    for tok in toks:
-        if tok.text in _OPEN:
-            depth += 1
-        elif tok.text in _CLOSE:
-            depth -= 1
-        if depth == 0 and tok.text == ",":
-            items.append(current)
-            current = []
-        else:
-            current.append(tok)
-    if current:
-        items.append(current)
+    commas = _depth0(toks, ",")
+    starts = [0, *(comma + 1 for comma in commas)]
+    items = [toks[start:end] for start, end in zip(starts, [*commas, len(toks)])]
+    if not items[-1]:
+        items.pop()  # after a trailing comma
     lines: list[str] = []
     for item in items:
         lines.extend(_layout([*item, _Tok(",", tokenize.OP)], indent, inside_brackets=True))

@@ -139,10 +139,11 @@ def read_body(response: httpx.Response) -> bytes:
     already holds whole (a transport that answers from memory) is taken as it is.
     """
     held = _held_content(response)
+    if held is not None:
+        response.close()
+        return held
     body = bytearray()
     try:
-        if held is not None:
-            return held
         for chunk in response.iter_bytes():
             body += chunk
     finally:
@@ -153,10 +154,11 @@ def read_body(response: httpx.Response) -> bytes:
 async def aread_body(response: httpx.Response) -> bytes:
     """``read_body`` for the async client."""
     held = _held_content(response)
+    if held is not None:
+        await response.aclose()
+        return held
     body = bytearray()
     try:
-        if held is not None:
-            return held
         async for chunk in response.aiter_bytes():
             body += chunk
     finally:

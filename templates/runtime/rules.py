@@ -62,15 +62,8 @@ class When(NamedTuple):
     patterns: tuple[str, ...] = ()
 
     def matches(self, wire: Mapping[str, Any]) -> bool:
-        # Runs for every rule of every request built: a plain loop, patterns only if any,
-        # and a top-level field (what conditions name) read without a path walk.
-        field = self.field
-        if "." in field or "[" in field:
-            found: Iterable[Any] = find_all(wire, field)
-        else:
-            value = wire.get(field)
-            found = () if value is None else (value,)
-        for value in found:
+        # Runs for every rule of every request built: a plain loop, patterns only if any.
+        for value in find_all(wire, self.field):
             text = value if type(value) is str else wire_text(value)
             if text in self.values:
                 return True
@@ -259,8 +252,5 @@ def check_rules(wire: Mapping[str, Any], rules: Iterable[Rule]) -> list[str]:
     """A message for every violated rule, in rule order; empty when all hold."""
     problems: list[str] = []
     for rule in rules:
-        # Runs for every request built, and most rules are conditions that do not hold
-        # (one per model family): test the condition before the rule's own call.
-        if rule.when is None or rule.when.matches(wire):
-            problems.extend(rule.check(wire))
+        problems.extend(rule.check(wire))  # each rule tests its own condition first
     return problems
