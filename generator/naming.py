@@ -1,5 +1,10 @@
-"""Python names derived from wire names; pure functions shared by the spec checks and the IR,
-so what the checker warns about is exactly what the generator will emit."""
+"""Python names derived from wire names, and the names generated code already uses.
+
+Pure functions and constants shared by the spec checks and the IR, so what the checker
+rejects is exactly what the generator would emit. The reserved sets are checked against
+the runtime and the generated package by ``tests/unit/test_reserved_names.py``, so they
+cannot fall behind when a template or the runtime gains a name.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,8 @@ import re
 from collections.abc import Collection
 
 _WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|[^A-Za-z0-9]+")
+
+SOFT_KEYWORDS = frozenset(keyword.softkwlist)
 
 
 def words(text: str) -> list[str]:
@@ -20,7 +27,7 @@ def snake_case(text: str) -> str:
     name = "_".join(words(text)) or "value"
     if name[0].isdigit():
         name = f"v_{name}"
-    return f"{name}_" if keyword.iskeyword(name) or name in _RESERVED_PARAMS else name
+    return f"{name}_" if keyword.iskeyword(name) else name
 
 
 def pascal_case(text: str) -> str:
@@ -35,8 +42,54 @@ def constant_case(text: str) -> str:
     return f"V_{name}" if name[0].isdigit() else name
 
 
-# Keyword arguments every generated method takes besides the spec's fields.
-_RESERVED_PARAMS = frozenset({"self", "timeout", "request", "cls"})
+def is_keyword(name: str) -> bool:
+    """A keyword (``class``, ``None``) or soft keyword (``match``, ``case``, ``type``, ``_``)."""
+    return keyword.iskeyword(name) or name in SOFT_KEYWORDS
+
+
+# -- names the generated package already uses ------------------------------------------
+
+# Module attributes of ``imagerelay/__init__.py``, the package's own modules, the pages of
+# the docs site (``docs/<provider>.md`` sits beside them) and names kept for the
+# cross-provider interface and mock relays: a provider id may not be one of them.
+RESERVED_PROVIDER_IDS = frozenset({
+    "annotations", "importlib", "errors", "py",
+    "index", "capabilities", "changelog",
+    "generate", "agenerate", "mock", "cli", "main",
+})
+
+# Public members of the clients' base classes (templates/runtime/client.py, core.py): an
+# endpoint method of the same name would replace them.
+CLIENT_MEMBERS = frozenset({
+    "aclose", "base_url", "close", "download", "max_retries", "retry_unsafe", "save_image", "save_images",
+    "timeout", "wait", "with_options",
+})
+
+# Module-level names of a provider's client.py other than endpoint constants.
+CLIENT_MODULE_CONSTANTS = frozenset({"PROVIDER"})
+
+# Keyword arguments every generated method takes besides the spec's fields, and the
+# module names its body uses: a request field with one of these Python names would
+# repeat a parameter or hide what the method calls.
+RESERVED_PARAMS = frozenset({
+    "self", "timeout", "interval", "deadline", "on_progress",
+    "models", "catalog", "build_request", "find_first",
+})
+
+# Names a provider's catalog.py defines or imports; enum names and their constants live beside them.
+RESERVED_CATALOG_NAMES = frozenset({
+    "annotations", "Final", "Literal", "ModelFamily", "find_family", "Size", "SizeTable",
+    "ModelId", "MODEL_IDS", "FAMILIES", "family_of", "SIZE_TABLES",
+})
+
+# Names models.py and bases.py import (typing, pydantic, the runtime's bases, rules and
+# descriptors): a model class of the same name would replace them.
+RESERVED_MODEL_NAMES = frozenset({
+    "annotations", "Annotated", "Any", "Literal", "Field", "BaseModel", "RootModel", "ConfigDict",
+    "RelayModel", "RelayRequest", "RelayResponse",
+    "OneOf", "Forbidden", "RequiredIf", "RequiredAny", "MaxItems", "Exclusive", "When", "PixelSize",
+    "ImagePaths", "InlineImagePath", "TaskStatusSpec", "RefusalMarker", "ImageInput",
+})
 
 
 def wait_method_name(submitter: str, submitters: Collection[str], polled: Collection[str]) -> str:
@@ -46,3 +99,13 @@ def wait_method_name(submitter: str, submitters: Collection[str], polled: Collec
     submitter gets ``wait_<submitter>`` so the helpers cannot clash.
     """
     return "wait" if len(set(polled)) == 1 and len(set(submitters)) == 1 else f"wait_{submitter}"
+
+
+def rename_hint(name: str, taken: Collection[str]) -> str:
+    """A nearby free name to suggest: ``name_`` or ``name_2``..."""
+    candidate = f"{name}_"
+    counter = 2
+    while candidate in taken or keyword.iskeyword(candidate):
+        candidate = f"{name}_{counter}"
+        counter += 1
+    return candidate

@@ -6,21 +6,20 @@ from pathlib import Path
 
 from generator.cache.fingerprint import provider_digest
 from generator.cache.store import ContentStore, using_store
-from generator.ir.build import build_provider_ir
+from generator.check import check_spec_dir
 from generator.ir.nodes import ProviderIR
 from generator.render.env import make_env
 from generator.render.output import OutputFile
 from generator.render.plan import plan_outputs
 from generator.render.prefetch import prefetch
 from generator.report.changelog import history_files
-from generator.spec.load import load_specs
 
 _RENDERED = "provider_rendered"
 
 
 def build_ir(spec_dir: Path) -> list[ProviderIR]:
     """Load and check every spec, then build their IR; raises SpecError listing all problems."""
-    return [build_provider_ir(checked) for checked in load_specs(spec_dir)]
+    return check_spec_dir(spec_dir)
 
 
 def generate(spec_dir: Path, template_dir: Path, out_dir: Path | None = None, *,

@@ -20,9 +20,9 @@ from __future__ import annotations
 # ``import imagerelay`` (about 12 ms), and type checkers honour this spelling too.
 TYPE_CHECKING = False
 
-__version__ = "0.1.0.3328719493"
+__version__ = "0.1.0.1080634880"
 # sha256 prefix of the specs as the generator read them; part of __version__.
-SPEC_DIGEST = "c6683a85e88b"
+SPEC_DIGEST = "40692e000e67"
 PROVIDERS: tuple[str, ...] = (
     "api_generate",
     "chat_stream",

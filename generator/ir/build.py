@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.errors import SpecError
+from generator.errors import Diagnostic, SpecError
 from generator.ir.endpoints import endpoint_ir, request_class_name
 from generator.ir.nodes import (
     AuthIR,
@@ -23,6 +23,7 @@ from generator.ir.rules import rule_ir
 from generator.ir.types import PendingClass, TypeCollector
 from generator.naming import constant_case, snake_case
 from generator.spec.load import CheckedSpec
+from generator.spec.loader import dotted_path
 from generator.spec.schema import ProviderSpec, SchemaDef
 
 _DEFAULT_AUTH_NAMES = {"bearer": "Authorization", "query": "key", "header": "", "none": ""}
@@ -38,8 +39,8 @@ RUNTIME_MEMBERS: dict[str, tuple[str, ...]] = {
 }
 
 
-def build_provider_ir(checked: CheckedSpec) -> ProviderIR:
-    """Build the IR of one valid spec; raises SpecError for problems only visible here."""
+def _collect_classes(checked: CheckedSpec) -> TypeCollector:
+    """Walk every schema and inline request, naming each model class they need."""
     spec = checked.spec
     model_ids = tuple(dict.fromkeys(m for family in spec.model_families.values() for m in family.models))
     patterns = tuple(dict.fromkeys(p for family in spec.model_families.values() for p in family.patterns))
@@ -51,9 +52,30 @@ def build_provider_ir(checked: CheckedSpec) -> ProviderIR:
         if endpoint.request.fields and inline_name:
             collector.add_class(inline_name, endpoint.summary, endpoint.request.fields,
                                 ("endpoints", name, "request"))
+    return collector
+
+
+def class_name_problems(checked: CheckedSpec) -> list[Diagnostic]:
+    """Model class names that clash with each other or with reserved names.
+
+    Safe on a spec with other problems (the walk reads no cross-references), so the
+    checker reports these together with everything else.
+    """
+    return _collect_classes(checked).problems
+
+
+def build_provider_ir(checked: CheckedSpec) -> ProviderIR:
+    """Build the IR of one valid spec; raises SpecError for problems only visible here."""
+    spec = checked.spec
+    collector = _collect_classes(checked)
     if collector.problems:
         raise SpecError(collector.problems)
+    model_ids, patterns = collector.model_ids, tuple(dict.fromkeys(
+        p for family in spec.model_families.values() for p in family.patterns))
     classes = {name: _class_ir(spec, pending, _roles(spec)) for name, pending in collector.classes.items()}
+    clashes = _base_name_clashes(checked, collector.classes, classes)
+    if clashes:
+        raise SpecError(clashes)
     return ProviderIR(
         id=spec.provider.id,
         title=spec.provider.title,
@@ -77,6 +99,20 @@ def build_provider_ir(checked: CheckedSpec) -> ProviderIR:
         model_ids=model_ids,
         model_patterns=patterns,
     )
+
+
+def _base_name_clashes(checked: CheckedSpec, pending: dict[str, PendingClass], classes: dict[str, ClassIR]
+                       ) -> list[Diagnostic]:
+    """A class whose rules, images or task need a generated base ``<Name>Base`` takes that name from bases.py."""
+    problems = []
+    for cls in classes.values():
+        if cls.has_generated_base and cls.base in classes:
+            path = pending[cls.base].path
+            mark = checked.loaded.key_mark_of(path) if pending[cls.base].schema_name else checked.loaded.mark_of(path)
+            problems.append(Diagnostic(mark, dotted_path(path), f"model class name '{cls.base}' is the name of the base "
+                                       f"class generated for '{cls.name}' (which has rules, images or a task); rename "
+                                       f"it, e.g. '{cls.base}Model'"))
+    return problems
 
 
 def _roles(spec: ProviderSpec) -> dict[str, str]:

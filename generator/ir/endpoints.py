@@ -44,17 +44,16 @@ def _params(fields: tuple[FieldIR, ...], fixed: dict[str, Any]) -> tuple[FieldIR
     return tuple(sorted(free, key=lambda field: not field.required))
 
 
-def _python_call(name: str, example: ExampleSpec, params: tuple[FieldIR, ...]) -> str:
-    """The documented request as a call of the generated method (fixed fields omitted)."""
+def _call_args(example: ExampleSpec, params: tuple[FieldIR, ...]) -> tuple[tuple[str, str], ...]:
+    """The documented request as keyword arguments of the generated method (fixed fields omitted)."""
     by_wire = {param.wire_name: param.param_name for param in params}
     request = example.request
     body = request.json_body if isinstance(request.json_body, dict) else (request.form or {})
     given = {**request.path, **request.query, **body}
-    args = ", ".join(f"{by_wire[wire]}={value!r}" for wire, value in given.items() if wire in by_wire)
-    return f"client.{name}({args})"
+    return tuple((by_wire[wire], _json(value)) for wire, value in given.items() if wire in by_wire)
 
 
-def _example_ir(name: str, example: ExampleSpec, params: tuple[FieldIR, ...]) -> ExampleIR:
+def _example_ir(example: ExampleSpec, params: tuple[FieldIR, ...]) -> ExampleIR:
     request = example.request
     body = request.json_body if request.json_body is not None else request.form
     response = example.response
@@ -69,8 +68,12 @@ def _example_ir(name: str, example: ExampleSpec, params: tuple[FieldIR, ...]) ->
         path_params=tuple(request.path.items()),
         query=tuple(request.query.items()),
         response_status=response.status if response is not None else None,
-        python_call=_python_call(name, example, params),
+        call_args=_call_args(example, params),
     )
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=False)
 
 
 def _pretty(value: Any) -> str:
@@ -88,7 +91,14 @@ def spanning_path_params(path: str) -> tuple[str, ...]:
     return tuple(match.group(1) for match in _SPANNING.finditer(path))
 
 
-def _polling_ir(spec: ProviderSpec, name: str, endpoint: EndpointSpec) -> PollingIR | None:
+def _param_name(name: str, wire: str, classes: dict[str, ClassIR], spec: ProviderSpec) -> str:
+    """The Python keyword of request field ``wire`` of endpoint ``name``."""
+    request_class = request_class_name(name, spec.endpoints[name])
+    fields = classes[request_class].fields if request_class else ()
+    return next(field.param_name for field in fields if field.wire_name == wire)
+
+
+def _polling_ir(spec: ProviderSpec, name: str, endpoint: EndpointSpec, classes: dict[str, ClassIR]) -> PollingIR | None:
     polling = endpoint.polling
     if polling is None:
         return None
@@ -97,10 +107,12 @@ def _polling_ir(spec: ProviderSpec, name: str, endpoint: EndpointSpec) -> Pollin
         get_method=polling.get,
         id_from=polling.id_from,
         id_param=polling.id_param,
+        id_arg=_param_name(polling.get, polling.id_param, classes, spec),
         wait_method=_wait_method(spec, name),
         task_class=spec.endpoints[polling.get].response.schema_ref,
         result_method=polling.result,
         result_class=result.response.schema_ref if result is not None else None,
+        result_id_arg=_param_name(polling.result, polling.id_param, classes, spec) if polling.result else None,
     )
 
 
@@ -109,7 +121,7 @@ def endpoint_ir(spec: ProviderSpec, name: str, endpoint: EndpointSpec, classes: 
     fields = classes[request_class].fields if request_class else ()
     fixed = endpoint.request.fixed
     by_location = {loc: tuple(f.wire_name for f in fields if f.location == loc) for loc in ("path", "query", "header")}
-    polling = _polling_ir(spec, name, endpoint)
+    polling = _polling_ir(spec, name, endpoint, classes)
     envelope = endpoint.response.envelope
     params = _params(fields, fixed)
     return EndpointIR(
@@ -120,7 +132,7 @@ def endpoint_ir(spec: ProviderSpec, name: str, endpoint: EndpointSpec, classes: 
         http_method=endpoint.method,
         path=endpoint.path,
         params=params,
-        fixed=tuple(FixedValueIR(key, repr(value)) for key, value in fixed.items()),
+        fixed=tuple(FixedValueIR(key, _json(value)) for key, value in fixed.items()),
         path_params=by_location["path"],
         spanning_path_params=spanning_path_params(endpoint.path),
         query_params=by_location["query"],
@@ -138,6 +150,6 @@ def endpoint_ir(spec: ProviderSpec, name: str, endpoint: EndpointSpec, classes: 
         raise_task_failure=endpoint.response.raise_task_failure,
         idempotent=endpoint.idempotent if endpoint.idempotent is not None else endpoint.method == "GET",
         polling=polling,
-        examples=tuple(_example_ir(name, example, params) for example in endpoint.examples),
+        examples=tuple(_example_ir(example, params) for example in endpoint.examples),
         rules=classes[request_class].rules if request_class else (),
     )

@@ -7,6 +7,7 @@ templates only format them.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -156,19 +157,34 @@ class EnvelopeIR:
 @dataclass(frozen=True)
 class FixedValueIR:
     wire_name: str
-    value_repr: str
+    # The value as JSON text: IR nodes are hashable, lists and dicts are not.
+    value_json: str
+
+    @property
+    def value(self) -> Any:
+        return json.loads(self.value_json)
+
+    @property
+    def value_repr(self) -> str:
+        """The value as Python writes it, for docs and the change report."""
+        return repr(self.value)
 
 
 @dataclass(frozen=True)
 class PollingIR:
     get_method: str
     id_from: str
+    # Wire name of the task id field of the polled (and result) endpoint.
     id_param: str
+    # Python name of that field: the wait helper's parameter and the polled method's keyword.
+    id_arg: str
     wait_method: str
     task_class: str
     # Queue APIs: the method fetching the output once the status is a success, and its reply class.
     result_method: str | None = None
     result_class: str | None = None
+    # The result method's keyword for the task id.
+    result_id_arg: str | None = None
 
     @property
     def return_class(self) -> str:
@@ -185,8 +201,8 @@ class ExampleIR:
     path_params: tuple[tuple[str, str], ...]
     query: tuple[tuple[str, str], ...]
     response_status: int | None
-    # The documented request as a call of the generated method.
-    python_call: str
+    # The documented request as keyword arguments of the generated method: (parameter, JSON value).
+    call_args: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import keyword
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from generator.errors import Diagnostic
 from generator.ir.nodes import FieldIR, ImageInputIR, TypeIR
-from generator.naming import pascal_case, snake_case
+from generator.naming import RESERVED_MODEL_NAMES, pascal_case
 from generator.spec.load import CheckedSpec
 from generator.spec.loader import PathKey, dotted_path
+from generator.spec.name_checks import python_name
 from generator.spec.schema import FieldSpec
 
 _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "any": "Any", "file": "FileInput"}
@@ -51,6 +53,10 @@ class TypeCollector:
                                                 f"model class name '{name}' is already used by {first}; "
                                                 "give this object a distinct 'title'"))
             return
+        problem = _class_name_problem(name)
+        if problem:
+            mark = self.checked.loaded.key_mark_of(path) if schema_name else self.checked.loaded.mark_of(path)
+            self.problems.append(Diagnostic(mark, dotted_path(path), problem))
         pending = PendingClass(name, description, (), path, schema_name)
         self.classes[name] = pending
         pending.fields = tuple(self.field_ir(wire, spec, (*path, "fields", wire), name)
@@ -62,7 +68,7 @@ class TypeCollector:
         image_input = _image_input_ir(spec)
         type_ir = self.type_ir(spec, path, owner + pascal_case(wire))
         return FieldIR(
-            wire_name=wire, param_name=snake_case(wire),
+            wire_name=wire, param_name=python_name(wire, spec),
             type=_accepting_images(type_ir) if image_input else type_ir,
             required=spec.required, description=_describe(spec), location=spec.location, default=spec.default,
             minimum=spec.minimum, maximum=spec.maximum, min_items=spec.min_items, max_items=spec.max_items,
@@ -88,13 +94,14 @@ class TypeCollector:
         if kind in _SCALARS:
             return TypeIR(kind, _SCALARS[kind])
         if kind == "array":
-            assert spec.items is not None
-            item = self.type_ir(spec.items, (*path, "items"), spec.items.title or inline_name + "Item")
+            # Without items (a checker error) the walk still goes on, so every class name is checked.
+            item = (self.type_ir(spec.items, (*path, "items"), spec.items.title or inline_name + "Item")
+                    if spec.items is not None else TypeIR("any", "Any"))
             return TypeIR("array", f"list[{item.annotation}]", item=item)
         if kind == "union":
             variants = tuple(self.type_ir(variant, (*path, "variants", index), f"{inline_name}Variant{index + 1}")
                              for index, variant in enumerate(spec.variants or []))
-            return TypeIR("union", " | ".join(v.annotation for v in variants), variants=variants)
+            return TypeIR("union", " | ".join(v.annotation for v in variants) or "Any", variants=variants)
         name = spec.title or inline_name
         self.add_class(name, spec.description, spec.fields or {}, path)
         return TypeIR("object", MODELS_PREFIX + name, class_name=name)
@@ -106,6 +113,16 @@ class TypeCollector:
         if enum is None or enum.open:
             return ()
         return tuple(item.value for item in enum.values)
+
+
+def _class_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a class of models.py, or None."""
+    if keyword.iskeyword(name):
+        return f"model class name '{name}' is a Python keyword; rename it (or set a 'title'), e.g. '{name}Value'"
+    if name in RESERVED_MODEL_NAMES:
+        return (f"model class name '{name}' is already a name models.py or bases.py imports (reserved: "
+                f"{', '.join(sorted(RESERVED_MODEL_NAMES))}); rename it (or set a 'title'), e.g. '{name}Model'")
+    return None
 
 
 def _describe(spec: FieldSpec) -> str:

@@ -8,7 +8,7 @@ templates in ``templates/docs/snippets/`` only print it.
 
 from __future__ import annotations
 
-import ast
+import json
 from dataclasses import dataclass
 from typing import Literal
 
@@ -16,6 +16,7 @@ import jinja2
 
 from generator.errors import RenderError
 from generator.ir.nodes import EndpointIR, ExampleIR, ProviderIR
+from generator.render.escape import Code, identifier, py_literal
 from generator.render.format import format_python
 from generator.render.output import PACKAGE, render
 
@@ -113,27 +114,21 @@ def _wait_steps(ep: EndpointIR) -> str:
     return f"Submits with {ep.name}, polls {ep.polling.get_method} until done, then fetches {ep.polling.result_method}."
 
 
-def _call_arguments(ep: EndpointIR, example: ExampleIR) -> tuple[str, tuple[str, ...]]:
+def _call_arguments(ep: EndpointIR, example: ExampleIR) -> tuple[Code, tuple[Code, ...]]:
     """The example's keyword arguments, plus any required upload the example leaves out.
 
-    ``ExampleIR.python_call`` carries the JSON/form fields only; a multipart file is
+    ``ExampleIR.call_args`` carries the JSON/form fields only; a multipart file is
     given as a local ``Path`` so the program still runs.
     """
-    prefix = f"client.{ep.name}("
-    call = example.python_call
-    if not call.startswith(prefix) or not call.endswith(")"):
-        raise RenderError(f"example {ep.name}/{example.name}: unexpected call {call!r}")
-    parsed = ast.parse(call, mode="eval").body
-    assert isinstance(parsed, ast.Call)
-    given = {keyword.arg for keyword in parsed.keywords}
-    args = [call[len(prefix) : -1]] if given else []
+    args = [f"{identifier(name)}={py_literal(json.loads(value))}" for name, value in example.call_args]
+    given = {name for name, _ in example.call_args}
     uploads = [
         param.param_name
         for param in ep.params
         if param.wire_name in ep.file_fields and param.required and param.param_name not in given
     ]
-    args += [f'{name}=Path("{name}.png")' for name in uploads]
-    return ", ".join(args), ("from pathlib import Path",) if uploads else ()
+    args += [f"{identifier(name)}=Path({py_literal(name + '.png')})" for name in uploads]
+    return Code(", ".join(args)), (Code("from pathlib import Path"),) if uploads else ()
 
 
 def _returns_images(provider: ProviderIR, ep: EndpointIR) -> bool:

@@ -2,29 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import jinja2
 
-
-def py_literal(value: Any) -> str:
-    """A Python literal for str/int/float/bool/None values and tuples of them."""
-    if isinstance(value, tuple):
-        inner = ", ".join(py_literal(item) for item in value)
-        return f"({inner},)" if len(value) == 1 else f"({inner})"
-    return repr(value)
-
-
-def docstring_text(value: str) -> str:
-    """Text safe inside a triple-quoted docstring."""
-    return value.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
-
-
-def md_cell(value: Any) -> str:
-    """Text safe inside a Markdown table cell."""
-    return str(value).replace("|", "\\|").replace("\n", " ").strip()
+from generator.render.escape import FILTERS
 
 
 def make_env(template_dir: Path, bytecode_dir: Path | None = None) -> jinja2.Environment:
@@ -49,11 +31,8 @@ def make_env(template_dir: Path, bytecode_dir: Path | None = None) -> jinja2.Env
         keep_trailing_newline=True,
         autoescape=False,
     )
-    env.filters["py"] = py_literal
-    env.filters["doc"] = docstring_text
-    env.filters["cell"] = md_cell
+    env.filters.update(FILTERS)
     env.filters["tuple_"] = tuple
-    env.filters["json"] = lambda value: json.dumps(value, ensure_ascii=False)
     return env
 
 

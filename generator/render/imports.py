@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from generator.ir.nodes import ProviderIR, RuleIR
+from generator.render.escape import Code, dotted_name, identifier
 
 RUNTIME = ".._runtime"
 
 
-def _from(module: str, names: set[str]) -> list[str]:
-    return [f"from {module} import {', '.join(sorted(names))}"] if names else []
+def _from(module: str, names: set[str]) -> list[Code]:
+    if not names:
+        return []
+    return [Code(f"from {dotted_name(module)} import {', '.join(identifier(name) for name in sorted(names))}")]
 
 
 def _rule_names(rules: list[RuleIR]) -> set[str]:
@@ -20,7 +23,7 @@ def _rule_names(rules: list[RuleIR]) -> set[str]:
     return names
 
 
-def bases_imports(provider: ProviderIR) -> list[str]:
+def bases_imports(provider: ProviderIR) -> list[Code]:
     generated = [cls for cls in provider.classes if cls.has_generated_base]
     descriptors = set()
     if any(cls.images for cls in generated):
@@ -41,24 +44,24 @@ def bases_imports(provider: ProviderIR) -> list[str]:
     )
 
 
-def catalog_imports(provider: ProviderIR) -> list[str]:
+def catalog_imports(provider: ProviderIR) -> list[Code]:
     typing = {"Final"}
     if any(not enum.open for enum in provider.enums) or (provider.model_ids and not provider.model_patterns):
         typing.add("Literal")
-    lines = _from("typing", typing) + [""] + _from(f"{RUNTIME}.families", {"ModelFamily", "find_family"})
+    lines = _from("typing", typing) + [Code("")] + _from(f"{RUNTIME}.families", {"ModelFamily", "find_family"})
     if provider.size_tables:
         lines += _from(f"{RUNTIME}.sizes", {"Size", "SizeTable"})
     return lines
 
 
-def client_imports(provider: ProviderIR) -> list[str]:
+def client_imports(provider: ProviderIR) -> list[Code]:
     annotations = " ".join(p.type.annotation for ep in provider.endpoints for p in ep.params)
     typing = {"Final"} | {name for name in ("Any", "Literal") if f"{name}[" in annotations or name in annotations}
     descriptors = {"AuthScheme", "Endpoint", "ProviderConfig"}
     if any(ep.envelope for ep in provider.endpoints):
         descriptors.add("Envelope")
     client = {"AsyncBaseClient", "BaseClient", "Timeout"}
-    lines = _from("typing", typing) + [""] + _from(f"{RUNTIME}.client", client)
+    lines = _from("typing", typing) + [Code("")] + _from(f"{RUNTIME}.client", client)
     lines += _from(f"{RUNTIME}.descriptors", descriptors)
     if any(ep.request_class for ep in provider.endpoints):
         lines += _from(f"{RUNTIME}.model", {"build_request"})
@@ -73,4 +76,4 @@ def client_imports(provider: ProviderIR) -> list[str]:
     if any(ep.response_kind == "sse" for ep in provider.endpoints):
         lines += _from(f"{RUNTIME}.streaming", {"AsyncStream", "Stream"})
     modules = {"models"} | ({"catalog"} if "catalog." in annotations else set())
-    return lines + [f"from . import {', '.join(sorted(modules))}"]
+    return lines + _from(".", modules)

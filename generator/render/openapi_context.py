@@ -7,7 +7,6 @@ the variants of one operation, named after the first.
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from dataclasses import dataclass
@@ -66,7 +65,7 @@ def doc_context(provider: ProviderIR) -> DocContext:
 
 def fixed_values(endpoint: EndpointIR) -> dict[str, Any]:
     # The IR keeps fixed values as Python reprs for the client template; they are JSON literals.
-    return {fixed.wire_name: ast.literal_eval(fixed.value_repr) for fixed in endpoint.fixed}
+    return {fixed.wire_name: fixed.value for fixed in endpoint.fixed}
 
 
 def shared_fixed_values(operation: Operation) -> dict[str, list[Any]]:

@@ -13,15 +13,13 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from generator.errors import SpecError
-from generator.ir.build import build_provider_ir
+from generator.check import check_provider
 from generator.ir.nodes import ProviderIR
 from generator.render.output import OutputFile
 from generator.render.package_meta import SdkRelease, sdk_release
 from generator.report.changes import Change, ChangeReport
 from generator.report.compare import compare_specs
 from generator.report.render import markdown_sections
-from generator.spec.load import check_spec_file
 
 SNAPSHOT_FOLDER = ".specs"
 CHANGELOG_FILE = "CHANGELOG.md"
@@ -104,14 +102,11 @@ def _previous_ir(folder: Path, names: Iterable[str]) -> tuple[list[ProviderIR], 
     providers: list[ProviderIR] = []
     unreadable: dict[str, str] = {}
     for path in sorted(folder / name for name in names):
-        checked, problems = check_spec_file(path, f"{folder.name}/{path.name}")
-        if checked is None:
+        provider, problems = check_provider(path, f"{folder.name}/{path.name}")
+        if provider is None:
             unreadable[path.name] = str(min(problems, key=lambda problem: problem.mark))
             continue
-        try:
-            providers.append(build_provider_ir(checked))
-        except SpecError as exc:
-            unreadable[path.name] = str(exc.diagnostics[0])
+        providers.append(provider)
     return providers, unreadable
 
 

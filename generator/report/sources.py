@@ -6,10 +6,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from generator.check import check_spec_dir
 from generator.errors import RelaygenError
-from generator.ir.build import build_provider_ir
 from generator.ir.nodes import ProviderIR
-from generator.spec.load import load_specs
 
 GIT_PREFIX = "git:"
 
@@ -32,7 +31,7 @@ def read_source(source: str, repo: Path, spec_folder: str = "specs") -> list[Pro
 def ir_of_folder(folder: Path) -> list[ProviderIR]:
     if not folder.is_dir():
         raise SourceError(f"spec folder {str(folder)!r} does not exist")
-    return [build_provider_ir(checked) for checked in load_specs(folder)]
+    return check_spec_dir(folder)
 
 
 def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
@@ -67,4 +66,4 @@ def ir_at_revision(revision: str, repo: Path, spec_folder: str) -> list[Provider
                 raise SourceError(f"git cannot show {spec_folder}/{name} at {revision!r}: "
                                   f"{shown.stderr.decode().strip()}")
             (folder / name).write_bytes(shown.stdout)
-        return [build_provider_ir(checked) for checked in load_specs(folder)]
+        return check_spec_dir(folder)

@@ -1,21 +1,26 @@
-"""``python -m generator.spec FILE...``: check spec files and print every diagnostic."""
+"""``python -m generator.spec FILE...``: check spec files and print every diagnostic.
+
+The same check as ``python -m generator`` runs before it writes anything (spec stage and
+IR stage, see generator/check.py): a file this command calls ok always generates.
+"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from generator.spec.load import check_spec_file
+from generator.check import check_provider
+from generator.errors import SpecError
 
 
 def main(argv: list[str]) -> int:
     failed = False
     for name in argv:
-        spec, problems = check_spec_file(Path(name), name)
-        for problem in problems:
+        provider, problems = check_provider(Path(name), name)
+        for problem in SpecError(problems).diagnostics:
             print(problem, file=sys.stderr)
-        failed = failed or spec is None
-        if spec is not None:
+        failed = failed or provider is None
+        if provider is not None:
             print(f"{name}: ok")
     return 1 if failed else 0
 

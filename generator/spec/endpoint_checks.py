@@ -6,9 +6,9 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from generator.naming import wait_method_name
-from generator.spec.fieldpaths import FieldLookup, resolve_field_path
+from generator.spec.fieldpaths import resolve_field_path
 from generator.spec.loader import PathKey
+from generator.spec.name_checks import check_argument_names
 from generator.spec.schema import EndpointSpec, FieldSpec
 from generator.spec.values import yaml_text
 
@@ -18,11 +18,6 @@ if TYPE_CHECKING:
 # "{name}" or "{name:kind}"; the only kind is "path" (a value that may contain '/').
 _PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::([^{}]*))?\}")
 PATH_PARAM_KINDS = ("path",)
-
-# Public members of the generated clients' base classes (templates/runtime/client.py and core.py);
-# an endpoint method of the same name would replace them.
-CLIENT_MEMBERS = ("aclose", "base_url", "close", "download", "max_retries", "save_image", "wait")
-
 
 def request_fields(spec_fields: Mapping[str, FieldSpec] | None, schema_fields: Mapping[str, FieldSpec] | None
                    ) -> Mapping[str, FieldSpec]:
@@ -39,40 +34,22 @@ class EndpointChecker:
         self.endpoint = endpoint
         schema = self.spec.schemas.get(endpoint.request.schema_ref or "")
         self.fields = request_fields(endpoint.request.fields, schema.fields if schema else None)
+        # The request schema's shape is broken: its fields are unknown, so checks that need them wait.
+        self.fields_known = endpoint.request.schema_ref is None or schema is not None
 
     def error(self, path: PathKey, message: str) -> None:
         self.checker.error(path, message)
 
     def run(self) -> None:
-        self._check_name()
         self._check_request()
-        self._check_path_params()
-        self._check_fixed()
-        self._check_body_kind()
+        if self.fields_known:
+            self._check_path_params()
+            self._check_fixed()
+            self._check_body_kind()
+            self._check_examples()
         self._check_response()
         if self.endpoint.polling is not None:
             self._check_polling()
-        self._check_examples()
-
-    def _check_name(self) -> None:
-        clash = self._name_clash()
-        if clash:
-            self.checker.error_at_key(self.path, clash)
-
-    def _name_clash(self) -> str | None:
-        name = self.name
-        if name.startswith("_") or name in CLIENT_MEMBERS:
-            return (f"endpoint name '{name}' would shadow the client's own '{name}'; an endpoint name must not "
-                    f"start with '_' or be one of: {', '.join(CLIENT_MEMBERS)}")
-        submitters = [key for key, endpoint in self.spec.endpoints.items() if endpoint.polling]
-        polled = [endpoint.polling.get for endpoint in self.spec.endpoints.values() if endpoint.polling]
-        for other in submitters:
-            # The generated client adds these two methods for every endpoint that polls a task.
-            for added in (f"{other}_and_wait", wait_method_name(other, submitters, polled)):
-                if added == name:
-                    return (f"endpoint name '{name}' clashes with the method '{added}' that the client adds for "
-                            f"the polling endpoint '{other}'; choose another name")
-        return None
 
     def _check_request(self) -> None:
         request = self.endpoint.request
@@ -83,9 +60,9 @@ class EndpointChecker:
             self.checker.unknown_schema((*where, "schema"), request.schema_ref)
         if request.fields is not None:
             self.checker.check_fields((*where, "fields"), request.fields, top_level=True)
-            self.checker.check_argument_names((*where, "fields"), request.fields)
-        lookup = FieldLookup(self.spec, self.fields)
-        self.checker.check_rules((*where, "rules"), request.rules, lookup)
+            check_argument_names(self.checker, (*where, "fields"), request.fields)
+        if self.fields_known:
+            self.checker.check_rules((*where, "rules"), request.rules, self.checker.lookup(self.fields))
 
     def _check_path_params(self) -> None:
         placeholders = _PATH_PARAM.findall(self.endpoint.path)
@@ -143,60 +120,75 @@ class EndpointChecker:
             self.error((*where, "schema"), f"response schema '{response.schema_ref}' has file fields "
                        f"({', '.join(files)}); 'type: file' is allowed only in multipart requests")
         if response.stream_finish is not None and schema is not None:
-            problem = resolve_field_path(response.stream_finish, FieldLookup(self.spec, schema.fields))
+            problem = resolve_field_path(response.stream_finish, self.checker.lookup(schema.fields))
             if problem:
                 self.error((*where, "stream_finish"), problem)
+
+    def _known_endpoint(self, where: PathKey, name: str) -> EndpointSpec | None:
+        """The endpoint ``name``; None (reported unless its own shape errors are) when it is not usable."""
+        target = self.spec.endpoints.get(name)
+        if target is None and not self.checker.unchecked.covers("endpoints", name):
+            known = ", ".join(sorted(self.spec.endpoints))
+            self.error(where, f"endpoint '{name}' is not defined (endpoints: {known})")
+        return target
+
+    def _fields_of(self, endpoint: EndpointSpec) -> Mapping[str, FieldSpec] | None:
+        """An endpoint's request fields, or None when its request schema's shape is broken."""
+        schema = self.spec.schemas.get(endpoint.request.schema_ref or "")
+        if endpoint.request.schema_ref is not None and schema is None:
+            return None
+        return request_fields(endpoint.request.fields, schema.fields if schema else None)
 
     def _check_polling(self) -> None:
         polling = self.endpoint.polling
         assert polling is not None
         where = (*self.path, "polling")
-        target = self.spec.endpoints.get(polling.get)
-        if target is None:
-            known = ", ".join(sorted(self.spec.endpoints))
-            self.error((*where, "get"), f"endpoint '{polling.get}' is not defined (endpoints: {known})")
-            return
-        target_schema = self.spec.schemas.get(target.request.schema_ref or "")
-        target_fields = request_fields(target.request.fields, target_schema.fields if target_schema else None)
-        if polling.id_param not in target_fields:
-            known = ", ".join(sorted(target_fields)) or "none"
-            self.error((*where, "id_param"), f"'{polling.id_param}' is not a request field of '{polling.get}' "
-                       f"(fields: {known})")
         response_schema = self.spec.schemas.get(self.endpoint.response.schema_ref)
         if response_schema is not None:
-            problem = resolve_field_path(polling.id_from, FieldLookup(self.spec, response_schema.fields))
+            problem = resolve_field_path(polling.id_from, self.checker.lookup(response_schema.fields))
             if problem:
                 self.error((*where, "id_from"), problem)
+        target = self._known_endpoint((*where, "get"), polling.get)
+        if target is None:
+            return
         polled = self.spec.schemas.get(target.response.schema_ref)
         if polled is not None and polled.task is None:
             self.error((*where, "get"), f"the response schema '{target.response.schema_ref}' of '{polling.get}' "
                        "declares no 'task' (status field and status enum), so it cannot be polled")
-        if polling.id_param in target_fields:
-            self._check_id_only((*where, "get"), polling.get, target_fields, polling.id_param)
+        target_fields = self._fields_of(target)
+        if target_fields is not None:
+            if polling.id_param not in target_fields:
+                known = ", ".join(sorted(target_fields)) or "none"
+                self.error((*where, "id_param"), f"'{polling.id_param}' is not a request field of '{polling.get}' "
+                           f"(fields: {known})")
+            else:
+                self._check_id_only((*where, "get"), polling.get, target_fields, polling.id_param)
         if polling.result is not None:
             self._check_result_step((*where, "result"), polling.result, polling.id_param)
 
     def _check_result_step(self, where: PathKey, name: str, id_param: str) -> None:
         """The result endpoint is called with the task id alone and must answer JSON."""
-        target = self.spec.endpoints.get(name)
+        target = self._known_endpoint(where, name)
         if target is None:
-            known = ", ".join(sorted(self.spec.endpoints))
-            self.error(where, f"endpoint '{name}' is not defined (endpoints: {known})")
             return
-        schema = self.spec.schemas.get(target.request.schema_ref or "")
-        fields = request_fields(target.request.fields, schema.fields if schema else None)
+        if target.response.kind != "json":
+            self.error(where, f"the result endpoint '{name}' must answer 'kind: json', not '{target.response.kind}'")
+        fields = self._fields_of(target)
+        if fields is None:
+            return
         if id_param not in fields:
             known = ", ".join(sorted(fields)) or "none"
             self.error(where, f"the result endpoint '{name}' takes no '{id_param}' (the polling id_param); "
                        f"its fields: {known}")
         else:
             self._check_id_only(where, name, fields, id_param)
-        if target.response.kind != "json":
-            self.error(where, f"the result endpoint '{name}' must answer 'kind: json', not '{target.response.kind}'")
 
     def _check_id_only(self, where: PathKey, name: str, fields: Mapping[str, FieldSpec], id_param: str) -> None:
         # Waiting calls the endpoint with the task id only; another required argument could never be given.
         fixed = self.spec.endpoints[name].request.fixed
+        if id_param in fixed:
+            self.error(where, f"'{name}' has a fixed value for '{id_param}', so waiting could not pass the task id "
+                       "to it; remove it from 'fixed'")
         others = sorted(key for key, field in fields.items()
                         if (field.required or field.location == "path") and key != id_param and key not in fixed)
         if others:

@@ -10,10 +10,20 @@ from generator.spec.schema import FieldSpec, ProviderSpec
 
 @dataclass(frozen=True)
 class FieldLookup:
-    """The fields a path starts from, and the spec whose schemas refs point into."""
+    """The fields a path starts from, and the spec whose schemas refs point into.
+
+    ``opaque`` names schemas whose content is unknown (their shape errors are reported
+    elsewhere); a path through one of them is accepted rather than reported again.
+    ``all_opaque`` does the same for every ref (the whole schemas section is broken).
+    """
 
     spec: ProviderSpec
     fields: Mapping[str, FieldSpec]
+    opaque: frozenset[str] = frozenset()
+    all_opaque: bool = False
+
+    def is_opaque(self, field: FieldSpec) -> bool:
+        return field.ref is not None and (self.all_opaque or field.ref in self.opaque)
 
 
 def split_path(path: str) -> list[tuple[str, bool]]:
@@ -69,7 +79,7 @@ def _step(path: str, name: str, field: FieldSpec, each: bool, rest: list[tuple[s
         if field.type != "array" or field.items is None:
             return _Outcome(f"'{path}': '{name}' is not an array, so '[]' does not apply", depth)
         return _step(path, name, field.items, False, rest, depth, lookup)
-    if not rest:
+    if not rest or lookup.is_opaque(field):
         return _Outcome("", depth + 1)
     return _resolve(path, rest, depth + 1, _members(lookup, field), lookup)
 

@@ -9,7 +9,7 @@ from generator.errors import Diagnostic, SourceMark, SpecError
 from generator.spec.loader import LoadedSpec, load_spec_file
 from generator.spec.schema import ProviderSpec
 from generator.spec.shape import check_shape
-from generator.spec.validate import check_semantics
+from generator.spec.validate import Unchecked, check_semantics
 
 
 @dataclass(frozen=True)
@@ -21,16 +21,39 @@ class CheckedSpec:
     display_name: str
 
 
-def check_spec_file(path: Path, display_name: str) -> tuple[CheckedSpec | None, list[Diagnostic]]:
+@dataclass(frozen=True)
+class SpecReport:
+    """Everything the spec stage found in one file.
+
+    ``spec`` is the part of the spec whose shape is valid (None when not even that could
+    be read), so later stages can still look for problems of their own; it is a valid
+    spec only when ``problems`` is empty.
+    """
+
+    loaded: LoadedSpec | None
+    spec: ProviderSpec | None
+    problems: list[Diagnostic]
+
+
+def inspect_spec_file(path: Path, display_name: str) -> SpecReport:
     loaded, problems = load_spec_file(path, display_name)
     if loaded is None:
-        return None, problems
-    spec, shape_problems = check_shape(loaded)
-    problems += shape_problems
-    if spec is None:
-        return None, problems
-    problems += check_semantics(loaded, spec)
-    return (CheckedSpec(loaded, spec, display_name) if not problems else None), problems
+        return SpecReport(None, None, problems)
+    shape = check_shape(loaded)
+    problems += shape.diagnostics
+    if shape.spec is None:
+        return SpecReport(loaded, None, problems)
+    # Semantic checks run on whatever part of the spec has a valid shape, so one run shows both kinds.
+    problems += check_semantics(loaded, shape.spec, Unchecked(shape.broken, shape.broken_sections))
+    return SpecReport(loaded, shape.spec, problems)
+
+
+def check_spec_file(path: Path, display_name: str) -> tuple[CheckedSpec | None, list[Diagnostic]]:
+    """The spec stage's verdict on one file; ``generator.check`` adds the IR stage's."""
+    report = inspect_spec_file(path, display_name)
+    if report.problems or report.loaded is None or report.spec is None:
+        return None, report.problems
+    return CheckedSpec(report.loaded, report.spec, display_name), []
 
 
 def load_specs(spec_dir: Path) -> list[CheckedSpec]:

@@ -16,8 +16,14 @@ ENV_NAME = r"^[A-Z][A-Z0-9_]*$"
 RATIO = r"^(auto|[1-9][0-9]*:[1-9][0-9]*)$"
 PIXELS = r"^[1-9][0-9]*x[1-9][0-9]*$"
 FAMILY_NAME = r"^[a-z0-9][a-z0-9.-]*$"
-HTTP_URL = r"^https?://[^\s{}]+$"
-URL_PATH = r"^/"
+# RFC 3986 characters only: no quotes, spaces, backslashes or braces. A host is required.
+HTTP_URL = r"^https?://[A-Za-z0-9\-._~%!$&'()*+,;=:@\[\]]+(/[A-Za-z0-9\-._~%!$&'()*+,;=:@/?#]*)?$"
+# RFC 3986 path characters plus "{name}" / "{name:path}" placeholders.
+URL_PATH = r"^/[A-Za-z0-9\-._~%!$&'()*+,;=:@/{}]*$"
+# An HTTP header name (RFC 9110 token).
+HEADER_NAME = r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$"
+# A Python name chosen by the spec author for a field.
+PYTHON_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
 # What each pattern means, for diagnostics: users should not have to read a regex.
 PATTERN_WORDS = {
@@ -27,8 +33,10 @@ PATTERN_WORDS = {
     RATIO: "an aspect ratio W:H such as 16:9 (or auto)",
     PIXELS: "a pixel size WIDTHxHEIGHT such as 1024x1024",
     FAMILY_NAME: "a lower-case family name of letters, digits, '.' and '-' such as nano-banana-2",
-    HTTP_URL: "an http(s) URL without placeholders",
-    URL_PATH: "a path starting with '/'",
+    HTTP_URL: "an http(s) URL with a host, written with URL characters only (no quotes, spaces or placeholders)",
+    URL_PATH: "a path starting with '/', written with URL characters and {name} placeholders only",
+    HEADER_NAME: "an HTTP header name (letters, digits and !#$%&'*+-.^_`|~)",
+    PYTHON_NAME: "a Python identifier such as task_id",
 }
 
 FieldType = Literal["string", "integer", "number", "boolean", "object", "array", "file", "any", "model", "union"]
@@ -37,7 +45,8 @@ Outcome = Literal["success", "failure", "violation"]
 
 
 class SpecModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # strict: a value is never coerced ("yes" is not a boolean, "5" is not an integer).
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True)
 
 
 class ProviderInfo(SpecModel):
@@ -89,7 +98,7 @@ class EnumDef(SpecModel):
     format: Literal["text", "ratio", "pixels"] = "text"
     # An open enum lists known values but accepts others (typed as plain text).
     open: bool = False
-    values: list[EnumValue]
+    values: Annotated[list[EnumValue], Field(min_length=1)]
 
     @field_validator("values", mode="before")
     @classmethod
@@ -133,7 +142,7 @@ class FieldSpec(SpecModel):
     description: str = ""
     default: Any = None
     enum: str | None = None
-    values: list[str] | None = None
+    values: Annotated[list[str], Field(min_length=1)] | None = None
     const: Any = None
     items: FieldSpec | None = None
     # For type union: the accepted shapes, e.g. a string or a list of parts.
@@ -142,12 +151,15 @@ class FieldSpec(SpecModel):
     title: Annotated[str, Field(pattern=CLASS_NAME)] | None = None
     minimum: float | None = None
     maximum: float | None = None
-    min_items: int | None = None
-    max_items: int | None = None
+    min_items: Annotated[int, Field(ge=0)] | None = None
+    max_items: Annotated[int, Field(ge=0)] | None = None
     pattern: str | None = None
     example: Any = None
     # Set on fields that carry an input image (or a list of them).
     image_input: ImageInputSpec | None = None
+    # The Python name of the field (method keyword, model attribute) when the one derived
+    # from the wire name is reserved or taken; see "Reserved names" in docs/authoring.md.
+    python_name: Annotated[str, Field(pattern=PYTHON_NAME)] | None = None
 
 
 class WhenSpec(SpecModel):
@@ -157,11 +169,11 @@ class WhenSpec(SpecModel):
 
 
 class PixelSpec(SpecModel):
-    max_edge: int | None = None
-    multiple_of: int | None = None
-    max_ratio: float | None = None
-    min_pixels: int | None = None
-    max_pixels: int | None = None
+    max_edge: Annotated[int, Field(ge=1)] | None = None
+    multiple_of: Annotated[int, Field(ge=1)] | None = None
+    max_ratio: Annotated[float, Field(ge=1)] | None = None
+    min_pixels: Annotated[int, Field(ge=0)] | None = None
+    max_pixels: Annotated[int, Field(ge=1)] | None = None
 
 
 class FromSizeTable(SpecModel):

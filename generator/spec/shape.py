@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
@@ -123,14 +125,91 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def check_shape(spec: LoadedSpec) -> tuple[ProviderSpec | None, list[Diagnostic]]:
+# Sections that map names to entries; a broken entry is left out and the rest still checked.
+NAMED_SECTIONS = ("model_families", "enums", "size_tables", "schemas", "endpoints")
+# Stand-ins for a broken single section, chosen to raise no semantic error of their own.
+_PLACEHOLDERS: dict[str, Any] = {
+    "spec_version": 1,
+    "base_url": {"default": "https://placeholder.invalid", "env": "PLACEHOLDER_BASE_URL"},
+    "auth": {"scheme": "none"},
+    "errors": {},
+}
+
+
+@dataclass(frozen=True)
+class ShapeResult:
+    """The spec as far as its shape is valid, and what had to be left out.
+
+    ``spec`` holds every section and named entry whose shape is valid (broken single
+    sections replaced by neutral stand-ins), so semantic checks still run on the rest;
+    ``broken`` names the entries left out, so references to them are not reported again
+    as undefined. ``spec`` is None only when the document is not a mapping at all.
+    """
+
+    spec: ProviderSpec | None
+    diagnostics: list[Diagnostic]
+    broken: frozenset[tuple[str, str]] = frozenset()
+    broken_sections: frozenset[str] = frozenset()
+
+    @property
+    def valid(self) -> bool:
+        return self.spec is not None and not self.diagnostics
+
+
+def check_shape(spec: LoadedSpec) -> ShapeResult:
     """Validate the document against ``ProviderSpec``; every shape error is reported."""
     try:
-        return ProviderSpec.model_validate(spec.data), []
+        return ShapeResult(ProviderSpec.model_validate(spec.data), [])
     except ValidationError as exc:
-        diagnostics = []
-        for error in exc.errors():
-            path = _data_path(tuple(error["loc"]))
-            mark = spec.key_mark_of(path) if _is_about_a_key(error) else spec.mark_of(path)
-            diagnostics.append(Diagnostic(mark, dotted_path(path), _message(error, path)))
-        return None, diagnostics
+        errors = exc.errors()
+    diagnostics = [_diagnostic(spec, error) for error in errors]
+    if not isinstance(spec.data, dict):
+        return ShapeResult(None, diagnostics)
+    pruned, broken, broken_sections = _prune(spec, [_data_path(tuple(error["loc"])) for error in errors])
+    try:
+        partial = ProviderSpec.model_validate(pruned)
+    except ValidationError:
+        return ShapeResult(None, diagnostics)  # pruning missed a unit; the shape errors stand alone
+    return ShapeResult(partial, diagnostics, frozenset(broken), frozenset(broken_sections))
+
+
+def _diagnostic(spec: LoadedSpec, error: Any) -> Diagnostic:
+    path = _data_path(tuple(error["loc"]))
+    mark = spec.key_mark_of(path) if _is_about_a_key(error) else spec.mark_of(path)
+    return Diagnostic(mark, dotted_path(path), _message(error, path))
+
+
+def _prune(spec: LoadedSpec, paths: list[PathKey]) -> tuple[dict[str, Any], set[tuple[str, str]], set[str]]:
+    """The document without the units that hold errors: a named entry, else a whole section."""
+    data = dict(spec.data)
+    broken: set[tuple[str, str]] = set()
+    broken_sections: set[str] = set()
+    stem = Path(spec.file).stem
+    for path in paths:
+        section = str(path[0]) if path else ""
+        if section in NAMED_SECTIONS and len(path) >= 2 and isinstance(data.get(section), dict):
+            entries = dict(data[section])
+            entries.pop(str(path[1]), None)
+            data[section] = entries
+            broken.add((section, str(path[1])))
+        elif section == "provider":
+            data[section] = {"id": stem, "title": "", "source_doc": ""}
+            broken_sections.add(section)
+        elif section in _PLACEHOLDERS:
+            data[section] = _PLACEHOLDERS[section]
+            broken_sections.add(section)
+        elif section in NAMED_SECTIONS:
+            data[section] = {}
+            broken_sections.add(section)
+        elif section:
+            data.pop(section, None)  # an unknown top-level key
+        else:
+            return {}, broken, set(NAMED_SECTIONS)
+    for section, placeholder in (("provider", {"id": stem, "title": "", "source_doc": ""}), *_PLACEHOLDERS.items()):
+        if section not in data and section != "errors":
+            data[section] = placeholder  # missing: reported already
+            broken_sections.add(section)
+    if "endpoints" not in data:
+        data["endpoints"] = {}
+        broken_sections.add("endpoints")
+    return data, broken, broken_sections

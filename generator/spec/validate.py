@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import Diagnostic
-from generator.naming import snake_case
 from generator.spec.endpoint_checks import EndpointChecker
 from generator.spec.fieldpaths import FieldLookup, resolve_field_path
 from generator.spec.loader import LoadedSpec, PathKey, dotted_path
+from generator.spec.name_checks import NameChecks, check_argument_names
 from generator.spec.schema import (
     PIXELS,
     RATIO,
@@ -33,13 +34,36 @@ _FORMAT_PATTERNS = {"ratio": (RATIO, "an aspect ratio (expected W:H, e.g. 16:9, 
                     "pixels": (PIXELS, "a pixel size (expected WIDTHxHEIGHT, e.g. 1024x1024)")}
 
 
+@dataclass(frozen=True)
+class Unchecked:
+    """What the shape check left out: named entries and whole sections whose errors are already reported.
+
+    A reference to one of them is not reported again as undefined, and checks that need
+    its content are skipped.
+    """
+
+    entries: frozenset[tuple[str, str]] = frozenset()
+    sections: frozenset[str] = frozenset()
+
+    def covers(self, section: str, name: str | None = None) -> bool:
+        return section in self.sections or (name is not None and (section, name) in self.entries)
+
+    def schema_names(self) -> frozenset[str]:
+        return frozenset(name for section, name in self.entries if section == "schemas")
+
+
 class SpecChecker:
     """Collects located diagnostics for one provider spec."""
 
-    def __init__(self, loaded: LoadedSpec, spec: ProviderSpec) -> None:
+    def __init__(self, loaded: LoadedSpec, spec: ProviderSpec, unchecked: Unchecked | None = None) -> None:
         self.loaded = loaded
         self.spec = spec
+        self.unchecked = unchecked or Unchecked()
         self.diagnostics: list[Diagnostic] = []
+
+    def lookup(self, fields: Mapping[str, FieldSpec]) -> FieldLookup:
+        """Field paths start from ``fields``; refs to schemas left out by the shape check resolve to anything."""
+        return FieldLookup(self.spec, fields, self.unchecked.schema_names(), self.unchecked.covers("schemas"))
 
     def error(self, path: PathKey, message: str) -> None:
         self.diagnostics.append(Diagnostic(self.loaded.mark_of(path), dotted_path(path), message))
@@ -49,6 +73,7 @@ class SpecChecker:
         self.diagnostics.append(Diagnostic(self.loaded.key_mark_of(path), dotted_path(path), message))
 
     def run(self) -> list[Diagnostic]:
+        NameChecks(self).run()
         self._check_provider()
         self._check_families()
         self._check_enums()
@@ -63,7 +88,7 @@ class SpecChecker:
 
     def _check_provider(self) -> None:
         stem = Path(self.loaded.file).stem
-        if self.spec.provider.id != stem:
+        if not self.unchecked.covers("provider") and self.spec.provider.id != stem:
             self.error(("provider", "id"), f"provider id '{self.spec.provider.id}' must equal the file name '{stem}'")
         auth = self.spec.auth
         if auth.scheme in ("header", "query") and not auth.name:
@@ -113,7 +138,7 @@ class SpecChecker:
                     self.error_at_key((*path, "tokens", ratio), f"token count for '{ratio}', which has no row")
 
     def _check_family_ref(self, path: PathKey, family: str) -> None:
-        if family not in self.spec.model_families:
+        if family not in self.spec.model_families and not self.unchecked.covers("model_families", family):
             known = ", ".join(sorted(self.spec.model_families)) or "none defined"
             self.error(path, f"model family '{family}' is not defined (families: {known})")
 
@@ -122,8 +147,10 @@ class SpecChecker:
     def _check_schema(self, path: PathKey, schema: SchemaDef) -> None:
         self.check_fields((*path, "fields"), schema.fields, top_level=True)
         if any(endpoint.request.schema_ref == path[-1] for endpoint in self.spec.endpoints.values()):
-            self.check_argument_names((*path, "fields"), schema.fields)
-        lookup = FieldLookup(self.spec, schema.fields)
+            check_argument_names(self, (*path, "fields"), schema.fields)
+        else:
+            self._no_python_names((*path, "fields"), schema.fields)
+        lookup = self.lookup(schema.fields)
         self.check_rules((*path, "rules"), schema.rules, lookup)
         if schema.images:
             for index, url_path in enumerate(schema.images.urls):
@@ -145,7 +172,7 @@ class SpecChecker:
                 self._check_field_path((*where, key), value, lookup)
         enum = self.spec.enums.get(task.status_enum)
         if enum is None:
-            self._unknown_enum((*where, "status_enum"), task.status_enum)
+            self.unknown_enum((*where, "status_enum"), task.status_enum)
         elif not any(item.outcome for item in enum.values):
             self.error((*where, "status_enum"),
                        f"status enum '{task.status_enum}' marks no value with an outcome "
@@ -155,26 +182,11 @@ class SpecChecker:
         for name, field in fields.items():
             self._check_field((*path, name), field, top_level=top_level)
 
-    def check_argument_names(self, path: PathKey, fields: Mapping[str, FieldSpec]) -> None:
-        """Top-level request fields become keyword arguments; two with one Python name would not compile.
-
-        Model attributes are not checked: datamodel-code-generator gives a colliding one a suffix
-        (``inline_data_1``), which response models that accept two spellings rely on.
-        """
-        first_by_python: dict[str, str] = {}
-        for name in fields:
-            python = snake_case(name)
-            first = first_by_python.setdefault(python, name)
-            if first != name:
-                line = self.loaded.key_mark_of((*path, first)).line
-                self.error_at_key((*path, name), f"'{name}' and '{first}' (line {line}) both become the Python name "
-                                  f"'{python}'; sibling fields need distinct Python names")
-
     def _check_field(self, path: PathKey, field: FieldSpec, *, top_level: bool) -> None:
         if (field.type is None) == (field.ref is None):
             self.error(path, "a field needs exactly one of 'type' or 'ref'")
             return
-        if field.ref is not None and field.ref not in self.spec.schemas:
+        if field.ref is not None:
             self.unknown_schema((*path, "ref"), field.ref)
         if field.location != "body" and not top_level:
             self.error((*path, "in"), f"only top-level request fields can be sent in '{field.location}'")
@@ -186,15 +198,26 @@ class SpecChecker:
         if field.type == "array" and field.items is None:
             self.error(path, "an array field needs 'items'")
         self._check_variants(path, field)
-        if field.type == "model" and not self.spec.model_families:
+        if field.type == "model" and not self.spec.model_families and not self.unchecked.covers("model_families"):
             self.error((*path, "type"), "type 'model' needs model_families to take its values from")
         self._check_field_values(path, field)
         if field.image_input is not None:
             self._check_image_input((*path, "image_input"), field)
+        if not top_level and field.python_name is not None:
+            self._python_name_misplaced((*path, "python_name"))
         if field.fields is not None:
             self.check_fields((*path, "fields"), field.fields, top_level=False)
         if field.items is not None:
             self._check_field((*path, "items"), field.items, top_level=False)
+
+    def _no_python_names(self, path: PathKey, fields: Mapping[str, FieldSpec]) -> None:
+        for name, field in fields.items():
+            if field.python_name is not None:
+                self._python_name_misplaced((*path, name, "python_name"))
+
+    def _python_name_misplaced(self, path: PathKey) -> None:
+        self.error(path, "'python_name' names a keyword argument, so it applies to top-level fields of a request "
+                   "only (reply and nested fields keep the names datamodel-code-generator gives them)")
 
     def _check_image_input(self, path: PathKey, field: FieldSpec) -> None:
         """Text forms need a string (or list of strings); 'inline' needs an object field."""
@@ -236,8 +259,8 @@ class SpecChecker:
             self.error(path, "'enum' and 'values' apply to string fields only")
         if field.enum is not None and field.values is not None:
             self.error(path, "use either 'enum' (a named enum) or 'values' (inline), not both")
-        if field.enum is not None and field.enum not in self.spec.enums:
-            self._unknown_enum((*path, "enum"), field.enum)
+        if field.enum is not None:
+            self.unknown_enum((*path, "enum"), field.enum)
 
     def literal_problem(self, field: FieldSpec, value: object) -> str | None:
         """What is wrong with ``value`` as a value of ``field`` (its type first, then its enum), or None."""
@@ -256,11 +279,17 @@ class SpecChecker:
         enum = self.spec.enums.get(field.enum or "")
         return None if enum is None or enum.open else [item.value for item in enum.values]
 
-    def _unknown_enum(self, path: PathKey, name: str) -> None:
+    def unknown_enum(self, path: PathKey, name: str) -> None:
+        """Report ``name`` unless it is a defined enum (or one whose errors are already reported)."""
+        if name in self.spec.enums or self.unchecked.covers("enums", name):
+            return
         known = ", ".join(sorted(self.spec.enums)) or "none defined"
         self.error(path, f"enum '{name}' is not defined (enums: {known})")
 
     def unknown_schema(self, path: PathKey, name: str) -> None:
+        """Report ``name`` unless it is a defined schema (or one whose errors are already reported)."""
+        if name in self.spec.schemas or self.unchecked.covers("schemas", name):
+            return
         known = ", ".join(sorted(self.spec.schemas)) or "none defined"
         self.error(path, f"schema '{name}' is not defined (schemas: {known})")
 
@@ -296,12 +325,13 @@ class SpecChecker:
         if rule.pixel is not None and all(getattr(rule.pixel, bound) is None for bound in PixelSpec.model_fields):
             # An unbounded pixel rule would accept every WIDTHxHEIGHT, which is never what a doc says.
             self.error((*path, "pixel"), "a pixel rule needs at least one bound: " + ", ".join(PixelSpec.model_fields))
-        if rule.enum is not None and rule.enum not in self.spec.enums:
-            self._unknown_enum((*path, "enum"), rule.enum)
-        if rule.size_table is not None and rule.size_table.table not in self.spec.size_tables:
+        if rule.enum is not None:
+            self.unknown_enum((*path, "enum"), rule.enum)
+        table = rule.size_table.table if rule.size_table is not None else None
+        if table is not None and table not in self.spec.size_tables and not self.unchecked.covers("size_tables", table):
             known = ", ".join(sorted(self.spec.size_tables)) or "none defined"
             self.error((*path, "size_table", "table"),
-                       f"size table '{rule.size_table.table}' is not defined (tables: {known})")
+                       f"size table '{table}' is not defined (tables: {known})")
 
     # -- endpoints ----------------------------------------------------------------
 
@@ -323,7 +353,7 @@ def _rule_targets(rule: RuleSpec) -> Iterator[tuple[tuple[str | int, ...], str]]
             yield (key, index), field_path
 
 
-def check_semantics(loaded: LoadedSpec, spec: ProviderSpec) -> list[Diagnostic]:
-    """Every cross-reference and rule problem of one spec."""
-    return SpecChecker(loaded, spec).run()
+def check_semantics(loaded: LoadedSpec, spec: ProviderSpec, unchecked: Unchecked | None = None) -> list[Diagnostic]:
+    """Every cross-reference and rule problem of one spec (of its valid part, when ``unchecked`` says what is not)."""
+    return SpecChecker(loaded, spec, unchecked).run()
 

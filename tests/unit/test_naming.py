@@ -6,7 +6,7 @@ import keyword
 
 import pytest
 
-from generator.naming import constant_case, pascal_case, snake_case, words
+from generator.naming import RESERVED_PARAMS, constant_case, pascal_case, snake_case, words
 
 # wire name -> (snake_case, pascal_case, constant_case)
 CASES = {
@@ -54,15 +54,16 @@ def test_keywords_get_a_trailing_underscore(wire: str) -> None:
     assert keyword.iskeyword(wire)
 
 
-@pytest.mark.parametrize("wire", ["timeout", "request", "self", "cls"])
-def test_reserved_parameters_get_a_trailing_underscore(wire: str) -> None:
-    assert snake_case(wire) == f"{wire}_"
+@pytest.mark.parametrize("wire", ["timeout", "self", "models", "deadline"])
+def test_reserved_parameters_are_not_renamed_silently(wire: str) -> None:
+    # The checker rejects them with a located error and a python_name suggestion instead.
+    assert snake_case(wire) == wire
+    assert wire in RESERVED_PARAMS
 
 
-def test_only_exact_reserved_names_are_changed() -> None:
-    assert snake_case("Timeout") == "timeout_"  # it becomes 'timeout' first
+def test_separators_and_case_still_fold() -> None:
+    assert snake_case("Timeout") == "timeout"
     assert snake_case("timeoutSeconds") == "timeout_seconds"
-    assert snake_case("request_id") == "request_id"
     assert snake_case("requestId") == "request_id"
     assert snake_case("from_") == "from_"  # '_' is a separator: 'from' again, so escaped again
     assert snake_case("fromDate") == "from_date"
