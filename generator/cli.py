@@ -79,7 +79,7 @@ def _generate(args: argparse.Namespace, cache_dir: Path | None, digest: str | No
     from generator.cache.store import ContentStore
     from generator.pipeline import generate
     from generator.render.prefetch import default_jobs
-    from generator.render.write import stale_files, write_tree
+    from generator.render.write import recover_output, stale_files, write_tree
 
     store = ContentStore(cache_dir)
     try:
@@ -93,6 +93,7 @@ def _generate(args: argparse.Namespace, cache_dir: Path | None, digest: str | No
         print(f"error: {exc}\nnothing was written.", file=sys.stderr)
         return 3
     if args.check:
+        recover_output(args.out)  # an interrupted swap is repaired first, so the real output is compared
         stale = stale_files(args.out, files)
         for path in stale:
             print(f"stale: {args.out.name}/{path}", file=sys.stderr)
@@ -101,7 +102,11 @@ def _generate(args: argparse.Namespace, cache_dir: Path | None, digest: str | No
             return 1
         print(f"{args.out.name}/ is up to date ({len(files)} files).")
     else:
-        write_tree(args.out, files)
+        try:
+            write_tree(args.out, files)
+        except OSError as exc:
+            print(f"error: cannot write {args.out}: {exc}\nthe previous output is unchanged.", file=sys.stderr)
+            return 4
         print(f"wrote {len(files)} files to {args.out.name}/")
     if cache_dir is not None and digest is not None:
         record_run(cache_dir, args.out, digest, {file.path: file.content.encode("utf-8") for file in files})

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from generator.outtree import files_on_disk
 from generator.render.output import OutputFile
+from generator.render.swap import discard, make_staging, output_lock, settle, swap_in
 
 
 def stale_files(root: Path, files: Iterable[OutputFile]) -> list[str]:
@@ -24,32 +23,42 @@ def stale_files(root: Path, files: Iterable[OutputFile]) -> list[str]:
 def write_tree(root: Path, files: Iterable[OutputFile]) -> None:
     """Replace ``root`` with exactly ``files``; an interrupted run leaves the old tree whole.
 
-    Everything is written into a sibling temporary folder first, then swapped in
-    with renames, so readers see either the old tree or the new one.
+    Everything is written into a sibling staging folder first, then swapped in (see
+    ``generator.render.swap``), so readers see either the old tree or the new one. Under a lock
+    that makes concurrent writers take turns, leftovers of interrupted earlier runs are repaired
+    or removed first. Errors are ``OSError``s; whatever fails, the old tree is left as it was.
     """
     root = root.resolve()
     root.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.new-", dir=root.parent))
-    try:
-        for file in files:
-            target = staging / file.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(file.content.encode("utf-8"))
-        _swap(staging, root)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    with output_lock(root):
+        settle(root)
+        staging = make_staging(root)
+        try:
+            _write_files(staging, files)
+            previous = swap_in(staging, root)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)  # what is left, the next run removes
+            raise
+        if previous is not None:
+            discard(previous, staging)
 
 
-def _swap(staging: Path, root: Path) -> None:
-    if not root.exists():
-        os.replace(staging, root)
-        return
-    retired = Path(tempfile.mkdtemp(prefix=f".{root.name}.old-", dir=root.parent))
-    retired.rmdir()
-    os.replace(root, retired)
-    try:
-        os.replace(staging, root)
-    except OSError:
-        os.replace(retired, root)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)
+def recover_output(root: Path) -> bool:
+    """Settle ``root`` after an interrupted run without writing a new tree; True if it was restored.
+
+    A run killed in the middle of a swap without atomic exchange can leave no ``root``; this puts
+    the previous tree back and removes staging leftovers, so that ``--check`` compares the real
+    output. ``write_tree`` does the same on its own.
+    """
+    root = root.resolve()
+    if not root.parent.is_dir():
+        return False
+    with output_lock(root):
+        return settle(root)
+
+
+def _write_files(staging: Path, files: Iterable[OutputFile]) -> None:
+    for file in files:
+        target = staging / file.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(file.content.encode("utf-8"))
