@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 
@@ -27,7 +28,25 @@ class Diagnostic:
 
     def __str__(self) -> str:
         where = f"at {self.path}: " if self.path else ""
-        return f"{self.mark}: error: {where}{self.message}"
+        # One line, whatever spec text the message quotes: newlines and controls are shown escaped.
+        return _one_line(f"{self.mark}: error: {where}{self.message}")
+
+
+def _one_line(text: str) -> str:
+    return "".join(_escaped(char) if unicodedata.category(char) in _UNPRINTED else char for char in text)
+
+
+# Controls, surrogates, format characters (bidi), line and paragraph separators.
+_UNPRINTED = frozenset({"Cc", "Cs", "Cf", "Zl", "Zp"})
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escaped(char: str) -> str:
+    named = _NAMED.get(char)
+    if named is not None:
+        return named
+    point = ord(char)
+    return f"\\x{point:02x}" if point < 0x100 else f"\\u{point:04x}" if point < 0x10000 else f"\\U{point:08x}"
 
 
 class RelaygenError(Exception):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from generator.render.escape import md_code, md_inline
 from generator.report.changes import SEVERITY_LABELS, Change, ChangeReport
 
 _LABEL_WIDTH = max(len(label) for label in SEVERITY_LABELS.values())
@@ -34,10 +35,8 @@ def render_text(report: ChangeReport, old_label: str, new_label: str) -> str:
 
 
 def _code(text: str) -> str:
-    """Inline Markdown code that survives backticks inside ``text``."""
-    fence = "``" if "`" in text else "`"
-    pad = " " if fence == "``" else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
+    """Inline Markdown code holding ``text`` verbatim (spec text may hold backticks, newlines, HTML)."""
+    return md_code(text)
 
 
 def _markdown_item(change: Change) -> str:
@@ -48,7 +47,7 @@ def _markdown_item(change: Change) -> str:
         detail = f": {_code(change.old)} → {_code(change.new)}"
     elif change.old or change.new:
         detail = f": {_code(change.old or change.new)}"
-    return f"- {severity} · {_code(change.location)}: {change.what}{detail}"
+    return f"- {severity} · {_code(change.location)}: {md_inline(change.what)}{detail}"
 
 
 def markdown_sections(report: ChangeReport, level: int) -> list[str]:
