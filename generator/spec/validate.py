@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import Diagnostic
+from generator.spec.constraints import constraint_problems
 from generator.spec.endpoint_checks import EndpointChecker
 from generator.spec.fieldpaths import FieldLookup, resolve_field_path
 from generator.spec.loader import LoadedSpec, PathKey, dotted_path
@@ -253,6 +254,8 @@ class SpecChecker:
         problem = self.literal_problem(field, field.default) if field.default is not None else None
         if problem:
             self.error((*path, "default"), f"default {yaml_text(field.default)} {problem}")
+        for key, message in constraint_problems(field):
+            self.error((*path, key), message)
 
     def _check_field_enum(self, path: PathKey, field: FieldSpec) -> None:
         if field.type != "string":
