@@ -11,6 +11,7 @@ from functools import cache
 from typing import Annotated
 
 from pydantic import Field, TypeAdapter
+from pydantic_core import SchemaError
 
 from generator.spec.schema import FieldSpec
 
@@ -29,8 +30,8 @@ def constraint_problems(field: FieldSpec) -> list[tuple[str, str]]:
     problems = []
     for key, kinds in _APPLIES_TO.items():
         if getattr(field, key) is not None and field.type not in kinds:
-            problems.append((key, f"'{key}' applies to {' and '.join(kinds)} fields, not to "
-                             f"{'a ' + repr(field.type) + ' field' if field.type else 'a ref'}"))
+            what = f"a '{field.type}' field" if field.type else "a ref"
+            problems.append((key, f"'{key}' applies to {' and '.join(kinds)} fields, not to {what}"))
     if field.pattern is not None and field.type == "string":
         problem = pattern_problem(field.pattern)
         if problem:
@@ -38,8 +39,8 @@ def constraint_problems(field: FieldSpec) -> list[tuple[str, str]]:
     if field.minimum is not None and field.maximum is not None and field.minimum > field.maximum:
         problems.append(("minimum", f"minimum {field.minimum:g} is above maximum {field.maximum:g}; no value fits"))
     if field.min_items is not None and field.max_items is not None and field.min_items > field.max_items:
-        problems.append(("min_items", f"min_items {field.min_items} is above max_items {field.max_items}; "
-                         "no list fits"))
+        message = f"min_items {field.min_items} is above max_items {field.max_items}; no list fits"
+        problems.append(("min_items", message))
     return problems
 
 
@@ -48,12 +49,12 @@ def pattern_problem(pattern: str) -> str | None:
     """Why pydantic (Rust regex syntax: no look-around, no backreferences) cannot use ``pattern``, or None."""
     try:
         TypeAdapter(Annotated[str, Field(pattern=pattern)])
-    except Exception as exc:  # pydantic_core.SchemaError, and whatever its regex engine raises
+    except SchemaError as exc:  # the regex engine's parse and size errors arrive as this
         return f"pattern {pattern!r} is not a regular expression the SDK's validator accepts: {_reason(exc)}"
     return None
 
 
-def _reason(exc: Exception) -> str:
+def _reason(exc: SchemaError) -> str:
     """The regex engine's own words, e.g. 'unclosed group', without the schema-builder preamble."""
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
     for line in lines:
