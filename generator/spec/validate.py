@@ -17,6 +17,7 @@ from generator.spec.fieldpaths import FieldLookup, resolve_field_path
 from generator.spec.loader import LoadedSpec, PathKey, dotted_path
 from generator.spec.name_checks import NameChecks, check_argument_names
 from generator.spec.schema import (
+    HEADER_NAME,
     PIXELS,
     RATIO,
     EndpointSpec,
@@ -97,6 +98,12 @@ class SpecChecker:
         if auth.prefix and auth.scheme != "header":
             self.error(("auth", "prefix"), f"'prefix' applies to 'scheme: header' only; scheme '{auth.scheme}' "
                        "sends the key its own way (bearer adds 'Bearer ', query sends the bare key)")
+        if auth.scheme in ("bearer", "header") and auth.name and not re.match(HEADER_NAME, auth.name):
+            self.error(("auth", "name"), f"{auth.name!r} is not an HTTP header name (letters, digits and "
+                       "!#$%&'*+-.^_`|~)")
+        if not re.match(r"^[\x20-\x7e]*$", auth.prefix):
+            self.error(("auth", "prefix"), f"{auth.prefix!r} cannot start an HTTP header value: use printable "
+                       "ASCII only")
 
     def _check_families(self) -> None:
         seen: dict[str, str] = {}
@@ -191,6 +198,9 @@ class SpecChecker:
             self.unknown_schema((*path, "ref"), field.ref)
         if field.location != "body" and not top_level:
             self.error((*path, "in"), f"only top-level request fields can be sent in '{field.location}'")
+        if field.location == "header" and not re.match(HEADER_NAME, str(path[-1])):
+            self.error_at_key(path, f"{path[-1]!r} is sent as an HTTP header, so it must be a header name "
+                              "(letters, digits and !#$%&'*+-.^_`|~)")
         if field.type == "file" and not top_level:
             self.error((*path, "type"), "'type: file' is allowed only for top-level fields of a multipart request; "
                        "file bytes cannot be nested in arrays, objects or unions")
