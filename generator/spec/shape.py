@@ -63,7 +63,30 @@ def _message(error: Any, path: PathKey) -> str:
         return f"{error['input']!r} is not allowed; expected {expected}"
     if kind == "rule_kind":
         return f"{error['msg']} (got {_found_keys(error.get('input'))})"
+    if kind in _EXPECTED:
+        value = error.get("input")
+        # Text where a number or boolean belongs is the YAML 1.1 trap ("yes", "0x1F"): say it is not converted.
+        hint = _NOT_CONVERTED.get(kind, "") if isinstance(value, str) or kind == "string_type" else ""
+        return f"expected {_EXPECTED[kind]}, got {_short(value)}{hint}"
     return f"{error['msg']} (got {_short(error.get('input'))})"
+
+
+# pydantic's strict type errors, in the spec language's words.
+_EXPECTED = {
+    "bool_type": "true or false",
+    "int_type": "an integer",
+    "float_type": "a number",
+    "string_type": "text",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "list_type": "a list",
+}
+_NOT_CONVERTED = {
+    "bool_type": " (values are never converted: write true or false unquoted)",
+    "int_type": " (values are never converted: write a plain decimal integer unquoted)",
+    "float_type": " (values are never converted: write a plain decimal number unquoted)",
+    "string_type": " (quote it to make it text)",
+}
 
 
 def _found_keys(value: Any) -> str:

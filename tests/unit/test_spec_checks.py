@@ -340,8 +340,8 @@ def test_shape_errors_are_all_reported(tmp_path: Path) -> None:
         f"{AT}:21:11: error: at auth.scheme: 'cookie' is not allowed; expected 'bearer', 'header', 'query' or 'none'",
         (f"{AT}:145:60: error: at schemas.GenerateBody.rules[2].size_table.include[1]: 'pixels' is not allowed; "
         "expected 'ratios' or 'sizes'"),
-        (f"{AT}:151:21: error: at schemas.GenerateBody.rules[3].pixel.max_edge: Input should be a valid integer "
-        "(got 'big')"),
+        (f"{AT}:151:21: error: at schemas.GenerateBody.rules[3].pixel.max_edge: expected an integer, got 'big' "
+        "(values are never converted: write a plain decimal integer unquoted)"),
         (f"{AT}:255:13: error: at endpoints.get_result.method: 'FETCH' is not allowed; expected 'GET', 'POST', "
         "'PUT', 'PATCH' or 'DELETE'"),
     ]
