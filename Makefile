@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: generate test check lint clean report bench
+.PHONY: generate test check lint clean report bench fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,13 @@ report: $(STAMP)
 # Every benchmark, figures written to bench/RESULTS.md; `make bench QUICK=1` is the smoke run.
 bench: $(STAMP)
 	$(PY) -m bench $(if $(QUICK),--quick --output $(or $(OUTPUT),/tmp/relaygen-bench-smoke.md))
+
+# Hostile specs (issue 12): COUNT mutants of the shipped specs from SEED through checker, generator,
+# compile, import and calls; failing specs are kept under /tmp/relaygen-hostile with their evidence.
+# `make test` runs a fixed-seed slice of the same property tests.
+fuzz: $(STAMP)
+	$(PY) -m tests.hostile.run --count $(or $(COUNT),3000) --seed $(or $(SEED),1) --jobs 2
+	RELAYGEN_HOSTILE_EXAMPLES=$(or $(EXAMPLES),400) $(PY) -m pytest -q tests/hostile/test_hostile_property.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

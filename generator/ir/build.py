@@ -21,7 +21,7 @@ from generator.ir.nodes import (
 )
 from generator.ir.rules import rule_ir
 from generator.ir.types import PendingClass, TypeCollector
-from generator.naming import constant_case, snake_case
+from generator.naming import constant_case, rename_hint, snake_case
 from generator.spec.load import CheckedSpec
 from generator.spec.loader import dotted_path
 from generator.spec.schema import ProviderSpec, SchemaDef
@@ -150,9 +150,21 @@ def _class_ir(spec: ProviderSpec, pending: PendingClass, roles: dict[str, str]) 
 
 
 def _attribute_renames(pending: PendingClass, runtime_base: str) -> tuple[tuple[str, str], ...]:
+    """A distinct attribute for each field that would hide a runtime method: ``images_``, ``images_2``...
+
+    Twins such as ``images`` and ``Images`` both fold to ``images``; each gets its own name,
+    clear of every other field's, so datamodel-code-generator is never handed two equal aliases.
+    """
     members = RUNTIME_MEMBERS[runtime_base]
-    return tuple((field.wire_name, snake_case(field.wire_name) + "_") for field in pending.fields
-                 if snake_case(field.wire_name) in members)
+    taken = {snake_case(field.wire_name) for field in pending.fields} | set(members)
+    renames = []
+    for field in pending.fields:
+        name = snake_case(field.wire_name)
+        if name in members:
+            attribute = rename_hint(name, taken)
+            taken.add(attribute)
+            renames.append((field.wire_name, attribute))
+    return tuple(renames)
 
 
 def _rules_for(spec: ProviderSpec, pending: PendingClass, schema: SchemaDef | None) -> tuple[RuleIR, ...]:

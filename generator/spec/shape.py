@@ -57,10 +57,10 @@ def _message(error: Any, path: PathKey) -> str:
     if kind == "string_pattern_mismatch":
         pattern = error.get("ctx", {}).get("pattern", "")
         words = PATTERN_WORDS.get(pattern, f"text matching {pattern}")
-        return f"{error['input']!r} has the wrong form; expected {words}"
+        return f"{_short(error['input'])} has the wrong form; expected {words}"
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
-        return f"{error['input']!r} is not allowed; expected {expected}"
+        return f"{_short(error['input'])} is not allowed; expected {expected}"
     if kind == "rule_kind":
         return f"{error['msg']} (got {_found_keys(error.get('input'))})"
     if kind in _EXPECTED:

@@ -76,6 +76,9 @@ class SpecChecker:
 
     def run(self) -> list[Diagnostic]:
         NameChecks(self).run()
+        if not self.spec.endpoints and not self.unchecked.covers("endpoints") and not any(
+                section == "endpoints" for section, _ in self.unchecked.entries):
+            self.error(("endpoints",), "a spec needs at least one endpoint (there is nothing to generate)")
         self._check_provider()
         self._check_families()
         self._check_enums()
