@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from generator.check import check_spec_dir
 from generator.errors import SpecError
 from generator.spec.load import check_spec_file, load_specs
 
@@ -476,3 +479,29 @@ def test_pixel_rule_without_bounds(tmp_path: Path) -> None:
         (f"{AT}:150:16: error: at schemas.GenerateBody.rules[3].pixel: a pixel rule needs at least one bound: "
          "max_edge, multiple_of, max_ratio, min_pixels, max_pixels")
     ]
+
+
+def test_every_stage_of_every_file_is_reported_at_once(tmp_path: Path) -> None:
+    """The generator's own check (generator/check.py) collects spec-stage and IR-stage problems of all files."""
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    # A model class name clash (found by the IR's walk) and, in another file, a semantic error.
+    (specs / "api_generate.yaml").write_text(API_GENERATE.replace("TaskResult", "RelayModel"), encoding="utf-8")
+    (specs / "relay.yaml").write_text(API_GENERATE.replace("id: api_generate", "id: relay").replace(
+        "get: get_result", "get: get_results"), encoding="utf-8")
+    with pytest.raises(SpecError) as caught:
+        check_spec_dir(specs)
+    lines = str(caught.value).splitlines()
+    assert [line.split(": error: ")[0].split(":")[0] for line in lines] == ["specs/api_generate.yaml",
+                                                                             "specs/relay.yaml"]
+    assert "model class name 'RelayModel' is already a name models.py" in lines[0]
+    assert "endpoint 'get_results' is not defined" in lines[1]
+
+
+def test_the_checker_cli_runs_the_generator_stages(tmp_path: Path) -> None:
+    spec = tmp_path / "api_generate.yaml"
+    spec.write_text(API_GENERATE.replace("TaskResult", "RelayModel"), encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "generator.spec", str(spec)], capture_output=True, text=True,
+                         cwd=ROOT, check=False)
+    assert run.returncode == 1
+    assert "model class name 'RelayModel'" in run.stderr and "ok" not in run.stdout
