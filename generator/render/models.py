@@ -9,6 +9,7 @@ from generator.cache.store import memoized
 from generator.errors import RenderError
 from generator.ir.nodes import ProviderIR
 from generator.render.jsonschema import provider_schema
+from generator.render.model_shape import check_model_module
 
 RUNTIME_MODULE = "imagerelay._runtime.model"
 
@@ -71,4 +72,5 @@ def _run_dmcg(provider_id: str, schema: dict[str, Any], base_classes: dict[str, 
         raise RenderError(f"datamodel-code-generator failed for provider '{provider_id}': {exc}") from exc
     if not isinstance(output, str):
         raise RenderError(f"datamodel-code-generator returned {type(output).__name__}, expected one module")
+    check_model_module(output, f"{package}/{provider_id}/models.py")
     return output

@@ -40,6 +40,7 @@ from generator.render.escape import (
     md_text,
     py_literal,
 )
+from generator.render.model_shape import check_model_module
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -283,3 +284,42 @@ def test_the_environment_uses_these_filters() -> None:
     tree = ast.parse(source)
     assert [type(node).__name__ for node in tree.body] == ["Expr", "Assign"]
     assert isinstance(env.undefined, type) and issubclass(env.undefined, jinja2.StrictUndefined)
+
+
+# -- models.py comes from datamodel-code-generator: its output is checked instead ----------
+
+MODEL = '''from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from imagerelay._runtime.model import RelayModel
+
+
+class Part(RelayModel):
+    """Doc with ""\\" quotes."""
+
+    text: Annotated[str | None, Field(alias="Text", description='x"""\\n__import__("os")', pattern="^a$")] = None
+    mode: Literal["a", "b"] = "a"
+    size: Annotated[int, Field(ge=-1, le=4)] = 1
+'''
+
+
+def test_a_declarative_models_module_passes() -> None:
+    check_model_module(MODEL, "models.py")
+
+
+@pytest.mark.parametrize("extra", [
+    "RELAYGEN_CANARY_1()\n",
+    "import os\n",
+    "class X(RelayModel):\n    x: int = __import__('os').getpid()\n",
+    "class X(RelayModel):\n    x: int = RELAYGEN_CANARY_1\n",
+    "class X(RelayModel):\n    def f(self) -> None: ...\n",
+    "class X(RelayModel):\n    x: Annotated[int, Field(default_factory=lambda: 1)]\n",
+    "class X(RelayModel):\n    \"\"\"doc\"\"\"\n    RELAYGEN_CANARY_1()\n",
+    "@dataclass\nclass X(RelayModel):\n    x: int\n",
+])
+def test_code_in_a_models_module_is_refused(extra: str) -> None:
+    with pytest.raises(RenderError):
+        check_model_module(MODEL + "\n\n" + extra, "models.py")
