@@ -87,10 +87,10 @@ def _int_literal(value: int) -> str:
 
 def docstring_text(value: str) -> Code:
     """Text that stays inside a ``\"\"\"...\"\"\"`` docstring, whatever it holds."""
-    text = _escape_unsafe(str(value).replace("\\", "\\\\"), keep="\n\t")
+    # Stripped first: the quote escaping below must see the text's real last character.
+    text = _escape_unsafe(str(value).strip().replace("\\", "\\\\"), keep="\n\t")
     # A quote that starts a run of quotes, or ends the text, could close the docstring.
-    text = re.sub(r'"(?="|$)', r'\\"', text)
-    return Code(text.strip())
+    return Code(re.sub(r'"(?="|$)', r'\\"', text))
 
 
 _CODING = re.compile(r"coding([:=])")

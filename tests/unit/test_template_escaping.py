@@ -134,9 +134,13 @@ def test_rendering_refuses_raw_text_as_code(tmp_path: Path) -> None:
 
 # -- every filter is safe for any text --------------------------------------------------
 
-ANY_TEXT = st.text(st.characters(codec=None, min_codepoint=0, max_codepoint=0x10FFFF)) | st.sampled_from([
+# Any code point, and strings over the few characters that end strings, comments and markup,
+# where the dangerous combinations (a quote before a space, a backslash at the end) are dense.
+ANY_TEXT = st.text(st.characters(codec=None, min_codepoint=0, max_codepoint=0x10FFFF)) | st.text(
+    st.sampled_from(list("\"'\\ \n\t\r\x00`#<>[]()|:=-a\u2028\u202e\ud800"))) | st.sampled_from([
     '"""', "'''", 'x"', "x\\", "\\", "C:\\Users\\new\\doc.txt", "\\N{", "a\nimport os", "\r\nx = 1", "\0",
     "\ud800", "\u202e", "\u2028", "# coding: latin-1", "`", "``x``", "<script>", "[a](b.md)", "|", "-->",
+    'a" ', 'x"\n', '"\t', ' "" ', "\\ ",
 ])
 JSON_LIKE = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True, allow_infinity=True) | ANY_TEXT,
