@@ -20,9 +20,9 @@ from __future__ import annotations
 # ``import imagerelay`` (about 12 ms), and type checkers honour this spelling too.
 TYPE_CHECKING = False
 
-__version__ = "0.1.0.1080634880"
+__version__ = "0.1.0.4009632043"
 # sha256 prefix of the specs as the generator read them; part of __version__.
-SPEC_DIGEST = "40692e000e67"
+SPEC_DIGEST = "eefe212b9141"
 PROVIDERS: tuple[str, ...] = (
     "api_generate",
     "chat_stream",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from generator.errors import Diagnostic, SpecError
 from generator.ir.endpoints import endpoint_ir, request_class_name
 from generator.ir.nodes import (
@@ -10,6 +12,7 @@ from generator.ir.nodes import (
     EnumIR,
     EnumValueIR,
     FamilyIR,
+    FieldIR,
     ImagesIR,
     InlineImageIR,
     ProviderIR,
@@ -18,6 +21,7 @@ from generator.ir.nodes import (
     SizeRowIR,
     SizeTableIR,
     TaskIR,
+    TypeIR,
 )
 from generator.ir.rules import rule_ir
 from generator.ir.types import PendingClass, TypeCollector
@@ -138,7 +142,7 @@ def _class_ir(spec: ProviderSpec, pending: PendingClass, roles: dict[str, str]) 
     return ClassIR(
         name=pending.name,
         description=" ".join(pending.description.split()),
-        fields=pending.fields,
+        fields=_informational(pending.fields, task),
         base=f"{pending.name}Base" if generated else runtime_base,
         runtime_base=runtime_base,  # type: ignore[arg-type]
         rules=rules,
@@ -146,6 +150,22 @@ def _class_ir(spec: ProviderSpec, pending: PendingClass, roles: dict[str, str]) 
         task=task,
         refusals=refusals,
         attribute_renames=_attribute_renames(pending, runtime_base),
+    )
+
+
+def _informational(fields: tuple[FieldIR, ...], task: TaskIR | None) -> tuple[FieldIR, ...]:
+    """Fields that only inform, typed to take any value: a task's progress.
+
+    Relays send progress as 50, 99.5, "50" or "100%"; a paid reply must not be lost over
+    its form. ``task_progress()`` reads any of them as 0..1.
+    """
+    if task is None or task.progress_field is None:
+        return fields
+    note = "(read leniently: any value; task_progress() gives it as 0..1)"
+    return tuple(
+        dataclasses.replace(field, type=TypeIR("any", "Any"), description=f"{field.description} {note}".strip())
+        if field.wire_name == task.progress_field else field
+        for field in fields
     )
 
 

@@ -27,6 +27,8 @@ __all__ = [
     "extract_images",
     "find_urls",
     "has_images",
+    "inline_image_problems",
+    "looks_like_text",
     "safe_stem",
     "save_bytes",
     "sniff_mime",
@@ -51,6 +53,10 @@ _EXTENSIONS = {
     "image/bmp": ".bmp",
     "image/avif": ".avif",
     "image/heic": ".heic",
+    "image/heif": ".heif",
+    "image/tiff": ".tiff",
+    "image/jxl": ".jxl",
+    "image/x-icon": ".ico",
     "image/svg+xml": ".svg",
 }
 _MAGIC = (
@@ -59,20 +65,51 @@ _MAGIC = (
     (b"GIF87a", "image/gif"),
     (b"GIF89a", "image/gif"),
     (b"BM", "image/bmp"),
+    (b"II*\x00", "image/tiff"),
+    (b"MM\x00*", "image/tiff"),
+    (b"\xff\x0a", "image/jxl"),
+    (b"\x00\x00\x00\x0cJXL \r\n\x87\n", "image/jxl"),
+    (b"\x00\x00\x01\x00", "image/x-icon"),
 )
+# ISO base media files ("....ftyp<brand>"): AVIF and HEIF/HEIC are told apart by the
+# major brand (ISO/IEC 23008-12 and the AV1 Image File Format); video brands are not images.
+_FTYP_BRANDS = {
+    b"avif": "image/avif",
+    b"avis": "image/avif",
+    b"heic": "image/heic",
+    b"heix": "image/heic",
+    b"heim": "image/heic",
+    b"heis": "image/heic",
+    b"hevc": "image/heic",
+    b"hevx": "image/heic",
+    b"mif1": "image/heif",
+    b"msf1": "image/heif",
+}
+# What a relay sends when the "image" is really an error page or a JSON error.
+_TEXT_STARTS = (b"<", b"{", b"[", b"\xef\xbb\xbf<", b"\xef\xbb\xbf{")
 # 4 * 16384 base64 characters decode to 48 KiB: bounded memory per step.
 _CHUNK_CHARS = 4 * 16384
 _SAFE_STEM = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def sniff_mime(head: bytes) -> str | None:
-    """The image MIME type that ``head`` (the first bytes of a file) starts with."""
+    """The image MIME type that ``head`` (the first 16+ bytes of a file) starts with."""
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "image/webp"
+    if head[4:8] == b"ftyp":
+        return _FTYP_BRANDS.get(head[8:12])
     for magic, mime in _MAGIC:
         if head.startswith(magic):
             return mime
     return None
+
+
+def looks_like_text(head: bytes) -> bool:
+    """Whether bytes that are no known image start like markup, JSON or plain text."""
+    stripped = head.lstrip(b" \t\r\n")
+    if stripped.startswith(_TEXT_STARTS):
+        return True
+    return bool(stripped) and all(32 <= byte < 127 or byte in b"\t\r\n" for byte in stripped)
 
 
 def _normalise_b64(data: str) -> str:
@@ -122,12 +159,12 @@ class Image:
 
     @property
     def extension(self) -> str:
-        """File extension with the dot, from the MIME type, the bytes or the URL."""
-        if self.mime_type and self.mime_type.lower() in _EXTENSIONS:
-            return _EXTENSIONS[self.mime_type.lower()]
+        """File extension with the dot: from the bytes, else the MIME type, else the URL."""
         sniffed = sniff_mime(self._head()) if self.b64_data else None
         if sniffed:
             return _EXTENSIONS[sniffed]
+        if self.mime_type and self.mime_type.lower() in _EXTENSIONS:
+            return _EXTENSIONS[self.mime_type.lower()]
         if self.url:
             suffix = PurePosixPath(urlsplit(self.url).path).suffix.lower()
             if suffix in set(_EXTENSIONS.values()) | {".jpeg"}:
@@ -174,26 +211,95 @@ def _url_matches(text: str) -> Iterator[re.Match[str]]:
             yield from _URL.finditer(text, run.start(), run.end())
 
 
+def _inline_image(data: str, declared: str | None) -> Image:
+    """An inline image whose MIME type is what its bytes are, whatever the reply declared."""
+    image = Image(b64_data=data, mime_type=declared)
+    sniffed = sniff_mime(image._head())
+    return image if sniffed is None or sniffed == declared else Image(b64_data=data, mime_type=sniffed)
+
+
 def find_urls(text: str) -> list[Image]:
     """Images named in free text: http(s) URLs and ``data:image/...;base64,`` URLs."""
     found = [(m.start(), Image(url=m.group(0).rstrip(_TRAILING))) for m in _url_matches(text)]
     if "data:" in text:
         for match in _DATA_URL.finditer(text):
-            found.append((match.start(), Image(b64_data=match.group(2), mime_type=match.group(1))))
+            found.append((match.start(), _inline_image(match.group(2), match.group(1))))
         found.sort(key=lambda pair: pair[0])
     return [image for _, image in found]
 
 
-def _inline(objects: Iterable[Any], data_key: str, mime_key: str | None) -> list[Image]:
-    images: list[Image] = []
+def _inline_objects(objects: Iterable[Any], data_key: str, mime_key: str | None) -> Iterator[tuple[str, Any]]:
+    """(base64 text, declared MIME type) of each inline image object."""
     for obj in objects:
         if isinstance(obj, Mapping):
             data, mime = obj.get(data_key), obj.get(mime_key) if mime_key else None
             if isinstance(data, str) and data:
-                images.append(
-                    Image(b64_data=data, mime_type=mime if isinstance(mime, str) else None)
-                )
-    return images
+                yield data, mime
+
+
+def _inline(objects: Iterable[Any], data_key: str, mime_key: str | None) -> list[Image]:
+    return [
+        _inline_image(data, mime if isinstance(mime, str) else None)
+        for data, mime in _inline_objects(objects, data_key, mime_key)
+    ]
+
+
+# Standard or URL-safe base64, possibly wrapped in lines, padding optional.
+_BASE64 = re.compile(r"[A-Za-z0-9+/_\-\s]*=*\s*")
+_SPACE = re.compile(r"\s")
+
+
+def _base64_problem(data: str) -> str | None:
+    if _BASE64.fullmatch(data) is None:
+        return "is not base64 (it holds characters base64 never uses)"
+    # Counted without copying a multi-megabyte string, unless it is wrapped in lines (rare).
+    end = len(data)
+    while end and data[end - 1] in "= \t\r\n":
+        end -= 1
+    length = end if _SPACE.search(data) is None else len("".join(data.split()).rstrip("="))
+    if length % 4 == 1:
+        return "is not base64 (its length is one character past a whole group)"
+    return None
+
+
+def _content_problem(data: str, declared: Any) -> str | None:
+    """Why the base64 ``data`` of an inline image is not an image, or None."""
+    problem = _base64_problem(data)
+    if problem is not None:
+        return problem
+    head = Image(b64_data=data)._head()
+    if sniff_mime(head) is not None:
+        return None
+    declared_image = isinstance(declared, str) and declared.lower().startswith("image/")
+    if looks_like_text(head) or not declared_image:
+        shown = declared if isinstance(declared, str) else "no MIME type"
+        start = head[:12].decode("ascii", "backslashreplace")
+        return f"holds {shown} content that is no image (it starts with {start!r})"
+    return None  # an image format this sniffer does not know, declared as an image: kept
+
+
+def inline_image_problems(payload: Any, paths: ImagePaths | None) -> list[str]:
+    """What is wrong with the inline images of a reply: invalid base64, or content that is no image.
+
+    Checked when a reply is parsed, so the error carries the request's details instead of
+    surfacing later from ``save()``. URL images are not fetched here.
+    """
+    if paths is None:
+        return []
+    problems: list[str] = []
+    for spec in paths.inline:
+        for data, mime in _inline_objects(find_all(payload, spec.path), spec.data_key, spec.mime_key):
+            problem = _content_problem(data, mime)
+            if problem:
+                problems.append(f"the inline image at {spec.path} {problem}")
+    for path in paths.urls:
+        for value in find_all(payload, path):
+            if isinstance(value, str) and "data:" in value:
+                for match in _DATA_URL.finditer(value):
+                    problem = _content_problem(match.group(2), match.group(1))
+                    if problem:
+                        problems.append(f"the data URL at {path} {problem}")
+    return problems
 
 
 def _dedup(images: Iterable[Image]) -> list[Image]:

@@ -12,16 +12,22 @@ import json
 import math
 from collections.abc import Mapping
 from functools import cache
-from typing import Any, ClassVar, Literal, Self, TypeVar, get_args
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from .descriptors import ImagePaths, RefusalMarker, TaskStatusSpec
 from .errors import InvalidRequestError, one_line
 from .image_input import ImageInput, convert_image_fields
-from .images import Image, extract_images
+from .images import Image, extract_images, inline_image_problems
+from .log import logger
 from .paths import find_all, find_first
 from .rules import Rule, check_rules, wire_text
+from .tolerant import drop_invalid_optionals
+
+if TYPE_CHECKING:
+    # Not re-exported at the top level by the oldest pydantic 2.x the SDK supports.
+    from pydantic.functional_validators import ModelWrapValidatorHandler
 
 __all__ = [
     "RelayModel",
@@ -173,12 +179,39 @@ def find_refusal(payload: Any, markers: tuple[RefusalMarker, ...]) -> str | None
 
 
 class RelayResponse(RelayModel):
-    """A reply payload that may hold images and/or describe a task."""
+    """A reply payload that may hold images and/or describe a task.
+
+    Read tolerantly (see ``tolerant.py``): an optional field with an odd value is
+    dropped with a warning rather than losing a paid reply; inline images are checked
+    here, so invalid base64 or non-image content fails with the request's details.
+    """
 
     __relay_images__: ClassVar[ImagePaths | None] = None
     __relay_task__: ClassVar[TaskStatusSpec | None] = None
     # Fields whose value means "refused on content policy" (see ``RefusalMarker``).
     __relay_refusals__: ClassVar[tuple[RefusalMarker, ...]] = ()
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _read_tolerantly(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        if isinstance(data, Mapping):
+            problems = inline_image_problems(data, cls.__relay_images__)
+            if problems:
+                raise ValueError("; ".join(problems))
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            images = cls.__relay_images__
+            keep = () if images is None else (*images.urls, *(spec.path for spec in images.inline))
+            dropped = drop_invalid_optionals(cls, data, exc.errors(include_url=False), keep)
+            if dropped is None:
+                raise
+            pruned, paths = dropped
+            result = handler(pruned)
+            logger.warning(
+                "%s: ignored optional field(s) the model cannot read: %s", cls.__name__, ", ".join(paths)
+            )
+            return result
 
     def images(self) -> list[Image]:
         """Images in this payload (empty when there are none)."""

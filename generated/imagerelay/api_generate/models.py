@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -75,6 +75,11 @@ class TaskResult(TaskResultBase):
     status: Annotated[
         str, Field(description="状态 / status Known values: running, violation, succeeded, failed.")
     ]
-    progress: Annotated[int | None, Field(description="进度，0~100 / progress 0-100")] = None
+    progress: Annotated[
+        Any | None,
+        Field(
+            description="进度，0~100 / progress 0-100 (read leniently: any value; task_progress() gives it as 0..1)"
+        ),
+    ] = None
     results: list[TaskOutput] | None = None
     error: Annotated[str | None, Field(description="报错信息 / error message")] = None

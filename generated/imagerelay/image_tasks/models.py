@@ -111,7 +111,10 @@ class ImageTask(ImageTaskBase):
         ),
     ]
     progress: Annotated[
-        str | None, Field(description='进度 / progress as a percent string, e.g. "100%".')
+        Any | None,
+        Field(
+            description='进度 / progress as a percent string, e.g. "100%". (read leniently: any value; task_progress() gives it as 0..1)'
+        ),
     ] = None
     result_url: Annotated[str | None, Field(description="结果图片 URL / result image URL")] = None
     metadata: Annotated[TaskMetadata | None, Field(description="任务元数据 / task metadata.")] = (
