@@ -68,11 +68,12 @@ CLIENT_MEMBERS = frozenset({
 # Module-level names of a provider's client.py other than endpoint constants.
 CLIENT_MODULE_CONSTANTS = frozenset({"PROVIDER"})
 
-# Keyword arguments every generated method takes besides the spec's fields, and the
-# module names its body uses: a request field with one of these Python names would
-# repeat a parameter or hide what the method calls.
+# Keyword arguments every generated method takes besides the spec's fields (``timeout``
+# and ``deadline``; the wait helpers' ``poll_interval``, ``max_poll_interval`` and
+# ``on_progress``), and the module names a method body uses: a request field with one of
+# these Python names would repeat a parameter or hide what the method calls.
 RESERVED_PARAMS = frozenset({
-    "self", "timeout", "interval", "deadline", "on_progress",
+    "self", "timeout", "deadline", "poll_interval", "max_poll_interval", "on_progress",
     "models", "catalog", "build_request", "find_first",
 })
 

@@ -20,9 +20,9 @@ from __future__ import annotations
 # ``import imagerelay`` (about 12 ms), and type checkers honour this spelling too.
 TYPE_CHECKING = False
 
-__version__ = "0.1.0.4009632043"
+__version__ = "0.1.0.97117813"
 # sha256 prefix of the specs as the generator read them; part of __version__.
-SPEC_DIGEST = "eefe212b9141"
+SPEC_DIGEST = "05c9e675522e"
 PROVIDERS: tuple[str, ...] = (
     "api_generate",
     "chat_stream",
@@ -44,6 +44,7 @@ __all__ = [
     "ContentPolicyError",
     "Image",
     "InternalServerError",
+    "InvalidAPIKeyError",
     "InvalidRequestError",
     "MissingAPIKeyError",
     "NoImageError",
@@ -56,6 +57,7 @@ __all__ = [
     "SizeLookupError",
     "StreamIncompleteError",
     "TaskFailedError",
+    "TaskPendingError",
     "UnprocessableEntityError",
     "WaitTimeoutError",
     "api_generate",
@@ -78,6 +80,7 @@ if TYPE_CHECKING:
         ConflictError,
         ContentPolicyError,
         InternalServerError,
+        InvalidAPIKeyError,
         InvalidRequestError,
         MissingAPIKeyError,
         NoImageError,
@@ -90,6 +93,7 @@ if TYPE_CHECKING:
         SizeLookupError,
         StreamIncompleteError,
         TaskFailedError,
+        TaskPendingError,
         UnprocessableEntityError,
         WaitTimeoutError,
     )
@@ -106,6 +110,7 @@ else:
         "ContentPolicyError": ".errors",
         "Image": "._runtime.images",
         "InternalServerError": ".errors",
+        "InvalidAPIKeyError": ".errors",
         "InvalidRequestError": ".errors",
         "MissingAPIKeyError": ".errors",
         "NoImageError": ".errors",
@@ -118,6 +123,7 @@ else:
         "SizeLookupError": ".errors",
         "StreamIncompleteError": ".errors",
         "TaskFailedError": ".errors",
+        "TaskPendingError": ".errors",
         "UnprocessableEntityError": ".errors",
         "WaitTimeoutError": ".errors",
         "api_generate": ".",

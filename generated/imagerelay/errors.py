@@ -15,6 +15,7 @@ from ._runtime.errors import (
     ConflictError,
     ContentPolicyError,
     InternalServerError,
+    InvalidAPIKeyError,
     InvalidRequestError,
     MissingAPIKeyError,
     NoImageError,
@@ -27,6 +28,7 @@ from ._runtime.errors import (
     SizeLookupError,
     StreamIncompleteError,
     TaskFailedError,
+    TaskPendingError,
     UnprocessableEntityError,
     WaitTimeoutError,
 )
@@ -40,6 +42,7 @@ __all__ = [
     "ConflictError",
     "ContentPolicyError",
     "InternalServerError",
+    "InvalidAPIKeyError",
     "InvalidRequestError",
     "MissingAPIKeyError",
     "NoImageError",
@@ -52,6 +55,7 @@ __all__ = [
     "SizeLookupError",
     "StreamIncompleteError",
     "TaskFailedError",
+    "TaskPendingError",
     "UnprocessableEntityError",
     "WaitTimeoutError",
 ]

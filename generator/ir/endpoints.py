@@ -14,6 +14,7 @@ from generator.ir.nodes import (
     FieldIR,
     FixedValueIR,
     PollingIR,
+    ResumeIR,
 )
 from generator.naming import constant_case, pascal_case, wait_method_name
 from generator.spec.schema import EndpointSpec, ExampleSpec, ProviderSpec
@@ -116,6 +117,23 @@ def _polling_ir(spec: ProviderSpec, name: str, endpoint: EndpointSpec, classes: 
     )
 
 
+def _blocking_task(endpoint: EndpointSpec) -> bool:
+    """A call that answers with its task and is not polled: a submit that polls expects
+    an unfinished task, a blocking generate does not."""
+    return endpoint.response.raise_task_failure and endpoint.polling is None
+
+
+def _resume_ir(spec: ProviderSpec, endpoint: EndpointSpec) -> ResumeIR | None:
+    """For a blocking task call: the first submit endpoint (spec order) whose reply is the
+    same class, so its id path and wait helper apply to this reply too."""
+    if not _blocking_task(endpoint):
+        return None
+    for name, other in spec.endpoints.items():
+        if other.polling is not None and other.response.schema_ref == endpoint.response.schema_ref:
+            return ResumeIR(id_from=other.polling.id_from, method=_wait_method(spec, name))
+    return None
+
+
 def endpoint_ir(spec: ProviderSpec, name: str, endpoint: EndpointSpec, classes: dict[str, ClassIR]) -> EndpointIR:
     request_class = request_class_name(name, endpoint)
     fields = classes[request_class].fields if request_class else ()
@@ -152,4 +170,6 @@ def endpoint_ir(spec: ProviderSpec, name: str, endpoint: EndpointSpec, classes: 
         polling=polling,
         examples=tuple(_example_ir(example, params) for example in endpoint.examples),
         rules=classes[request_class].rules if request_class else (),
+        raise_task_pending=_blocking_task(endpoint),
+        resume=_resume_ir(spec, endpoint),
     )

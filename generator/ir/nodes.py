@@ -193,6 +193,15 @@ class PollingIR:
 
 
 @dataclass(frozen=True)
+class ResumeIR:
+    """How a blocking call's unfinished task is waited for: the submit endpoint whose reply
+    has the same class names the id's wire path and the wait helper."""
+
+    id_from: str
+    method: str
+
+
+@dataclass(frozen=True)
 class ExampleIR:
     name: str
     description: str
@@ -235,6 +244,11 @@ class EndpointIR:
     polling: PollingIR | None
     examples: tuple[ExampleIR, ...]
     rules: tuple[RuleIR, ...]
+    # A blocking task call (raise_task_failure, no polling of its own): an unfinished task
+    # in its reply raises TaskPendingError. ``resume``: how to wait for it, when a polling
+    # endpoint replies with the same class.
+    raise_task_pending: bool = False
+    resume: ResumeIR | None = None
 
     @property
     def url_template(self) -> str:

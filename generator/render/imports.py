@@ -60,6 +60,8 @@ def client_imports(provider: ProviderIR) -> list[Code]:
     descriptors = {"AuthScheme", "Endpoint", "ProviderConfig"}
     if any(ep.envelope for ep in provider.endpoints):
         descriptors.add("Envelope")
+    if any(ep.resume for ep in provider.endpoints):
+        descriptors.add("Resume")
     client = {"AsyncBaseClient", "BaseClient", "Timeout"}
     lines = _from("typing", typing) + [Code("")] + _from(f"{RUNTIME}.client", client)
     lines += _from(f"{RUNTIME}.descriptors", descriptors)

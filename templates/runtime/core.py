@@ -14,30 +14,69 @@ import logging
 import os
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self, TypeAlias, TypeVar
 
 from pydantic import BaseModel
 
 from .auth import Secret, auth_headers, auth_params, resolve_api_key, same_origin
-from .decode import Exchange, read_json, unwrap_envelope, validate_payload
+from .deadline import (
+    Deadline,
+    call_deadline,
+    check_seconds,
+    deadline_error,
+    deadline_scope,
+    reject_timeout,
+)
+from .decode import Exchange, connection_error, read_json, unwrap_envelope, validate_payload
 from .descriptors import Endpoint, ProviderConfig
 from .encode import RequestParts, encode_request
 from .errors import APIStatusError, RelayError
 from .images import Image, has_images
 from .log import logger, protect_httpx_logs
 from .model import RelayModel
-from .outcome import no_image_error, refusal_error, task_failure_error
+from .outcome import no_image_error, pending_task_error, refusal_error, task_failure_error
 from .redact import redact_url
 from .retries import RetryPolicy, plan_retry
 
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["ClientCore", "as_timeout", "default_timeout", "resolve_base_url"]
+__all__ = [
+    "TOO_LATE",
+    "ClientCore",
+    "HasImages",
+    "Timeout",
+    "as_timeout",
+    "check_download",
+    "default_timeout",
+    "resolve_base_url",
+]
 
 T = TypeVar("T", bound=BaseModel)
+# A string, so that naming it in generated signatures does not import httpx.
+Timeout: TypeAlias = "float | httpx.Timeout | None"
+TOO_LATE = "before the request was sent"
+
+
+class HasImages(Protocol):
+    """A reply model or a stream: anything whose ``images()`` lists its images."""
+
+    def images(self) -> list[Image]: ...
+
+
+def check_download(response: httpx.Response, exchange: Exchange) -> bytes:
+    """A downloaded image's bytes; a page instead of an image is an error."""
+    kind = response.headers.get("content-type", "")
+    # An expired link often answers 200 with an HTML or JSON error page.
+    if kind.startswith(("text/html", "application/json")):
+        raise RelayError(
+            f"download did not return an image (content type {kind})",
+            **exchange.facts(response),
+        )
+    return exchange.reply_body(response)
 
 
 def default_timeout() -> httpx.Timeout:
@@ -94,12 +133,19 @@ class ClientCore:
         *,
         own_client: bool,
         retry_unsafe: bool = False,
+        deadline: float | None = None,
+        limits: httpx.Limits | None = None,
     ) -> None:
+        from .pool import default_limits
+
         self._api_key: Secret | None = resolve_api_key(self._provider, api_key)
         self._base_url = resolve_base_url(self._provider, base_url)
         # With a caller-supplied httpx client and no timeout, its timeout rules.
         fallback = default_timeout() if own_client else None
         self._timeout: httpx.Timeout | None = as_timeout(timeout) or fallback
+        seconds = check_seconds("deadline", deadline)
+        self._deadline = None if seconds == float("inf") else seconds
+        self._limits = limits or default_limits()
         self._retry_policy = RetryPolicy(max_retries=max(0, max_retries), retry_unsafe=retry_unsafe)
         self._owns_http = own_client
         self._headers = dict(headers or {})
@@ -130,19 +176,24 @@ class ClientCore:
         timeout: float | httpx.Timeout | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
+        deadline: float | None = None,
     ) -> Self:
-        """A copy of this client with other settings, sharing its connection pool.
+        """A copy of this client with other settings, sharing its connection pool and gate.
 
-        Arguments left as None keep this client's value. The copy never closes
-        the shared pool; close (or exit) the original client when done::
+        Arguments left as None keep this client's value (``deadline=math.inf`` lifts a
+        deadline). The copy never closes the shared pool; close (or exit) the original
+        client when done::
 
-            client.with_options(retry_unsafe=True, timeout=600).generate(...)
+            client.with_options(retry_unsafe=True, deadline=600).generate(...)
         """
         clone = copy.copy(self)
         clone._owns_http = False
         clone._headers = dict(self._headers)
         if timeout is not None:
             clone._timeout = as_timeout(timeout)
+        if deadline is not None:
+            seconds = check_seconds("deadline", deadline)
+            clone._deadline = None if seconds == float("inf") else seconds
         policy = self._retry_policy
         if max_retries is not None:
             policy = dataclasses.replace(policy, max_retries=max(0, max_retries))
@@ -209,7 +260,12 @@ class ClientCore:
 
     def _exchange(self, name: str, request: httpx.Request) -> Exchange:
         exchange = Exchange(
-            name, request.method, request.url, self._provider, self._secrets(), self._secret_params()
+            name,
+            request.method,
+            request.url,
+            self._provider,
+            self._secrets(),
+            self._secret_params(),
         )
         if logger.isEnabledFor(logging.DEBUG):  # the redacted URL is only worked out if shown
             logger.debug("%s: %s %s", name, request.method, exchange.url)
@@ -228,9 +284,15 @@ class ClientCore:
             elapsed,
         )
 
-    def _retry_delay(self, error: RelayError, idempotent: bool, attempt: int) -> float | None:
+    def _retry_delay(
+        self, error: RelayError, idempotent: bool, attempt: int, deadline: Deadline | None
+    ) -> float | None:
         import httpx
 
+        now = self._monotonic()
+        if deadline is not None and deadline.passed(now):
+            return None  # the error already says the deadline stopped the call
+        remaining = None if deadline is None else deadline.remaining(now)
         headers = httpx.Headers(error.headers if isinstance(error, APIStatusError) else None)
         delay = plan_retry(
             error,
@@ -239,10 +301,75 @@ class ClientCore:
             attempt=attempt,
             policy=self._retry_policy,
             rand=self._random,
+            remaining=remaining,
+            pool_wait=isinstance(error.__cause__, httpx.PoolTimeout),
         )
         if delay is not None:
             logger.info("retrying in %.1fs after: %s", delay, error)
         return delay
+
+    # -- deadlines (deadline.py) ----------------------------------------------------------
+
+    def _call_deadline(self, seconds: float | None) -> Deadline | None:
+        """The deadline of a call starting now: ``seconds``, else the client's, within any scope."""
+        return call_deadline(check_seconds("deadline", seconds), self._deadline, self._monotonic())
+
+    @contextmanager
+    def _deadline_scope(
+        self, seconds: float, *, method: str, timeout: object = None
+    ) -> Iterator[Deadline | None]:
+        """Bound every call made inside by ``seconds`` (the wait helpers); they take no timeout=."""
+        reject_timeout(method, timeout)
+        with deadline_scope(seconds, self._monotonic()) as deadline:
+            yield deadline
+
+    def _clip(self, request: httpx.Request, deadline: Deadline) -> bool:
+        """Cut every phase timeout of ``request`` to what remains; False if nothing does."""
+        from .pool import clip_timeout
+
+        remaining = deadline.remaining(self._monotonic())
+        if remaining <= 0:
+            return False
+        request.extensions["timeout"] = clip_timeout(request.extensions["timeout"], remaining)
+        return True
+
+    @property
+    def _gate_wait(self) -> str:
+        return f"while waiting for a free connection (all {self._limits.max_connections} in use)"
+
+    def _unsent(self, exchange: Exchange, deadline: Deadline, doing: str) -> RelayError:
+        return deadline_error(
+            exchange.name, exchange.method, exchange.url, deadline, doing, sent=False
+        )
+
+    def _failure(
+        self, exc: httpx.HTTPError, exchange: Exchange, deadline: Deadline | None
+    ) -> RelayError:
+        """The error for a failed attempt; a timeout at the deadline says it was the deadline."""
+        import httpx
+
+        from .pool import DeadlineReached
+
+        error = connection_error(exc, exchange)
+        if deadline is None or not (
+            isinstance(exc, DeadlineReached)
+            or (isinstance(exc, httpx.TimeoutException) and deadline.passed(self._monotonic()))
+        ):
+            return error
+        phases = (
+            (httpx.PoolTimeout, "while waiting for a free connection"),
+            (httpx.ConnectTimeout, "while connecting"),
+            (httpx.WriteTimeout, "while sending the request"),
+            (DeadlineReached, str(exc)),
+        )
+        doing = next(
+            (text for kind, text in phases if isinstance(exc, kind)), "while waiting for the reply"
+        )
+        stopped = deadline_error(
+            exchange.name, exchange.method, exchange.url, deadline, doing, sent=error.request_sent
+        )
+        stopped.__cause__ = error.__cause__
+        return stopped
 
     def _decode(
         self, endpoint: Endpoint, response: httpx.Response, model: type[T], exchange: Exchange
@@ -260,6 +387,10 @@ class ClientCore:
             failed = task_failure_error(result, exchange, response, payload)
             if failed is not None:
                 raise failed
+        if endpoint.raise_task_pending:
+            pending = pending_task_error(result, endpoint, exchange, response, payload)
+            if pending is not None:
+                raise pending
         if endpoint.requires_image:
             found = has_images(payload, getattr(model, "__relay_images__", None))
             missing = no_image_error(result, found, exchange, response, payload)

@@ -1,8 +1,15 @@
 """Turn an httpx response into a validated model or the right error.
 
 Every error built here carries the exchange facts (method, redacted URL,
-status, provider message, request id) and has the API key scrubbed from any
-text the provider echoed back.
+status, provider message, request id); the errors themselves redact any key
+the provider echoed back (``errors.RelayError``).
+
+Every JSON text the runtime reads (reply bodies, error bodies, stream events)
+goes through ``parse_json``: pydantic-core's parser, whose recursion limit
+refuses nesting deeper than about ``MAX_JSON_DEPTH`` levels before anything
+recursive (validation, ``json.dumps``, ``repr``) could hit Python's own.
+Checking the depth of the bytes ahead of the parse would cost as much as the
+parse itself on a 25 MB image reply.
 """
 
 from __future__ import annotations
@@ -23,13 +30,15 @@ from .errors import (
     APIStatusError,
     APITimeoutError,
     ExchangeFacts,
+    InvalidRequestError,
     ProviderError,
+    RelayError,
     ResponseValidationError,
     one_line,
     status_error_class,
 )
 from .paths import find_first
-from .redact import redact_url, scrub
+from .redact import clip, redact, redact_url
 from .rules import wire_text
 
 if TYPE_CHECKING:
@@ -37,9 +46,14 @@ if TYPE_CHECKING:
     import httpx
 
 __all__ = [
+    "MAX_JSON_DEPTH",
     "Exchange",
+    "JSONTooDeepError",
     "aread_body",
     "connection_error",
+    "parse_event",
+    "parse_json",
+    "parse_json_or_none",
     "read_body",
     "read_json",
     "scrub_cause",
@@ -55,6 +69,32 @@ _MESSAGE_FIELDS = ("error.message", "message", "msg", "error", "detail", "error_
 _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-oneapi-request-id")
 _TAGS = re.compile(r"<[^>]+>")
 _EXCERPT = 300
+_MESSAGE_HEAD = 2000  # of a provider message: one_line cuts it to 300 after collapsing whitespace
+# pydantic-core's (jiter's) fixed recursion limit: deeper JSON fails to parse.
+MAX_JSON_DEPTH = 200
+_TOO_DEEP = f"JSON nested more than {MAX_JSON_DEPTH} levels deep"
+
+
+class JSONTooDeepError(ValueError):
+    """A JSON text nested deeper than ``MAX_JSON_DEPTH``: refused, not parsed."""
+
+
+def parse_json(data: bytes | str) -> Any:
+    """The JSON value of ``data``; ValueError if it is not JSON, JSONTooDeepError if too deep."""
+    try:
+        return from_json(data)
+    except ValueError as exc:
+        if "recursion limit" in str(exc):
+            raise JSONTooDeepError(_TOO_DEEP) from None
+        raise
+
+
+def parse_json_or_none(data: bytes | str) -> Any:
+    """``parse_json(data)``, or None when ``data`` is empty, not JSON or too deep."""
+    try:
+        return parse_json(data) if data.strip() else None
+    except ValueError:
+        return None
 
 
 @dataclass
@@ -81,7 +121,7 @@ class Exchange:
         return self.clean(redact_url(self.request_url, self.secret_params))
 
     def clean(self, text: str) -> str:
-        return scrub(text, self.secrets)
+        return redact(text, self.secrets)
 
     def reply_body(self, response: httpx.Response) -> bytes:
         """The reply body: what the client read into ``body``, else httpx's own."""
@@ -93,10 +133,8 @@ class Exchange:
         try:
             body = self.reply_body(response)
         except httpx.ResponseNotRead:
-            return ""  # a stream: callers pass the event text instead
-        # Slice bytes first: decoding a 20 MB base64 body for 300 chars is waste.
-        head = body[: _EXCERPT * 4].decode("utf-8", "replace")
-        return self.clean(head[:_EXCERPT])
+            return ""  # a stream (callers pass the event text instead), or a body that broke off
+        return clip(body, _EXCERPT, self.secrets)
 
     def facts(self, response: httpx.Response | None, payload: Any = None) -> ExchangeFacts:
         return {
@@ -121,10 +159,12 @@ class Exchange:
         """The provider's own error text in a decoded body, or None."""
         for path in self.provider.error_message_fields + _MESSAGE_FIELDS:
             value = find_first(payload, path)
+            # Redacted (clip) before one_line cuts it: a key cut in two is not recognised.
             if isinstance(value, str) and value.strip():
-                return self.clean(one_line(value))
+                return one_line(clip(value, _MESSAGE_HEAD, self.secrets))
             if isinstance(value, (Mapping, list)) and value:
-                return self.clean(one_line(json.dumps(value, ensure_ascii=False)))
+                text = json.dumps(value, ensure_ascii=False)
+                return one_line(clip(text, _MESSAGE_HEAD, self.secrets))
         return None
 
 
@@ -175,24 +215,22 @@ def _held_content(response: httpx.Response) -> bytes | None:
         return None
 
 
-def _loads(response: httpx.Response) -> Any:
-    """The JSON body, or None when it is empty or not JSON."""
-    try:
-        return json.loads(response.content) if response.content.strip() else None
-    except ValueError:
-        return None
-
-
 def status_error(response: httpx.Response, exchange: Exchange) -> APIStatusError:
-    """The APIStatusError subclass for a non-2xx response (body already read)."""
-    payload = _loads(response)
+    """The APIStatusError subclass for a non-2xx response (body read, or broken off)."""
+    body = _held_content(response) or b""  # None: reading it failed, the status still says much
+    try:
+        payload = parse_json(body) if body.strip() else None
+        note = ""
+    except ValueError as exc:
+        payload = None
+        note = f" (error body unread: {exc})" if isinstance(exc, JSONTooDeepError) else ""
     message = exchange.provider_message(payload) if payload is not None else None
-    if message is None and response.content.strip():
+    if message is None and body.strip() and not note:
         # Not JSON (an HTML gateway page, plain text): show its text content.
-        message = exchange.clean(one_line(_TAGS.sub(" ", exchange.excerpt(response)), 200))
+        message = one_line(_TAGS.sub(" ", exchange.excerpt(response)), 200)
     reason = response.reason_phrase or "error"
     return status_error_class(response.status_code)(
-        f"{exchange.name} failed: {reason}",
+        f"{exchange.name} failed: {reason}{note}",
         status=response.status_code,
         method=exchange.method,
         url=exchange.url,
@@ -211,7 +249,13 @@ def read_json(response: httpx.Response, exchange: Exchange) -> Any:
     to the bytes and the parsed value. It is also several times faster.
     """
     try:
-        return from_json(exchange.reply_body(response))
+        return parse_json(exchange.reply_body(response))
+    except JSONTooDeepError as exc:
+        raise ResponseValidationError(
+            f"{exchange.name}: reply refused: {exc}",
+            body_excerpt=exchange.excerpt(response),
+            **exchange.facts(response),
+        ) from None
     except ValueError as exc:
         raise ResponseValidationError(
             f"{exchange.name}: reply is not valid JSON ({exc})",
@@ -257,6 +301,19 @@ def _summary(error: ValidationError) -> str:
     return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
 
 
+def parse_event(data: str, exchange: Exchange, response: httpx.Response) -> Any:
+    """The JSON value of one stream event's data; ResponseValidationError if it has none."""
+    try:
+        return parse_json(data)
+    except ValueError as exc:
+        what = f"refused: {exc}" if isinstance(exc, JSONTooDeepError) else "is not JSON"
+        raise ResponseValidationError(
+            f"{exchange.name}: stream event {what}",
+            body_excerpt=clip(data, _EXCERPT, exchange.secrets),
+            **exchange.facts(response),
+        ) from None
+
+
 def validate_payload(
     model: type[T],
     payload: Any,
@@ -274,11 +331,13 @@ def validate_payload(
     except ValidationError as exc:
         raise ResponseValidationError(
             f"{exchange.name}: reply does not match {model.__name__}: {_summary(exc)}",
-            body_excerpt=exchange.excerpt(response) if excerpt is None else exchange.clean(excerpt),
+            body_excerpt=(
+                exchange.excerpt(response)
+                if excerpt is None
+                else clip(excerpt, _EXCERPT, exchange.secrets)
+            ),
             **exchange.facts(response, payload),
         ) from None
-
-
 
 
 def scrub_cause(exc: BaseException, exchange: Exchange) -> BaseException:
@@ -297,10 +356,10 @@ def _failure_text(exc: httpx.HTTPError, exchange: Exchange) -> str:
         (httpx.WriteTimeout, "timed out sending the request"),
         (httpx.PoolTimeout, "timed out waiting for a free connection"),
     )
-    return next(
-        (text for kind, text in timeouts if isinstance(exc, kind)),
-        f"{type(exc).__name__}: {exchange.clean(str(exc)) or 'connection failed'}",
-    )
+    text = f"{type(exc).__name__}: {exchange.clean(str(exc)) or 'connection failed'}"
+    if isinstance(exc, httpx.DecodingError):
+        text += " (the reply body does not match its Content-Encoding)"
+    return next((shown for kind, shown in timeouts if isinstance(exc, kind)), text)
 
 
 def _request_sent(exc: httpx.HTTPError) -> bool:
@@ -317,16 +376,35 @@ def _request_sent(exc: httpx.HTTPError) -> bool:
     return not isinstance(exc, not_sent)
 
 
-def connection_error(exc: httpx.HTTPError, exchange: Exchange) -> APIConnectionError:
-    """The runtime error for an httpx transport failure (chained to it)."""
+def _unsendable(exc: httpx.LocalProtocolError, exchange: Exchange) -> InvalidRequestError:
+    """httpx refused to write the request (an illegal header value): nothing was sent,
+    and sending it again would fail the same way, so it is not a connection error."""
+    error = InvalidRequestError(
+        [f"the HTTP layer refused to send it ({exchange.clean(str(exc)) or 'protocol error'})"],
+        subject=f"{exchange.name} request",
+    )
+    error.method, error.url = exchange.method, exchange.url
+    return error
+
+
+def connection_error(exc: httpx.HTTPError, exchange: Exchange) -> RelayError:
+    """The runtime error for an httpx failure while sending or reading (chained to it).
+
+    Any ``httpx.HTTPError`` maps to an SDK error with the request's context: a
+    timeout, a connection or protocol failure, a body that does not decode.
+    """
     import httpx
 
-    kind = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
-    error = kind(
-        f"{exchange.name} failed: {_failure_text(exc, exchange)}",
-        method=exchange.method,
-        url=exchange.url,
-        request_sent=_request_sent(exc),
-    )
+    error: RelayError
+    if isinstance(exc, httpx.LocalProtocolError):
+        error = _unsendable(exc, exchange)
+    else:
+        kind = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+        error = kind(
+            f"{exchange.name} failed: {_failure_text(exc, exchange)}",
+            method=exchange.method,
+            url=exchange.url,
+            request_sent=_request_sent(exc),
+        )
     error.__cause__ = scrub_cause(exc, exchange)
     return error

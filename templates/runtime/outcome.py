@@ -3,7 +3,8 @@
 Relays answer 200 when the model refused (Gemini's ``finishReason:
 IMAGE_SAFETY``, ``promptFeedback.blockReason``) or simply drew nothing.
 These checks turn such replies into ``ContentPolicyError`` and
-``NoImageError``; they run on a decoded JSON reply (``ClientCore._decode``)
+``NoImageError``, and a blocking call whose task is not final yet into
+``TaskPendingError`` (carrying the task id to wait for); they run on a decoded JSON reply (``ClientCore._decode``)
 and on each chunk and the end of a stream (``streaming.ChunkReader``), so both
 kinds of reply fail the same way.
 """
@@ -15,14 +16,22 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from .decode import Exchange
-from .errors import ContentPolicyError, NoImageError, TaskFailedError
+from .descriptors import Endpoint
+from .errors import ContentPolicyError, NoImageError, TaskFailedError, TaskPendingError
 from .model import RelayResponse, find_refusal, task_error_in, task_outcome_in, task_status_in
+from .paths import find_first
 
 if TYPE_CHECKING:
     # Annotations only: httpx loads when a client is created, not on import (see client.py).
     import httpx
 
-__all__ = ["awaiting_task", "no_image_error", "refusal_error", "task_failure_error"]
+__all__ = [
+    "awaiting_task",
+    "no_image_error",
+    "pending_task_error",
+    "refusal_error",
+    "task_failure_error",
+]
 
 
 def refusal_error(
@@ -69,6 +78,45 @@ def task_failure_error(
         f"{exchange.name}: the task {what} (status {status!r})",
         task_status=status,
         provider_message=exchange.clean(detail) if detail else None,
+        **exchange.facts(response),
+    )
+
+
+def pending_task_error(
+    result: BaseModel | None,
+    endpoint: Endpoint,
+    exchange: Exchange,
+    response: httpx.Response,
+    payload: Any = None,
+) -> TaskPendingError | None:
+    """The error for a blocking call whose task is not final yet, or None.
+
+    A relay may answer a synchronous generate with ``queued``/``running`` (or a status
+    the spec does not list) when its own wait runs out. Returning that reply would look
+    like a success without images; the work may still finish and be billed, so the error
+    carries the task id and the wait helper that picks it up (``endpoint.resume``).
+    """
+    spec = type(result).__relay_task__ if isinstance(result, RelayResponse) else None
+    if not isinstance(result, RelayResponse) or spec is None:
+        return None
+    wire = result.to_wire() if payload is None else payload
+    if task_outcome_in(wire, spec) != "pending":
+        return None
+    status = task_status_in(wire, spec)
+    resume = endpoint.resume
+    found = find_first(wire, resume.id_from) if resume is not None else None
+    task_id = None if found is None or isinstance(found, (dict, list)) else str(found)
+    if resume is not None and task_id is not None:
+        hint = f"wait for it with client.{resume.method}({task_id!r})"
+    else:
+        hint = "the reply names no way to wait for it"
+    return TaskPendingError(
+        f"{exchange.name}: the task is not finished (status {status!r}), so there is no "
+        f"image yet; {hint}",
+        task_id=task_id,
+        task_status=status,
+        progress=result.task_progress(),
+        resume_with=resume.method if resume is not None else None,
         **exchange.facts(response),
     )
 

@@ -72,11 +72,12 @@ def test_api_generate_violation_and_failure_are_typed_errors() -> None:
 def test_wait_gives_up_at_its_deadline() -> None:
     server = ScriptedServer([_task("running")] * 50)
     with _client(api_generate.Client, server) as client:
-        clock = iter(range(0, 1000, 10))
-        client._monotonic = lambda: float(next(clock))
+        now = [0.0]  # a fake clock that only the sleeps between polls move
+        client._monotonic = lambda: now[0]
+        client._sleep = lambda seconds: now.__setitem__(0, now[0] + seconds)
         with pytest.raises(WaitTimeoutError) as timed_out:
             client.wait("1-abc", deadline=60)
-    assert timed_out.value.task_status == "running"
+    assert timed_out.value.task_status == "running" and timed_out.value.elapsed == 60
     assert 1 < len(server.requests) < 10
 
 

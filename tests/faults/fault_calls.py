@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Literal, get_origin
 
-from imagerelay import api_generate, chat_stream, gemini_12ai, gemini_jobs, image_tasks
+from imagerelay import api_generate, chat_stream, fal_queue, gemini_12ai, gemini_jobs, image_tasks
 
 PNG_B64 = "iVBORw0KGgoAAAANSUhEUg=="  # PNG signature + IHDR start, base64
 
@@ -355,6 +355,19 @@ STREAMS = [
 
 JSON_CALLS = CREATES + POLLS
 ALL_CALLS = CREATES + POLLS + STREAMS
+
+# The sixth provider, for faults that only need one of its routes (error replies, keys).
+FAL_STATUS = Call(
+    "fal_queue.get_status",
+    fal_queue,
+    "GET",
+    "/fal-ai/flux/requests/r1/status",
+    lambda c: c.get_status(request_id="r1"),
+    {"status": "IN_QUEUE", "queue_position": 0},
+    "poll",
+    0,
+)
+EVERY_PROVIDER_CALLS = ALL_CALLS + [FAL_STATUS]
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ def test_violation_status_on_a_polled_task(relay: Relay, server: FaultServer) ->
         Reply(200, {"id": "1-abc", "status": "violation", "error": "内容违规 / prompt rejected"}),
     )
     error = relay.fails_run(
-        ContentPolicyError, api_generate, lambda c: c.wait("1-abc", interval=0.01, deadline=5)
+        ContentPolicyError, api_generate, lambda c: c.wait("1-abc", poll_interval=0.01, deadline=5)
     )
     assert error.task_status == "violation"
     assert error.provider_message == "内容违规 / prompt rejected"
@@ -60,7 +60,7 @@ def test_failed_task(relay: Relay, server: FaultServer, waiter: Waiter) -> None:
         Reply(200, waiter.status("failed", error="upstream model crashed")),
     )
     error = relay.fails_run(
-        TaskFailedError, waiter.module, lambda c: waiter.wait(c, interval=0.01, deadline=5)
+        TaskFailedError, waiter.module, lambda c: waiter.wait(c, poll_interval=0.01, deadline=5)
     )
     assert error.task_status == "failed"
     assert str(error).startswith("task failed with status 'failed': upstream model crashed")
@@ -72,12 +72,12 @@ def test_task_that_never_finishes(relay: Relay, server: FaultServer, waiter: Wai
     status = RUNNING[waiter.name]
     server.script("GET", waiter.path, Reply(200, waiter.status(status)))
     error = relay.fails_run(
-        WaitTimeoutError, waiter.module, lambda c: waiter.wait(c, interval=0.01, deadline=0.15)
+        WaitTimeoutError, waiter.module, lambda c: waiter.wait(c, poll_interval=0.01, deadline=0.15)
     )
     assert error.task_status == status
     assert 0.15 <= error.elapsed < 2
-    assert str(error).startswith(f"task still {status!r}")
-    assert "wait longer (timeout=...) or poll it again later" in str(error)
+    assert error.task_id and str(error).startswith(f"task {error.task_id!r} still {status!r}")
+    assert "(deadline=0.15); keep waiting with wait(" in str(error)
     assert server.count("GET", waiter.path) >= 2
 
 

@@ -187,7 +187,7 @@ def test_unknown_task_status(
     )
 
     def wait(client: Any) -> Any:
-        return waiter.wait(client, interval=0.01, deadline=5)
+        return waiter.wait(client, poll_interval=0.01, deadline=5)
 
     if waiter.closed_status:
         # A closed enum in the spec: an unlisted status fails the poll at once.

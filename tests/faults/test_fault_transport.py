@@ -163,7 +163,7 @@ def _cancel_wait(server: FaultServer, relay: Relay, *, after: float) -> tuple[fl
     async def main() -> tuple[float, Any]:
         async with relay.client(api_generate) as client:
             client._sleep = asyncio.sleep  # real sleeps between polls
-            job = asyncio.create_task(client.wait("1-abc", interval=30, deadline=60))
+            job = asyncio.create_task(client.wait("1-abc", poll_interval=30, deadline=60))
             await asyncio.sleep(after)
             started = time.monotonic()
             job.cancel()

@@ -195,7 +195,7 @@ KNOWN_CASES: tuple[KnownCase, ...] = (
     *(_reserved_field(name) for name in ("deadline", "on_progress", "models", "build_request")),
     KnownCase("request field named timeout, renamed with python_name", "api_generate",
               _add_field("GenerateBody", "timeout", {"type": "integer", "python_name": "relay_timeout"})),
-    *(_reserved_id_param(name) for name in ("self", "timeout", "interval")),
+    *(_reserved_id_param(name) for name in ("self", "timeout", "poll_interval")),
     KnownCase("polling id_param in camelCase", "api_generate", _polled_parameter("taskId")),
     KnownCase("enum named None", "api_generate", _rename(("enums",), "ImageSize", "None"),
               expect=(("enums.None", "enum name 'None' is a Python keyword"),)),

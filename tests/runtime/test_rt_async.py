@@ -123,7 +123,7 @@ class Clock:
         return self.now
 
 
-def async_wait(states: list[dict[str, Any]], **kwargs: Any) -> tuple[Task, Clock]:
+def async_wait(states: list[dict[str, Any]], deadline: float = 900.0) -> tuple[Task, Clock]:
     clock = Clock()
     client = make_async_client(Recorder())
     client._sleep, client._monotonic = clock.sleep, clock
@@ -132,7 +132,11 @@ def async_wait(states: list[dict[str, Any]], **kwargs: Any) -> tuple[Task, Clock
         state = states.pop(0) if len(states) > 1 else states[0]
         return Task.model_validate({"id": "t1", **state})
 
-    return run(client._wait(poll, **kwargs)), clock
+    async def main() -> Task:
+        with client._deadline_scope(deadline, method="wait"):
+            return await client._wait(poll, task_id="t1")
+
+    return run(main()), clock
 
 
 def test_async_wait_success() -> None:
@@ -145,8 +149,9 @@ def test_async_wait_failure_violation_timeout() -> None:
         async_wait([{"status": "failed", "error": "boom"}])
     with pytest.raises(ContentPolicyError):
         async_wait([{"status": "violation"}])
-    with pytest.raises(WaitTimeoutError):
-        async_wait([{"status": "running"}], timeout=5)
+    with pytest.raises(WaitTimeoutError) as caught:
+        async_wait([{"status": "running"}], deadline=5)
+    assert caught.value.task_id == "t1" and "deadline=5" in str(caught.value)
 
 
 def test_async_wait_is_cancellable() -> None:
@@ -160,7 +165,7 @@ def test_async_wait_is_cancellable() -> None:
             polls.append(1)
             return Task.model_validate({"id": "t", "status": "running"})
 
-        job = asyncio.ensure_future(client._wait(poll, interval=60))
+        job = asyncio.ensure_future(client._wait(poll, task_id="t", poll_interval=60))
         await asyncio.sleep(0.01)
         job.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -186,7 +191,7 @@ def test_cancelling_wait_is_prompt_and_leaves_the_client_usable() -> None:
         async def poll() -> Task:
             return await client._request(GET_TASK, query, Task)
 
-        job = asyncio.create_task(client._wait(poll, interval=60))
+        job = asyncio.create_task(client._wait(poll, task_id="t", poll_interval=60))
         await asyncio.sleep(0.02)  # first poll done, now sleeping
         started = loop.time()
         job.cancel()
@@ -196,7 +201,7 @@ def test_cancelling_wait_is_prompt_and_leaves_the_client_usable() -> None:
         assert job.cancelled()
         # The same client polls again and finishes a fresh wait.
         client._sleep = lambda seconds: asyncio.sleep(0)
-        result = await client._wait(poll, interval=60)
+        result = await client._wait(poll, task_id="t", poll_interval=60)
         await client.aclose()
         return took, result
 
@@ -215,7 +220,9 @@ def test_cancelling_a_poll_in_flight_propagates() -> None:
 
         client = AsyncClient(api_key=KEY, transport=httpx.MockTransport(slow))
         query = TaskQuery(task_id="t1")
-        job = asyncio.create_task(client._wait(lambda: client._request(GET_TASK, query, Task)))
+        job = asyncio.create_task(
+            client._wait(lambda: client._request(GET_TASK, query, Task), task_id="t1")
+        )
         await asyncio.sleep(0.02)
         job.cancel()
         with pytest.raises(asyncio.CancelledError):

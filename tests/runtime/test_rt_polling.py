@@ -41,6 +41,13 @@ def waiting_client(clock: FakeClock) -> Any:
     return client
 
 
+def wait(clock: FakeClock, poll: Callable[[], Task], deadline: float = 900.0, **settings: Any) -> Task:
+    client = waiting_client(clock)
+    with client._deadline_scope(deadline, method="wait"):
+        result: Task = client._wait(poll, task_id="t1", **settings)
+    return result
+
+
 def test_wait_until_success_with_backoff_and_progress() -> None:
     clock = FakeClock()
     poll, seen = poller(
@@ -52,8 +59,12 @@ def test_wait_until_success_with_backoff_and_progress() -> None:
         {"status": "succeeded", "progress": 100, "results": [{"url": "https://cdn.test/z.png"}]},
     )
     progress: list[tuple[str, float | None]] = []
-    result = waiting_client(clock)._wait(
-        poll, interval=2.0, max_interval=5.0, on_progress=lambda s, p: progress.append((s, p))
+    result = wait(
+        clock,
+        poll,
+        poll_interval=2.0,
+        max_poll_interval=5.0,
+        on_progress=lambda s, p: progress.append((s, p)),
     )
     assert result.status == "succeeded" and [i.url for i in result.images()] == [
         "https://cdn.test/z.png"
@@ -74,7 +85,7 @@ def test_failure_raises_with_provider_error_text() -> None:
     clock = FakeClock()
     poll, _ = poller({"status": "running"}, {"status": "failed", "error": "upstream model crashed"})
     with pytest.raises(TaskFailedError) as caught:
-        waiting_client(clock)._wait(poll)
+        wait(clock, poll)
     assert caught.value.task_status == "failed"
     assert caught.value.provider_message == "upstream model crashed"
     assert str(caught.value).startswith("task failed with status 'failed': upstream model crashed")
@@ -84,7 +95,7 @@ def test_violation_raises_content_policy_error() -> None:
     clock = FakeClock()
     poll, _ = poller({"status": "violation", "error": "prompt rejected"})
     with pytest.raises(ContentPolicyError) as caught:
-        waiting_client(clock)._wait(poll)
+        wait(clock, poll)
     assert caught.value.provider_message == "prompt rejected"
     assert clock.sleeps == []
 
@@ -93,17 +104,20 @@ def test_deadline_raises_wait_timeout() -> None:
     clock = FakeClock()
     poll, seen = poller({"status": "running", "progress": 40})
     with pytest.raises(WaitTimeoutError) as caught:
-        waiting_client(clock)._wait(poll, interval=10, max_interval=10, timeout=25)
+        wait(clock, poll, deadline=25, poll_interval=10, max_poll_interval=10)
     assert clock.sleeps == [10, 10, 5]  # the last sleep is cut to the deadline
-    assert len(seen) == 4
+    assert len(seen) == 3  # no poll at the deadline: it would have no time left
     error = caught.value
-    assert (error.task_status, error.progress, error.elapsed) == ("running", 0.4, 25)
-    assert str(error).startswith("task still 'running', 40% done after 25s")
+    assert (error.task_id, error.task_status, error.progress, error.elapsed) == ("t1", "running", 0.4, 25)
+    assert str(error).startswith(
+        "task 't1' still 'running', 40% done after 25s, its deadline (deadline=25); "
+        "keep waiting with wait('t1', deadline=...)"
+    )
 
 
 def test_unknown_status_keeps_waiting_and_warns_once(caplog: pytest.LogCaptureFixture) -> None:
     clock = FakeClock()
     poll, _ = poller({"status": "weird"}, {"status": "weird"}, {"status": "succeeded"})
-    assert waiting_client(clock)._wait(poll).status == "succeeded"
+    assert wait(clock, poll).status == "succeeded"
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert warnings == ["unknown task status 'weird'; still waiting"]

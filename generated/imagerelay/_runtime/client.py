@@ -1,4 +1,4 @@
-"""``BaseClient`` and ``AsyncBaseClient``: what generated clients subclass.
+"""``BaseClient`` and ``AsyncBaseClient`` (``async_client.py``): what generated clients subclass.
 
 A generated client sets ``_provider`` and adds one thin method per endpoint
 that builds its request model and calls ``_request``, ``_stream`` or
@@ -13,15 +13,17 @@ import path name httpx in annotations only, or import it inside a function.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Protocol, Self, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Self, TypeVar
 
 from pydantic import BaseModel
 
-from .core import ClientCore
-from .decode import Exchange, aread_body, connection_error, read_body, status_error
+from .async_client import AsyncBaseClient
+from .core import TOO_LATE, ClientCore, HasImages, Timeout, check_download
+from .deadline import Deadline
+from .decode import Exchange, read_body, status_error
 from .descriptors import Endpoint
 from .encode import RequestParts
 from .errors import RelayError
@@ -29,36 +31,18 @@ from .images import Image, save_bytes
 from .model import RelayModel, RelayResponse
 
 if TYPE_CHECKING:
+    import threading
+
     import httpx
 
     from .polling import ProgressCallback
-    from .streaming import AsyncStream, Stream
+    from .pool import Slot
+    from .streaming import Stream
 
 __all__ = ["AsyncBaseClient", "BaseClient", "Timeout"]
 
 T = TypeVar("T", bound=BaseModel)
-
-
-class HasImages(Protocol):
-    """A reply model or a stream: anything whose ``images()`` lists its images."""
-
-    def images(self) -> list[Image]: ...
-
-
 R = TypeVar("R", bound=RelayResponse)
-# A string, so that naming it in generated signatures does not import httpx.
-Timeout: TypeAlias = "float | httpx.Timeout | None"
-
-
-def _check_download(response: httpx.Response, exchange: Exchange) -> bytes:
-    kind = response.headers.get("content-type", "")
-    # An expired link often answers 200 with an HTML or JSON error page.
-    if kind.startswith(("text/html", "application/json")):
-        raise RelayError(
-            f"download did not return an image (content type {kind})",
-            **exchange.facts(response),
-        )
-    return exchange.reply_body(response)
 
 
 class BaseClient(ClientCore):
@@ -70,14 +54,25 @@ class BaseClient(ClientCore):
         *,
         base_url: str | None = None,
         timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int = 2,
         retry_unsafe: bool = False,
+        limits: httpx.Limits | None = None,
         headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        """``retry_unsafe=True`` re-sends generation requests that may already
-        have started work (see ``retries.py``); ``max_retries`` bounds re-sends."""
+        """``timeout`` bounds each phase of one HTTP attempt (connect, each read, write,
+        the wait for a pooled connection); ``deadline`` (seconds, default none) bounds
+        each call as a whole, retries and the reading of the reply included.
+        ``limits`` sizes the connection pool this client creates (default: 1000
+        connections, 100 kept alive) and the number of requests it lets into httpx at
+        once; more calls wait their turn in the client (see ``pool.py``). Give it the
+        limits of your ``http_client``/``transport`` when you pass one.
+        ``retry_unsafe=True`` re-sends generation requests that may already have
+        started work (see ``retries.py``); ``max_retries`` bounds re-sends."""
+        import threading
+
         import httpx
 
         if http_client is not None and transport is not None:
@@ -90,8 +85,14 @@ class BaseClient(ClientCore):
             headers,
             own_client=http_client is None,
             retry_unsafe=retry_unsafe,
+            deadline=deadline,
+            limits=limits,
         )
-        self._http = http_client or httpx.Client(transport=transport)
+        self._http = http_client or httpx.Client(transport=transport, limits=self._limits)
+        size = self._limits.max_connections
+        self._gate: threading.BoundedSemaphore | None = (
+            None if size is None else threading.BoundedSemaphore(size)
+        )
         self._sleep: Callable[[float], None] = time.sleep
 
     def close(self) -> None:
@@ -112,18 +113,61 @@ class BaseClient(ClientCore):
         self.close()
 
     def _attempt(
-        self, request: httpx.Request, exchange: Exchange, stream: bool, redirects: bool
+        self,
+        request: httpx.Request,
+        exchange: Exchange,
+        stream: bool,
+        redirects: bool,
+        deadline: Deadline | None,
+    ) -> httpx.Response | RelayError:
+        """One send through the gate (``pool.py``): the slot goes with the response and
+        comes back when it closes; an error leaves it free."""
+        from .pool import Slot, acquire
+
+        if self._gate is not None and not acquire(self._gate, deadline, self._monotonic()):
+            assert deadline is not None  # only a deadline ends the wait for a slot
+            return self._unsent(exchange, deadline, self._gate_wait)
+        slot = Slot(self._gate)
+        try:
+            if deadline is not None and not self._clip(request, deadline):
+                result: httpx.Response | RelayError = self._unsent(exchange, deadline, TOO_LATE)
+            else:
+                result = self._exchange_once(request, exchange, stream, redirects, deadline, slot)
+        except BaseException:
+            slot.release()
+            raise
+        if isinstance(result, RelayError):
+            slot.release()  # any response is closed by now
+        return result
+
+    def _exchange_once(
+        self,
+        request: httpx.Request,
+        exchange: Exchange,
+        stream: bool,
+        redirects: bool,
+        deadline: Deadline | None,
+        slot: Slot,
     ) -> httpx.Response | RelayError:
         import httpx
+
+        from .pool import GuardedStream
 
         started = self._monotonic()
         try:
             response = self._http.send(request, stream=True, follow_redirects=redirects)
+        except httpx.HTTPError as exc:
+            return self._failure(exc, exchange, deadline)
+        assert isinstance(response.stream, httpx.SyncByteStream)
+        response.stream = GuardedStream(
+            response.stream, response, slot.release, deadline, self._monotonic
+        )
+        try:
             if response.is_success and not stream:
                 # Read here, inside the retry loop: a body cut short is a connection error.
                 exchange.body = read_body(response)
         except httpx.HTTPError as exc:
-            return connection_error(exc, exchange)
+            return self._failure(exc, exchange, deadline)
         self._log_response(exchange, response, started)
         if response.is_success:
             return response
@@ -141,30 +185,38 @@ class BaseClient(ClientCore):
         idempotent: bool,
         build: Callable[[], httpx.Request],
         *,
+        deadline: Deadline | None,
         stream: bool = False,
         redirects: bool = False,
     ) -> tuple[httpx.Response, Exchange]:
-        """Send with retries (see ``retries.py``); returns a 2xx response."""
+        """Send with retries (see ``retries.py``) within ``deadline``; returns a 2xx response."""
         attempt = 0
         while True:
             request = build()
             exchange = self._exchange(name, request)
-            result = self._attempt(request, exchange, stream, redirects)
+            result = self._attempt(request, exchange, stream, redirects, deadline)
             if not isinstance(result, RelayError):
                 return result, exchange
-            delay = self._retry_delay(result, idempotent, attempt)
+            delay = self._retry_delay(result, idempotent, attempt, deadline)
             if delay is None:
                 raise result
             self._sleep(delay)
             attempt += 1
 
     def _call(
-        self, endpoint: Endpoint, parts: RequestParts, timeout: Timeout, *, stream: bool
+        self,
+        endpoint: Endpoint,
+        parts: RequestParts,
+        timeout: Timeout,
+        deadline: Deadline | None,
+        *,
+        stream: bool,
     ) -> tuple[httpx.Response, Exchange]:
         return self._send(
             endpoint.name,
             endpoint.idempotent,
             lambda: self._build(self._http, parts, timeout),
+            deadline=deadline,
             stream=stream,
         )
 
@@ -175,10 +227,12 @@ class BaseClient(ClientCore):
         response_model: type[T],
         *,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> T:
         """Send ``request`` to ``endpoint`` and return the validated reply."""
+        limit = self._call_deadline(deadline)
         parts = self._parts(endpoint, request, sse=False)
-        response, exchange = self._call(endpoint, parts, timeout, stream=False)
+        response, exchange = self._call(endpoint, parts, timeout, limit, stream=False)
         return self._decode(endpoint, response, response_model, exchange)
 
     def _stream(
@@ -188,38 +242,51 @@ class BaseClient(ClientCore):
         chunk_model: type[T],
         *,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> Stream[T]:
-        """Open an SSE reply; status errors raise here, before iteration."""
+        """Open an SSE reply; status errors raise here, before iteration. The deadline
+        runs on while the stream is read."""
         from .streaming import ChunkReader, Stream
 
+        limit = self._call_deadline(deadline)
         parts = self._parts(endpoint, request, sse=True)
-        response, exchange = self._call(endpoint, parts, timeout, stream=True)
+        response, exchange = self._call(endpoint, parts, timeout, limit, stream=True)
         return Stream(response, ChunkReader(endpoint, chunk_model, exchange))
 
     def _wait(
         self,
         poll: Callable[[], R],
         *,
-        interval: float = 2.0,
-        max_interval: float = 15.0,
-        timeout: float = 900.0,
+        task_id: str,
+        method: str = "wait",
+        poll_interval: float = 2.0,
+        max_poll_interval: float = 15.0,
         on_progress: ProgressCallback | None = None,
     ) -> R:
-        """Call ``poll`` until its task is terminal; see ``polling.py``."""
+        """Call ``poll`` until its task is terminal, within the deadline of the scope the
+        wait helper opened (``_deadline_scope``); see ``polling.py``. ``method`` names
+        that helper in errors."""
         from .polling import WaitSettings, wait_sync
 
-        settings = WaitSettings(interval, max_interval, timeout, on_progress)
+        settings = WaitSettings(task_id, method, poll_interval, max_poll_interval, on_progress)
         return wait_sync(poll, settings, sleep=self._sleep, clock=self._monotonic)
 
-    def download(self, image: Image, *, timeout: Timeout = None) -> bytes:
+    def download(
+        self, image: Image, *, timeout: Timeout = None, deadline: float | None = None
+    ) -> bytes:
         """The image's bytes: decoded inline data, or a GET of its URL."""
         if image.b64_data is not None:
             return image.data()
+        limit = self._call_deadline(deadline)
         parts = self._download_parts(image)
         response, exchange = self._send(
-            "download", True, lambda: self._build(self._http, parts, timeout), redirects=True
+            "download",
+            True,
+            lambda: self._build(self._http, parts, timeout),
+            deadline=limit,
+            redirects=True,
         )
-        return _check_download(response, exchange)
+        return check_download(response, exchange)
 
     def save_image(self, image: Image, directory: str | Path, stem: str = "image") -> Path:
         """Write ``image`` (inline or downloaded) to ``directory``; returns the path."""
@@ -237,180 +304,5 @@ class BaseClient(ClientCore):
         """
         return [
             self.save_image(image, directory, f"{stem}-{index}")
-            for index, image in enumerate(result.images(), start=1)
-        ]
-
-
-class AsyncBaseClient(ClientCore):
-    """Asynchronous client over ``httpx.AsyncClient``; mirrors BaseClient."""
-
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        base_url: str | None = None,
-        timeout: float | httpx.Timeout | None = None,
-        max_retries: int = 2,
-        retry_unsafe: bool = False,
-        headers: Mapping[str, str] | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        import asyncio  # deferred: sync-only users should not pay for it
-
-        import httpx
-
-        if http_client is not None and transport is not None:
-            raise TypeError("pass http_client or transport, not both")
-        self._configure(
-            api_key,
-            base_url,
-            timeout,
-            max_retries,
-            headers,
-            own_client=http_client is None,
-            retry_unsafe=retry_unsafe,
-        )
-        self._http = http_client or httpx.AsyncClient(transport=transport)
-        self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-
-    async def aclose(self) -> None:
-        """Close the connection pool (only when this client created it)."""
-        if self._owns_http:
-            await self._http.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def _attempt(
-        self, request: httpx.Request, exchange: Exchange, stream: bool, redirects: bool
-    ) -> httpx.Response | RelayError:
-        import httpx
-
-        started = self._monotonic()
-        try:
-            response = await self._http.send(request, stream=True, follow_redirects=redirects)
-            if response.is_success and not stream:
-                exchange.body = await aread_body(response)  # see BaseClient._attempt
-        except httpx.HTTPError as exc:
-            return connection_error(exc, exchange)
-        self._log_response(exchange, response, started)
-        if response.is_success:
-            return response
-        try:
-            await response.aread()
-        except httpx.HTTPError:
-            pass  # the status alone still makes a useful error
-        finally:
-            await response.aclose()
-        return status_error(response, exchange)
-
-    async def _send(
-        self,
-        name: str,
-        idempotent: bool,
-        build: Callable[[], httpx.Request],
-        *,
-        stream: bool = False,
-        redirects: bool = False,
-    ) -> tuple[httpx.Response, Exchange]:
-        attempt = 0
-        while True:
-            request = build()
-            exchange = self._exchange(name, request)
-            result = await self._attempt(request, exchange, stream, redirects)
-            if not isinstance(result, RelayError):
-                return result, exchange
-            delay = self._retry_delay(result, idempotent, attempt)
-            if delay is None:
-                raise result
-            await self._sleep(delay)
-            attempt += 1
-
-    def _call(
-        self, endpoint: Endpoint, parts: RequestParts, timeout: Timeout, *, stream: bool
-    ) -> Awaitable[tuple[httpx.Response, Exchange]]:
-        # Returns the coroutine of _send rather than awaiting it: one coroutine less per call.
-        return self._send(
-            endpoint.name,
-            endpoint.idempotent,
-            lambda: self._build(self._http, parts, timeout),
-            stream=stream,
-        )
-
-    async def _request(
-        self,
-        endpoint: Endpoint,
-        request: RelayModel | None,
-        response_model: type[T],
-        *,
-        timeout: Timeout = None,
-    ) -> T:
-        parts = self._parts(endpoint, request, sse=False)
-        response, exchange = await self._call(endpoint, parts, timeout, stream=False)
-        return self._decode(endpoint, response, response_model, exchange)
-
-    def _stream(
-        self,
-        endpoint: Endpoint,
-        request: RelayModel | None,
-        chunk_model: type[T],
-        *,
-        timeout: Timeout = None,
-    ) -> AsyncStream[T]:
-        """An SSE reply that connects on ``async with`` or first iteration.
-
-        Not a coroutine, so generated ``def`` methods can return it directly;
-        request validation errors still raise here, before any I/O.
-        """
-        from .streaming import AsyncStream
-
-        parts = self._parts(endpoint, request, sse=True)
-        return AsyncStream(
-            lambda: self._call(endpoint, parts, timeout, stream=True), endpoint, chunk_model
-        )
-
-    async def _wait(
-        self,
-        poll: Callable[[], Awaitable[R]],
-        *,
-        interval: float = 2.0,
-        max_interval: float = 15.0,
-        timeout: float = 900.0,
-        on_progress: ProgressCallback | None = None,
-    ) -> R:
-        from .polling import WaitSettings, wait_async
-
-        settings = WaitSettings(interval, max_interval, timeout, on_progress)
-        return await wait_async(poll, settings, sleep=self._sleep, clock=self._monotonic)
-
-    async def download(self, image: Image, *, timeout: Timeout = None) -> bytes:
-        if image.b64_data is not None:
-            return image.data()
-        parts = self._download_parts(image)
-        response, exchange = await self._send(
-            "download", True, lambda: self._build(self._http, parts, timeout), redirects=True
-        )
-        return _check_download(response, exchange)
-
-    async def save_image(self, image: Image, directory: str | Path, stem: str = "image") -> Path:
-        if image.b64_data is not None:
-            return image.save(directory, stem)
-        return save_bytes(await self.download(image), directory, stem, image.extension)
-
-    async def save_images(
-        self, result: HasImages, directory: str | Path, stem: str = "image"
-    ) -> list[Path]:
-        """Save every image of a reply (or a consumed stream); see ``BaseClient.save_images``."""
-        return [
-            await self.save_image(image, directory, f"{stem}-{index}")
             for index, image in enumerate(result.images(), start=1)
         ]

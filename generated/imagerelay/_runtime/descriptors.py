@@ -102,6 +102,14 @@ class TaskStatusSpec(NamedTuple):
         return self.success | self.failure | self.violation
 
 
+class Resume(NamedTuple):
+    """How to wait for a task a blocking call returned unfinished: the wire path of its id
+    in the reply, and the client's wait helper to pass it to."""
+
+    id_from: str
+    method: str
+
+
 class Endpoint(NamedTuple):
     """One HTTP operation; parameters are named by their wire names."""
 
@@ -132,3 +140,8 @@ class Endpoint(NamedTuple):
     # or refused final status raises TaskFailedError / ContentPolicyError instead of
     # coming back as data. Status polls leave this off and let the wait loop decide.
     raise_task_failure: bool = False
+    # A blocking call (not a submit that polls): a task still unfinished in the reply raises
+    # TaskPendingError, naming ``resume``'s wait helper and the task id to pass it (resume
+    # None: the spec gives no way to poll).
+    raise_task_pending: bool = False
+    resume: Resume | None = None

@@ -3,14 +3,21 @@
 Every error carries the facts of the HTTP exchange it came from (method,
 redacted URL, status, the provider's own message, request id, and whether the
 request may have reached the server) so one ``str(error)`` line is enough to
-triage it. Values are redacted before they get here: nothing in this module
-ever sees an API key.
+triage it.
+
+No error can hold an API key: ``RelayError`` passes its message and every
+attribute set on it (text, header maps, lists of text, the chained cause's
+message) through the redactor (``redact.py``) as it is stored, so a
+construction site cannot forget to, and ``str``, ``repr``, tracebacks and
+``vars(error)`` only ever show redacted text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
+
+from .redact import redact, redact_headers
 
 __all__ = [
     "APIConnectionError",
@@ -22,6 +29,7 @@ __all__ = [
     "ContentPolicyError",
     "ExchangeFacts",
     "InternalServerError",
+    "InvalidAPIKeyError",
     "InvalidRequestError",
     "MissingAPIKeyError",
     "NoImageError",
@@ -54,13 +62,59 @@ class ExchangeFacts(TypedDict, total=False):
 
 
 def one_line(text: str, limit: int = _MESSAGE_LIMIT) -> str:
-    """Collapse whitespace and cut to ``limit`` characters (for messages)."""
-    flat = " ".join(text.split())
+    """Collapse whitespace and cut to ``limit`` characters (for messages).
+
+    Redacted before the cut: a key cut in two would no longer be recognised.
+    """
+    flat = " ".join(redact(text).split())
     return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+def redacted(value: Any) -> Any:
+    """``value`` as an error may keep it: text redacted, also inside header maps (credential
+    headers masked whole), other plain dicts, lists and tuples; anything else as it is."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, Mapping):
+        if all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            return redact_headers(value)
+        return {redacted(k): redacted(v) for k, v in value.items()}
+    if type(value) in (list, tuple):
+        return type(value)(redacted(item) for item in value)
+    return value
+
+
+def _redact_args(exc: BaseException) -> None:
+    exc.args = tuple(redact(arg) if isinstance(arg, str) else arg for arg in exc.args)
+
+
+class Held:
+    """A value an error hands back to the caller (a parsed reply) as it is, shown redacted.
+
+    ``repr(vars(error))`` shows it, and a relay may have echoed the key into it.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return redact(repr(self.value))
 
 
 class RelayError(Exception):
     """Base of every error raised by a generated client."""
+
+    if not TYPE_CHECKING:  # hidden from mypy, which would allow any attribute otherwise
+
+        def __setattr__(self, name: str, value: Any) -> None:
+            if name in ("__cause__", "__context__") and isinstance(value, BaseException):
+                if not isinstance(value, RelayError):
+                    _redact_args(value)  # a chained traceback prints the cause's message
+                super().__setattr__(name, value)
+                return
+            super().__setattr__(name, redacted(value))
 
     def __init__(
         self,
@@ -73,6 +127,7 @@ class RelayError(Exception):
         request_id: str | None = None,
         request_sent: bool = False,
     ) -> None:
+        message = redact(message)
         super().__init__(message)
         self.message = message
         self.method = method
@@ -130,6 +185,14 @@ class SizeLookupError(InvalidRequestError, KeyError):
 
 class MissingAPIKeyError(RelayError):
     """No API key was passed and its environment variable is unset."""
+
+
+class InvalidAPIKeyError(RelayError, ValueError):
+    """The API key cannot be sent as given (non-ASCII, control characters, whitespace).
+
+    Raised by the client constructor; the message says what is wrong and where,
+    never the key itself.
+    """
 
 
 class APIConnectionError(RelayError):
@@ -253,7 +316,8 @@ class ResponseValidationError(RelayError):
         **facts: Unpack[ExchangeFacts],
     ) -> None:
         super().__init__(message, provider_message=provider_message, **facts)
-        self.body_excerpt = None if body_excerpt is None else body_excerpt[:300]
+        # Redacted before the cut, so no cut leaves the head of a key behind.
+        self.body_excerpt = None if body_excerpt is None else redact(body_excerpt)[:300]
 
     def _facts(self) -> list[str]:
         facts = super()._facts()
@@ -308,21 +372,57 @@ class NoImageError(RelayError):
         **facts: Unpack[ExchangeFacts],
     ) -> None:
         super().__init__(message, provider_message=provider_message, **facts)
-        self.response = response
+        self._response = Held(response)
+
+    @property
+    def response(self) -> Any:
+        """The parsed reply (for a stream, its last chunk), as the provider sent it."""
+        return self._response.value
 
 
-class WaitTimeoutError(RelayError):
-    """A task was still not finished when the wait deadline passed."""
+class TaskPendingError(RelayError):
+    """A blocking call came back with its task not final yet (queued, running, or a status
+    the spec does not list): there is no image yet, and no failure either.
+
+    ``task_id`` is the task to wait for; ``resume_with`` names the client method that
+    does (``client.wait(error.task_id)``), or is None when the spec gives no way to poll.
+    """
 
     def __init__(
         self,
         message: str,
         *,
+        task_id: str | None = None,
+        task_status: str | None = None,
+        progress: float | None = None,
+        resume_with: str | None = None,
+        provider_message: str | None = None,
+        **facts: Unpack[ExchangeFacts],
+    ) -> None:
+        super().__init__(message, provider_message=provider_message, **facts)
+        self.task_id = task_id
+        self.task_status = task_status
+        self.progress = progress
+        self.resume_with = resume_with
+
+
+class WaitTimeoutError(RelayError):
+    """A task was still not finished when the wait deadline passed.
+
+    ``task_id`` is the task to keep waiting for (``client.wait(error.task_id)``).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        task_id: str | None = None,
         task_status: str | None = None,
         progress: float | None = None,
         elapsed: float = 0.0,
     ) -> None:
         super().__init__(message)
+        self.task_id = task_id
         self.task_status = task_status
         self.progress = progress
         self.elapsed = elapsed

@@ -7,7 +7,7 @@ usually starts (and bills) the work even when the reply never arrives. So a
 failed exchange is re-sent automatically only when that cannot bill twice:
 
 * the request never reached the server (DNS failure, refused connection,
-  connect or pool timeout): always re-sent;
+  connect timeout): always re-sent;
 * the server said "not now": 429, or 503 with ``Retry-After``: always re-sent,
   after the delay it asked for (a delay longer than
   ``RetryPolicy.max_retry_after`` is raised at once instead);
@@ -26,6 +26,15 @@ already handed to the caller.
 Every re-send waits: the server's ``retry-after-ms`` / ``Retry-After`` when
 given, else exponential backoff from ``initial_delay`` doubling up to
 ``max_delay``, with up to 25% jitter. At most ``max_retries`` re-sends.
+
+Within a deadline (``deadline.py``), a re-send whose wait would end past it is
+not made: the error is raised at once, saying how much time was left.
+
+A pool timeout (no free connection within ``Timeout.pool``) is not the server's
+doing and another wait is all a re-send would add: it is re-sent only when the
+call has a deadline and time remains, never blindly. The clients' concurrency
+gate (``pool.py``) keeps their own pool from timing out; this is for pools the
+caller passed in, smaller than the gate.
 """
 
 from __future__ import annotations
@@ -41,7 +50,14 @@ if TYPE_CHECKING:
     # Annotations only: httpx loads when a client is created, not on import (see client.py).
     import httpx
 
-__all__ = ["UNSAFE_RETRY_HINT", "RetryPolicy", "backoff", "plan_retry", "retry_after"]
+__all__ = [
+    "POOL_WAIT_HINT",
+    "UNSAFE_RETRY_HINT",
+    "RetryPolicy",
+    "backoff",
+    "plan_retry",
+    "retry_after",
+]
 
 UNSAFE_RETRY_HINT = (
     "not retried: this request is not idempotent and may already have started work, so "
@@ -94,12 +110,20 @@ def backoff(policy: RetryPolicy, attempt: int, rand: Callable[[], float]) -> flo
     return base * (1.0 - 0.25 * rand())
 
 
+POOL_WAIT_HINT = (
+    "not retried: no connection came free within the pool timeout; give the call a "
+    "deadline= to keep waiting, or use a pool with more connections (limits=)"
+)
+
+
 def _retryable(
-    error: RelayError, hint: float | None, idempotent: bool, policy: RetryPolicy
+    error: RelayError, hint: float | None, idempotent: bool, policy: RetryPolicy, pool_wait: bool
 ) -> tuple[bool, str | None]:
     """Whether ``error`` may be re-sent, and if not, why (None = no note needed)."""
     if isinstance(error, StreamIncompleteError):
         return False, None
+    if pool_wait:
+        return False, POOL_WAIT_HINT
     status = error.status if isinstance(error, APIStatusError) else None
     if isinstance(error, APIConnectionError) and not error.request_sent:
         return True, None
@@ -123,14 +147,18 @@ def plan_retry(
     attempt: int,
     policy: RetryPolicy,
     rand: Callable[[], float],
+    remaining: float | None = None,
+    pool_wait: bool = False,
 ) -> float | None:
     """Seconds to wait before re-sending, or None to raise ``error``.
 
+    ``remaining``: seconds left before the call's deadline (None: no deadline).
+    ``pool_wait``: the attempt timed out waiting for a pooled connection.
     When the answer is None for a reason the caller should know, the reason
     is left in ``error.retry_note``.
     """
     hint = retry_after(headers)
-    allowed, note = _retryable(error, hint, idempotent, policy)
+    allowed, note = _retryable(error, hint, idempotent, policy, pool_wait and remaining is None)
     if not allowed:
         error.retry_note = note
         return None
@@ -141,4 +169,8 @@ def plan_retry(
     if hint is not None and hint > policy.max_retry_after:
         error.retry_note = f"not retried: the server asked to wait {hint:.0f}s"
         return None
-    return hint if hint is not None else backoff(policy, attempt, rand)
+    delay = hint if hint is not None else backoff(policy, attempt, rand)
+    if remaining is not None and delay >= remaining:
+        error.retry_note = f"not retried: {max(remaining, 0.0):.1f}s were left before the deadline"
+        return None
+    return delay

@@ -9,12 +9,18 @@ task) a chunk reaches a terminal task status. A stream that could have
 signalled its end in any of these ways and ends without doing so raises
 StreamIncompleteError, because a silently truncated image is worse than an
 error. Chunks that set a refusal marker raise ContentPolicyError, and a
-``requires_image`` stream that ends with no image raises NoImageError.
+``requires_image`` stream that ends with no image raises NoImageError. A 2xx
+reply that is one JSON chunk instead of an event stream (a relay ignoring
+``stream: true``) is read as a stream of that one chunk.
+
+A stream that signalled its end reads what little the server still sends (the
+chunked-body terminator) before it closes, so its connection goes back to the
+pool instead of being dropped (bounded: ``pool.py``). The call's deadline runs
+while the stream is read; when it passes, iteration raises APITimeoutError.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import (
     AsyncGenerator,
     AsyncIterator,
@@ -29,12 +35,26 @@ from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 from pydantic import BaseModel
 
-from .decode import Exchange, scrub_cause, validate_payload
+from .decode import (
+    Exchange,
+    connection_error,
+    parse_event,
+    parse_json_or_none,
+    scrub_cause,
+    validate_payload,
+)
 from .descriptors import Endpoint
-from .errors import ProviderError, RelayError, ResponseValidationError, StreamIncompleteError
+from .errors import (
+    APIConnectionError,
+    APITimeoutError,
+    ProviderError,
+    RelayError,
+    ResponseValidationError,
+    StreamIncompleteError,
+)
 from .images import Image, ImageCollector
 from .model import RelayResponse
-from .outcome import no_image_error, refusal_error, task_failure_error
+from .outcome import no_image_error, pending_task_error, refusal_error, task_failure_error
 from .paths import find_all
 
 if TYPE_CHECKING:
@@ -48,6 +68,11 @@ __all__ = ["AsyncStream", "ChunkReader", "Stream"]
 T = TypeVar("T", bound=BaseModel)
 
 _KEEPALIVE_EVENTS = frozenset({"ping", "keepalive", "keep-alive", "heartbeat"})
+
+
+def _holds_error(payload: Any) -> bool:
+    """An OpenAI-style ``{"error": {...}}`` object in place of a chunk."""
+    return isinstance(payload, Mapping) and isinstance(payload.get("error"), Mapping)
 
 
 def is_event_stream(response: httpx.Response) -> bool:
@@ -75,10 +100,35 @@ class ChunkReader(Generic[T]):
         if not data or event.event in _KEEPALIVE_EVENTS:
             return None
         payload = self._json(data, response)
-        if event.event == "error" or (
-            isinstance(payload, Mapping) and isinstance(payload.get("error"), Mapping)
-        ):
+        if event.event == "error" or _holds_error(payload):
             raise self._provider_error(payload, response)
+        return self._accept(payload, data, response)
+
+    def whole_body(self, response: httpx.Response) -> T:
+        """The chunk of a 2xx reply that is not an event stream (body read).
+
+        Relays that ignore ``stream: true`` answer with the whole reply as one JSON body
+        (the 001 doc shows its chunk that way): when the body is a chunk that carries an
+        image or an end (finish marker, final task status), it is the stream's one chunk.
+        Anything else (an error body, a page) is an error naming the reply.
+        """
+        payload = parse_json_or_none(response.content)
+        if isinstance(payload, Mapping) and not _holds_error(payload):
+            try:
+                chunk = self._accept(payload, response.text, response)
+            except ResponseValidationError:
+                chunk = None
+            if chunk is not None and (self.finished or self.collector.images()):
+                self.finished = True  # a whole body is complete by construction
+                return chunk
+            if chunk is not None and self.endpoint.raise_task_pending:
+                pending = pending_task_error(chunk, self.endpoint, self.exchange, response, payload)
+                if pending is not None:
+                    raise pending
+        raise self.not_a_stream(response)
+
+    def _accept(self, payload: Any, data: str, response: httpx.Response) -> T:
+        """Check and keep one decoded chunk (refusal, validation, images, end markers)."""
         refused = refusal_error(self.model, payload, self.exchange, response)
         if refused is not None:
             raise refused
@@ -98,14 +148,7 @@ class ChunkReader(Generic[T]):
         return chunk
 
     def _json(self, data: str, response: httpx.Response) -> Any:
-        try:
-            return json.loads(data)
-        except ValueError:
-            raise ResponseValidationError(
-                f"{self.exchange.name}: stream event is not JSON",
-                body_excerpt=self.exchange.clean(data[:300]),
-                **self.exchange.facts(response),
-            ) from None
+        return parse_event(data, self.exchange, response)  # bounded depth, see decode.parse_json
 
     def _provider_error(self, payload: Any, response: httpx.Response) -> ProviderError:
         return ProviderError(
@@ -140,6 +183,23 @@ class ChunkReader(Generic[T]):
             ways.append(f"the task reached a final status{shown}")
         return " or ".join(ways)
 
+    def out_of_time(self, exc: httpx.HTTPError) -> APITimeoutError:
+        """The error for a stream its call's deadline stopped (``pool.DeadlineReached``)."""
+        error = APITimeoutError(
+            f"{self.exchange.name} gave up at its deadline {exc}; the stream is incomplete",
+            method=self.exchange.method,
+            url=self.exchange.url,
+            request_sent=True,
+        )
+        error.__cause__ = scrub_cause(exc, self.exchange)
+        return error
+
+    def failed(self, exc: httpx.HTTPError) -> APIConnectionError:
+        """The error for a read that failed mid-stream: the deadline's, or a break."""
+        from .pool import DeadlineReached
+
+        return self.out_of_time(exc) if isinstance(exc, DeadlineReached) else self.broken(exc)
+
     def broken(self, exc: httpx.HTTPError) -> StreamIncompleteError:
         error = StreamIncompleteError(
             f"{self.exchange.name}: stream broke off ({type(exc).__name__}: "
@@ -153,10 +213,7 @@ class ChunkReader(Generic[T]):
 
     def not_a_stream(self, response: httpx.Response) -> RelayError:
         """The error for a 2xx reply that is not ``text/event-stream`` (body read)."""
-        try:
-            payload = json.loads(response.content)
-        except ValueError:
-            payload = None
+        payload = parse_json_or_none(response.content)
         message = self.exchange.provider_message(payload) if payload is not None else None
         if message is not None:
             return ProviderError(
@@ -223,23 +280,39 @@ class Stream(Generic[T]):
         import httpx
         from httpx_sse import EventSource
 
-        reader = self._reader
+        from .pool import GuardedStream
+
+        reader, response = self._reader, self.response
+        events = None
         try:
-            if not is_event_stream(self.response):
-                self.response.read()
-                raise reader.not_a_stream(self.response)
+            if not is_event_stream(response):
+                try:
+                    response.read()
+                except httpx.HTTPError as exc:  # a false Content-Encoding, a short body
+                    raise connection_error(exc, reader.exchange) from exc
+                yield reader.whole_body(response)
+                reader.end(response)
+                return
+            events = EventSource(response).iter_sse()
             try:
-                for event in EventSource(self.response).iter_sse():
-                    chunk = reader.feed(event, self.response)
+                for event in events:
+                    chunk = reader.feed(event, response)
                     if reader.done:
                         break
                     if chunk is not None:
                         yield chunk
             except httpx.HTTPError as exc:
-                raise reader.broken(exc) from exc
-            reader.end(self.response)
+                raise reader.failed(exc) from exc
+            reader.end(response)
         finally:
-            self.response.close()
+            # Also when the caller stops early: a finished stream still gives its connection back.
+            if (
+                reader.finished
+                and events is not None
+                and isinstance(response.stream, GuardedStream)
+            ):
+                response.stream.drain(events, response)
+            response.close()
 
 
 class AsyncStream(Generic[T]):
@@ -320,10 +393,17 @@ class AsyncStream(Generic[T]):
         import httpx
         from httpx_sse import EventSource
 
+        from .pool import AsyncGuardedStream
+
         try:
             if not is_event_stream(response):
-                await response.aread()
-                raise reader.not_a_stream(response)
+                try:
+                    await response.aread()
+                except httpx.HTTPError as exc:  # a false Content-Encoding, a short body
+                    raise connection_error(exc, reader.exchange) from exc
+                yield reader.whole_body(response)
+                reader.end(response)
+                return
             events = EventSource(response).aiter_sse()
             try:
                 async for event in events:
@@ -333,8 +413,11 @@ class AsyncStream(Generic[T]):
                     if chunk is not None:
                         yield chunk
             except httpx.HTTPError as exc:
-                raise reader.broken(exc) from exc
+                raise reader.failed(exc) from exc
             finally:
+                # See Stream._iterate: a finished stream gives its connection back.
+                if reader.finished and isinstance(response.stream, AsyncGuardedStream):
+                    await response.stream.drain(events, response)
                 await events.aclose()
             reader.end(response)
         finally:

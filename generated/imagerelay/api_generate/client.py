@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Final
 
 from .._runtime.client import AsyncBaseClient, BaseClient, Timeout
-from .._runtime.descriptors import AuthScheme, Endpoint, ProviderConfig
+from .._runtime.descriptors import AuthScheme, Endpoint, ProviderConfig, Resume
 from .._runtime.errors import ResponseValidationError
 from .._runtime.image_input import ImageSource
 from .._runtime.model import build_request
@@ -45,6 +45,8 @@ GENERATE: Final = Endpoint(
     stream_finish=None,
     requires_image=True,
     raise_task_failure=True,
+    raise_task_pending=True,
+    resume=Resume(id_from="id", method="wait"),
 )
 
 GENERATE_STREAM: Final = Endpoint(
@@ -62,6 +64,8 @@ GENERATE_STREAM: Final = Endpoint(
     stream_finish=None,
     requires_image=True,
     raise_task_failure=True,
+    raise_task_pending=True,
+    resume=Resume(id_from="id", method="wait"),
 )
 
 SUBMIT: Final = Endpoint(
@@ -117,6 +121,7 @@ class Client(BaseClient):
         aspect_ratio: str | None = None,
         image_size: catalog.ImageSize | None = None,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> models.TaskResult:
         """Generate an image and wait for the JSON reply (replyType=json).
 
@@ -128,7 +133,8 @@ class Client(BaseClient):
             images: 参考图，支持base64与url链接 / reference images as base64 or URLs.
             aspect_ratio: 比例 / aspect ratio. nano-banana: a ratio; gpt-image-2: a ratio or its 1K pixel value; gpt-image-2-vip: a pixel value (WxH) only. (wire name ``aspectRatio``)
             image_size: 分辨率 / resolution: 1K, 2K, 4K. (wire name ``imageSize``)
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries included; default: the client's.
         """
         request = build_request(
             models.GenerateBody,
@@ -141,7 +147,9 @@ class Client(BaseClient):
                 "replyType": "json",
             },
         )
-        return self._request(GENERATE, request, models.TaskResult, timeout=timeout)
+        return self._request(
+            GENERATE, request, models.TaskResult, timeout=timeout, deadline=deadline
+        )
 
     def generate_stream(
         self,
@@ -152,6 +160,7 @@ class Client(BaseClient):
         aspect_ratio: str | None = None,
         image_size: catalog.ImageSize | None = None,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> Stream[models.TaskResult]:
         """Generate an image and stream task updates (replyType=stream).
 
@@ -165,7 +174,8 @@ class Client(BaseClient):
             images: 参考图，支持base64与url链接 / reference images as base64 or URLs.
             aspect_ratio: 比例 / aspect ratio. nano-banana: a ratio; gpt-image-2: a ratio or its 1K pixel value; gpt-image-2-vip: a pixel value (WxH) only. (wire name ``aspectRatio``)
             image_size: 分辨率 / resolution: 1K, 2K, 4K. (wire name ``imageSize``)
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries and reading the stream included; default: the client's.
         """
         request = build_request(
             models.GenerateBody,
@@ -178,7 +188,9 @@ class Client(BaseClient):
                 "replyType": "stream",
             },
         )
-        return self._stream(GENERATE_STREAM, request, models.TaskResult, timeout=timeout)
+        return self._stream(
+            GENERATE_STREAM, request, models.TaskResult, timeout=timeout, deadline=deadline
+        )
 
     def submit(
         self,
@@ -189,6 +201,7 @@ class Client(BaseClient):
         aspect_ratio: str | None = None,
         image_size: catalog.ImageSize | None = None,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> models.TaskResult:
         """Submit an async generation task (replyType=async); poll it with get_result or wait.
 
@@ -200,7 +213,8 @@ class Client(BaseClient):
             images: 参考图，支持base64与url链接 / reference images as base64 or URLs.
             aspect_ratio: 比例 / aspect ratio. nano-banana: a ratio; gpt-image-2: a ratio or its 1K pixel value; gpt-image-2-vip: a pixel value (WxH) only. (wire name ``aspectRatio``)
             image_size: 分辨率 / resolution: 1K, 2K, 4K. (wire name ``imageSize``)
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries included; default: the client's.
         """
         request = build_request(
             models.GenerateBody,
@@ -213,29 +227,39 @@ class Client(BaseClient):
                 "replyType": "async",
             },
         )
-        return self._request(SUBMIT, request, models.TaskResult, timeout=timeout)
+        return self._request(SUBMIT, request, models.TaskResult, timeout=timeout, deadline=deadline)
 
     def wait(
         self,
         id: str,
         *,
-        interval: float = 2.0,
         deadline: float = 900.0,
+        poll_interval: float = 2.0,
+        max_poll_interval: float = 15.0,
         on_progress: ProgressCallback | None = None,
-        timeout: Timeout = None,
+        timeout: None = None,
     ) -> models.TaskResult:
         """Poll ``get_result`` until the task reaches a terminal status.
 
         Returns the final task on success; raises ``ContentPolicyError`` on a violation,
-        ``TaskFailedError`` on failure and ``WaitTimeoutError`` after ``deadline`` seconds.
-        ``on_progress(status, progress)`` gets each polled status and progress in 0..1.
+        ``TaskFailedError`` on failure and ``WaitTimeoutError`` (with ``task_id``, to wait
+        again) at the deadline. ``on_progress(status, progress)`` gets each polled status and
+        progress in 0..1.
+
+        ``deadline`` bounds the wait in seconds, every poll, its retries and the
+        sleeps between polls included; polls start ``poll_interval`` apart, growing x1.5 up
+        to ``max_poll_interval``. ``timeout=`` is refused (TypeError): each poll uses the
+        client's HTTP timeout, cut to the time left (``client.with_options(timeout=...)``).
         """
-        return self._wait(
-            lambda: self.get_result(id=id, timeout=timeout),
-            interval=interval,
-            timeout=deadline,
-            on_progress=on_progress,
-        )
+        with self._deadline_scope(deadline, method="wait", timeout=timeout):
+            return self._wait(
+                lambda: self.get_result(id=id),
+                task_id=id,
+                method="wait",
+                poll_interval=poll_interval,
+                max_poll_interval=max_poll_interval,
+                on_progress=on_progress,
+            )
 
     def submit_and_wait(
         self,
@@ -245,29 +269,44 @@ class Client(BaseClient):
         images: list[str | ImageSource] | None = None,
         aspect_ratio: str | None = None,
         image_size: catalog.ImageSize | None = None,
-        timeout: Timeout = None,
         deadline: float = 900.0,
+        poll_interval: float = 2.0,
+        max_poll_interval: float = 15.0,
         on_progress: ProgressCallback | None = None,
+        timeout: None = None,
     ) -> models.TaskResult:
-        """Submit with ``submit``, then ``wait`` until the task is final."""
-        submitted = self.submit(
-            model=model,
-            prompt=prompt,
-            images=images,
-            aspect_ratio=aspect_ratio,
-            image_size=image_size,
-            timeout=timeout,
-        )
-        task_id = find_first(submitted.to_wire(), "id")
-        if not isinstance(task_id, str):
-            raise ResponseValidationError("the submit reply has no task id at 'id'")
-        return self.wait(task_id, deadline=deadline, on_progress=on_progress, timeout=timeout)
+        """Submit with ``submit``, then ``wait`` until the task is final.
+
+        ``deadline`` bounds the submit and the wait in seconds, every poll, its retries and the
+        sleeps between polls included; polls start ``poll_interval`` apart, growing x1.5 up
+        to ``max_poll_interval``. ``timeout=`` is refused (TypeError): each poll uses the
+        client's HTTP timeout, cut to the time left (``client.with_options(timeout=...)``).
+        """
+        with self._deadline_scope(deadline, method="submit_and_wait", timeout=timeout):
+            submitted = self.submit(
+                model=model,
+                prompt=prompt,
+                images=images,
+                aspect_ratio=aspect_ratio,
+                image_size=image_size,
+            )
+            task_id = find_first(submitted.to_wire(), "id")
+            if not isinstance(task_id, str):
+                raise ResponseValidationError("the submit reply has no task id at 'id'")
+            return self.wait(
+                task_id,
+                deadline=deadline,
+                poll_interval=poll_interval,
+                max_poll_interval=max_poll_interval,
+                on_progress=on_progress,
+            )
 
     def get_result(
         self,
         *,
         id: str,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> models.TaskResult:
         """Fetch the state of an async task (异步生成结果查询接口).
 
@@ -275,7 +314,8 @@ class Client(BaseClient):
 
         Args:
             id: 任务id / task id
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries included; default: the client's.
         """
         request = build_request(
             models.GetResultRequest,
@@ -283,7 +323,9 @@ class Client(BaseClient):
                 "id": id,
             },
         )
-        return self._request(GET_RESULT, request, models.TaskResult, timeout=timeout)
+        return self._request(
+            GET_RESULT, request, models.TaskResult, timeout=timeout, deadline=deadline
+        )
 
 
 class AsyncClient(AsyncBaseClient):
@@ -300,6 +342,7 @@ class AsyncClient(AsyncBaseClient):
         aspect_ratio: str | None = None,
         image_size: catalog.ImageSize | None = None,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> models.TaskResult:
         """Generate an image and wait for the JSON reply (replyType=json).
 
@@ -311,7 +354,8 @@ class AsyncClient(AsyncBaseClient):
             images: 参考图，支持base64与url链接 / reference images as base64 or URLs.
             aspect_ratio: 比例 / aspect ratio. nano-banana: a ratio; gpt-image-2: a ratio or its 1K pixel value; gpt-image-2-vip: a pixel value (WxH) only. (wire name ``aspectRatio``)
             image_size: 分辨率 / resolution: 1K, 2K, 4K. (wire name ``imageSize``)
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries included; default: the client's.
         """
         request = build_request(
             models.GenerateBody,
@@ -324,7 +368,9 @@ class AsyncClient(AsyncBaseClient):
                 "replyType": "json",
             },
         )
-        return await self._request(GENERATE, request, models.TaskResult, timeout=timeout)
+        return await self._request(
+            GENERATE, request, models.TaskResult, timeout=timeout, deadline=deadline
+        )
 
     def generate_stream(
         self,
@@ -335,6 +381,7 @@ class AsyncClient(AsyncBaseClient):
         aspect_ratio: str | None = None,
         image_size: catalog.ImageSize | None = None,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> AsyncStream[models.TaskResult]:
         """Generate an image and stream task updates (replyType=stream).
 
@@ -348,7 +395,8 @@ class AsyncClient(AsyncBaseClient):
             images: 参考图，支持base64与url链接 / reference images as base64 or URLs.
             aspect_ratio: 比例 / aspect ratio. nano-banana: a ratio; gpt-image-2: a ratio or its 1K pixel value; gpt-image-2-vip: a pixel value (WxH) only. (wire name ``aspectRatio``)
             image_size: 分辨率 / resolution: 1K, 2K, 4K. (wire name ``imageSize``)
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries and reading the stream included; default: the client's.
         """
         request = build_request(
             models.GenerateBody,
@@ -361,7 +409,9 @@ class AsyncClient(AsyncBaseClient):
                 "replyType": "stream",
             },
         )
-        return self._stream(GENERATE_STREAM, request, models.TaskResult, timeout=timeout)
+        return self._stream(
+            GENERATE_STREAM, request, models.TaskResult, timeout=timeout, deadline=deadline
+        )
 
     async def submit(
         self,
@@ -372,6 +422,7 @@ class AsyncClient(AsyncBaseClient):
         aspect_ratio: str | None = None,
         image_size: catalog.ImageSize | None = None,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> models.TaskResult:
         """Submit an async generation task (replyType=async); poll it with get_result or wait.
 
@@ -383,7 +434,8 @@ class AsyncClient(AsyncBaseClient):
             images: 参考图，支持base64与url链接 / reference images as base64 or URLs.
             aspect_ratio: 比例 / aspect ratio. nano-banana: a ratio; gpt-image-2: a ratio or its 1K pixel value; gpt-image-2-vip: a pixel value (WxH) only. (wire name ``aspectRatio``)
             image_size: 分辨率 / resolution: 1K, 2K, 4K. (wire name ``imageSize``)
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries included; default: the client's.
         """
         request = build_request(
             models.GenerateBody,
@@ -396,29 +448,41 @@ class AsyncClient(AsyncBaseClient):
                 "replyType": "async",
             },
         )
-        return await self._request(SUBMIT, request, models.TaskResult, timeout=timeout)
+        return await self._request(
+            SUBMIT, request, models.TaskResult, timeout=timeout, deadline=deadline
+        )
 
     async def wait(
         self,
         id: str,
         *,
-        interval: float = 2.0,
         deadline: float = 900.0,
+        poll_interval: float = 2.0,
+        max_poll_interval: float = 15.0,
         on_progress: ProgressCallback | None = None,
-        timeout: Timeout = None,
+        timeout: None = None,
     ) -> models.TaskResult:
         """Poll ``get_result`` until the task reaches a terminal status.
 
         Returns the final task on success; raises ``ContentPolicyError`` on a violation,
-        ``TaskFailedError`` on failure and ``WaitTimeoutError`` after ``deadline`` seconds.
-        ``on_progress(status, progress)`` gets each polled status and progress in 0..1.
+        ``TaskFailedError`` on failure and ``WaitTimeoutError`` (with ``task_id``, to wait
+        again) at the deadline. ``on_progress(status, progress)`` gets each polled status and
+        progress in 0..1.
+
+        ``deadline`` bounds the wait in seconds, every poll, its retries and the
+        sleeps between polls included; polls start ``poll_interval`` apart, growing x1.5 up
+        to ``max_poll_interval``. ``timeout=`` is refused (TypeError): each poll uses the
+        client's HTTP timeout, cut to the time left (``client.with_options(timeout=...)``).
         """
-        return await self._wait(
-            lambda: self.get_result(id=id, timeout=timeout),
-            interval=interval,
-            timeout=deadline,
-            on_progress=on_progress,
-        )
+        with self._deadline_scope(deadline, method="wait", timeout=timeout):
+            return await self._wait(
+                lambda: self.get_result(id=id),
+                task_id=id,
+                method="wait",
+                poll_interval=poll_interval,
+                max_poll_interval=max_poll_interval,
+                on_progress=on_progress,
+            )
 
     async def submit_and_wait(
         self,
@@ -428,29 +492,44 @@ class AsyncClient(AsyncBaseClient):
         images: list[str | ImageSource] | None = None,
         aspect_ratio: str | None = None,
         image_size: catalog.ImageSize | None = None,
-        timeout: Timeout = None,
         deadline: float = 900.0,
+        poll_interval: float = 2.0,
+        max_poll_interval: float = 15.0,
         on_progress: ProgressCallback | None = None,
+        timeout: None = None,
     ) -> models.TaskResult:
-        """Submit with ``submit``, then ``wait`` until the task is final."""
-        submitted = await self.submit(
-            model=model,
-            prompt=prompt,
-            images=images,
-            aspect_ratio=aspect_ratio,
-            image_size=image_size,
-            timeout=timeout,
-        )
-        task_id = find_first(submitted.to_wire(), "id")
-        if not isinstance(task_id, str):
-            raise ResponseValidationError("the submit reply has no task id at 'id'")
-        return await self.wait(task_id, deadline=deadline, on_progress=on_progress, timeout=timeout)
+        """Submit with ``submit``, then ``wait`` until the task is final.
+
+        ``deadline`` bounds the submit and the wait in seconds, every poll, its retries and the
+        sleeps between polls included; polls start ``poll_interval`` apart, growing x1.5 up
+        to ``max_poll_interval``. ``timeout=`` is refused (TypeError): each poll uses the
+        client's HTTP timeout, cut to the time left (``client.with_options(timeout=...)``).
+        """
+        with self._deadline_scope(deadline, method="submit_and_wait", timeout=timeout):
+            submitted = await self.submit(
+                model=model,
+                prompt=prompt,
+                images=images,
+                aspect_ratio=aspect_ratio,
+                image_size=image_size,
+            )
+            task_id = find_first(submitted.to_wire(), "id")
+            if not isinstance(task_id, str):
+                raise ResponseValidationError("the submit reply has no task id at 'id'")
+            return await self.wait(
+                task_id,
+                deadline=deadline,
+                poll_interval=poll_interval,
+                max_poll_interval=max_poll_interval,
+                on_progress=on_progress,
+            )
 
     async def get_result(
         self,
         *,
         id: str,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> models.TaskResult:
         """Fetch the state of an async task (异步生成结果查询接口).
 
@@ -458,7 +537,8 @@ class AsyncClient(AsyncBaseClient):
 
         Args:
             id: 任务id / task id
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries included; default: the client's.
         """
         request = build_request(
             models.GetResultRequest,
@@ -466,4 +546,6 @@ class AsyncClient(AsyncBaseClient):
                 "id": id,
             },
         )
-        return await self._request(GET_RESULT, request, models.TaskResult, timeout=timeout)
+        return await self._request(
+            GET_RESULT, request, models.TaskResult, timeout=timeout, deadline=deadline
+        )

@@ -77,6 +77,7 @@ class Client(BaseClient):
         messages: list[models.ChatMessage],
         extra_body: models.ExtraBody,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> Stream[models.ChatCompletionChunk]:
         """Generate images through chat completions, streamed as SSE chunks (stream=true).
 
@@ -88,7 +89,8 @@ class Client(BaseClient):
             model: 模型名称 / model id. 可选 / one of: NanoBanana, NanoBananaPro-1K/2K/4K, NanoBanana2-0.5K/1K/2K/4K.
             messages: 对话消息 / chat messages; the prompt and reference images go here.
             extra_body: 扩展参数 / extra parameters (Google image options).
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries and reading the stream included; default: the client's.
         """
         request = build_request(
             models.ChatRequest,
@@ -100,7 +102,11 @@ class Client(BaseClient):
             },
         )
         return self._stream(
-            CHAT_COMPLETIONS_STREAM, request, models.ChatCompletionChunk, timeout=timeout
+            CHAT_COMPLETIONS_STREAM,
+            request,
+            models.ChatCompletionChunk,
+            timeout=timeout,
+            deadline=deadline,
         )
 
     def chat_completions(
@@ -110,6 +116,7 @@ class Client(BaseClient):
         messages: list[models.ChatMessage],
         extra_body: models.ExtraBody,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> models.ChatCompletion:
         """Generate images through chat completions and wait for one JSON reply (stream=false).
 
@@ -121,7 +128,8 @@ class Client(BaseClient):
             model: 模型名称 / model id. 可选 / one of: NanoBanana, NanoBananaPro-1K/2K/4K, NanoBanana2-0.5K/1K/2K/4K.
             messages: 对话消息 / chat messages; the prompt and reference images go here.
             extra_body: 扩展参数 / extra parameters (Google image options).
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries included; default: the client's.
         """
         request = build_request(
             models.ChatRequest,
@@ -132,7 +140,9 @@ class Client(BaseClient):
                 "stream": False,
             },
         )
-        return self._request(CHAT_COMPLETIONS, request, models.ChatCompletion, timeout=timeout)
+        return self._request(
+            CHAT_COMPLETIONS, request, models.ChatCompletion, timeout=timeout, deadline=deadline
+        )
 
 
 class AsyncClient(AsyncBaseClient):
@@ -147,6 +157,7 @@ class AsyncClient(AsyncBaseClient):
         messages: list[models.ChatMessage],
         extra_body: models.ExtraBody,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> AsyncStream[models.ChatCompletionChunk]:
         """Generate images through chat completions, streamed as SSE chunks (stream=true).
 
@@ -158,7 +169,8 @@ class AsyncClient(AsyncBaseClient):
             model: 模型名称 / model id. 可选 / one of: NanoBanana, NanoBananaPro-1K/2K/4K, NanoBanana2-0.5K/1K/2K/4K.
             messages: 对话消息 / chat messages; the prompt and reference images go here.
             extra_body: 扩展参数 / extra parameters (Google image options).
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries and reading the stream included; default: the client's.
         """
         request = build_request(
             models.ChatRequest,
@@ -170,7 +182,11 @@ class AsyncClient(AsyncBaseClient):
             },
         )
         return self._stream(
-            CHAT_COMPLETIONS_STREAM, request, models.ChatCompletionChunk, timeout=timeout
+            CHAT_COMPLETIONS_STREAM,
+            request,
+            models.ChatCompletionChunk,
+            timeout=timeout,
+            deadline=deadline,
         )
 
     async def chat_completions(
@@ -180,6 +196,7 @@ class AsyncClient(AsyncBaseClient):
         messages: list[models.ChatMessage],
         extra_body: models.ExtraBody,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> models.ChatCompletion:
         """Generate images through chat completions and wait for one JSON reply (stream=false).
 
@@ -191,7 +208,8 @@ class AsyncClient(AsyncBaseClient):
             model: 模型名称 / model id. 可选 / one of: NanoBanana, NanoBananaPro-1K/2K/4K, NanoBanana2-0.5K/1K/2K/4K.
             messages: 对话消息 / chat messages; the prompt and reference images go here.
             extra_body: 扩展参数 / extra parameters (Google image options).
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries included; default: the client's.
         """
         request = build_request(
             models.ChatRequest,
@@ -203,5 +221,5 @@ class AsyncClient(AsyncBaseClient):
             },
         )
         return await self._request(
-            CHAT_COMPLETIONS, request, models.ChatCompletion, timeout=timeout
+            CHAT_COMPLETIONS, request, models.ChatCompletion, timeout=timeout, deadline=deadline
         )

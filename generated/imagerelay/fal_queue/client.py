@@ -124,6 +124,7 @@ class Client(BaseClient):
         output_format: catalog.OutputFormat | None = None,
         acceleration: catalog.Acceleration | None = None,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> models.QueueSubmission:
         """Add a request to the queue for a FLUX.1 [dev] model; wait with wait or submit_and_wait.
 
@@ -145,7 +146,8 @@ class Client(BaseClient):
             enable_safety_checker: Run the safety checker on the output (default true).
             output_format: Format of the generated image (default jpeg).
             acceleration: Generation speed (default none).
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries included; default: the client's.
         """
         request = build_request(
             models.FluxInput,
@@ -165,31 +167,43 @@ class Client(BaseClient):
                 "acceleration": acceleration,
             },
         )
-        return self._request(SUBMIT, request, models.QueueSubmission, timeout=timeout)
+        return self._request(
+            SUBMIT, request, models.QueueSubmission, timeout=timeout, deadline=deadline
+        )
 
     def wait(
         self,
         request_id: str,
         *,
-        interval: float = 2.0,
         deadline: float = 900.0,
+        poll_interval: float = 2.0,
+        max_poll_interval: float = 15.0,
         on_progress: ProgressCallback | None = None,
-        timeout: Timeout = None,
+        timeout: None = None,
     ) -> models.FluxOutput:
         """Poll ``get_status`` until the task reaches a terminal status.
 
         Then fetches the output with ``get_result`` and returns it. Raises
         ``ContentPolicyError`` on a violation,
-        ``TaskFailedError`` on failure and ``WaitTimeoutError`` after ``deadline`` seconds.
-        ``on_progress(status, progress)`` gets each polled status and progress in 0..1.
+        ``TaskFailedError`` on failure and ``WaitTimeoutError`` (with ``task_id``, to wait
+        again) at the deadline. ``on_progress(status, progress)`` gets each polled status and
+        progress in 0..1.
+
+        ``deadline`` bounds the wait in seconds, every poll, its retries and the
+        sleeps between polls included; polls start ``poll_interval`` apart, growing x1.5 up
+        to ``max_poll_interval``. ``timeout=`` is refused (TypeError): each poll uses the
+        client's HTTP timeout, cut to the time left (``client.with_options(timeout=...)``).
         """
-        self._wait(
-            lambda: self.get_status(request_id=request_id, timeout=timeout),
-            interval=interval,
-            timeout=deadline,
-            on_progress=on_progress,
-        )
-        return self.get_result(request_id=request_id, timeout=timeout)
+        with self._deadline_scope(deadline, method="wait", timeout=timeout):
+            self._wait(
+                lambda: self.get_status(request_id=request_id),
+                task_id=request_id,
+                method="wait",
+                poll_interval=poll_interval,
+                max_poll_interval=max_poll_interval,
+                on_progress=on_progress,
+            )
+            return self.get_result(request_id=request_id)
 
     def submit_and_wait(
         self,
@@ -207,31 +221,45 @@ class Client(BaseClient):
         enable_safety_checker: bool | None = None,
         output_format: catalog.OutputFormat | None = None,
         acceleration: catalog.Acceleration | None = None,
-        timeout: Timeout = None,
         deadline: float = 900.0,
+        poll_interval: float = 2.0,
+        max_poll_interval: float = 15.0,
         on_progress: ProgressCallback | None = None,
+        timeout: None = None,
     ) -> models.FluxOutput:
-        """Submit with ``submit``, then ``wait`` until the task is final."""
-        submitted = self.submit(
-            model=model,
-            prompt=prompt,
-            image_url=image_url,
-            strength=strength,
-            image_size=image_size,
-            num_inference_steps=num_inference_steps,
-            seed=seed,
-            guidance_scale=guidance_scale,
-            sync_mode=sync_mode,
-            num_images=num_images,
-            enable_safety_checker=enable_safety_checker,
-            output_format=output_format,
-            acceleration=acceleration,
-            timeout=timeout,
-        )
-        task_id = find_first(submitted.to_wire(), "request_id")
-        if not isinstance(task_id, str):
-            raise ResponseValidationError("the submit reply has no task id at 'request_id'")
-        return self.wait(task_id, deadline=deadline, on_progress=on_progress, timeout=timeout)
+        """Submit with ``submit``, then ``wait`` until the task is final.
+
+        ``deadline`` bounds the submit and the wait in seconds, every poll, its retries and the
+        sleeps between polls included; polls start ``poll_interval`` apart, growing x1.5 up
+        to ``max_poll_interval``. ``timeout=`` is refused (TypeError): each poll uses the
+        client's HTTP timeout, cut to the time left (``client.with_options(timeout=...)``).
+        """
+        with self._deadline_scope(deadline, method="submit_and_wait", timeout=timeout):
+            submitted = self.submit(
+                model=model,
+                prompt=prompt,
+                image_url=image_url,
+                strength=strength,
+                image_size=image_size,
+                num_inference_steps=num_inference_steps,
+                seed=seed,
+                guidance_scale=guidance_scale,
+                sync_mode=sync_mode,
+                num_images=num_images,
+                enable_safety_checker=enable_safety_checker,
+                output_format=output_format,
+                acceleration=acceleration,
+            )
+            task_id = find_first(submitted.to_wire(), "request_id")
+            if not isinstance(task_id, str):
+                raise ResponseValidationError("the submit reply has no task id at 'request_id'")
+            return self.wait(
+                task_id,
+                deadline=deadline,
+                poll_interval=poll_interval,
+                max_poll_interval=max_poll_interval,
+                on_progress=on_progress,
+            )
 
     def get_status(
         self,
@@ -239,6 +267,7 @@ class Client(BaseClient):
         request_id: str,
         logs: int | None = None,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> models.QueueStatusReply:
         """Get the status of a queued request (IN_QUEUE, IN_PROGRESS or COMPLETED).
 
@@ -247,7 +276,8 @@ class Client(BaseClient):
         Args:
             request_id: The request_id from submit.
             logs: 1 to include the runner's logs in the reply.
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries included; default: the client's.
         """
         request = build_request(
             models.GetStatusRequest,
@@ -256,13 +286,16 @@ class Client(BaseClient):
                 "logs": logs,
             },
         )
-        return self._request(GET_STATUS, request, models.QueueStatusReply, timeout=timeout)
+        return self._request(
+            GET_STATUS, request, models.QueueStatusReply, timeout=timeout, deadline=deadline
+        )
 
     def get_result(
         self,
         *,
         request_id: str,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> models.FluxOutput:
         """Get the result (the generated images) of a completed request.
 
@@ -272,7 +305,8 @@ class Client(BaseClient):
 
         Args:
             request_id: The request_id from submit.
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries included; default: the client's.
         """
         request = build_request(
             models.GetResultRequest,
@@ -280,13 +314,16 @@ class Client(BaseClient):
                 "request_id": request_id,
             },
         )
-        return self._request(GET_RESULT, request, models.FluxOutput, timeout=timeout)
+        return self._request(
+            GET_RESULT, request, models.FluxOutput, timeout=timeout, deadline=deadline
+        )
 
     def cancel(
         self,
         *,
         request_id: str,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> models.CancelReply:
         """Cancel a request that has not started processing.
 
@@ -294,7 +331,8 @@ class Client(BaseClient):
 
         Args:
             request_id: The request_id from submit.
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries included; default: the client's.
         """
         request = build_request(
             models.CancelRequest,
@@ -302,7 +340,9 @@ class Client(BaseClient):
                 "request_id": request_id,
             },
         )
-        return self._request(CANCEL, request, models.CancelReply, timeout=timeout)
+        return self._request(
+            CANCEL, request, models.CancelReply, timeout=timeout, deadline=deadline
+        )
 
 
 class AsyncClient(AsyncBaseClient):
@@ -327,6 +367,7 @@ class AsyncClient(AsyncBaseClient):
         output_format: catalog.OutputFormat | None = None,
         acceleration: catalog.Acceleration | None = None,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> models.QueueSubmission:
         """Add a request to the queue for a FLUX.1 [dev] model; wait with wait or submit_and_wait.
 
@@ -348,7 +389,8 @@ class AsyncClient(AsyncBaseClient):
             enable_safety_checker: Run the safety checker on the output (default true).
             output_format: Format of the generated image (default jpeg).
             acceleration: Generation speed (default none).
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries included; default: the client's.
         """
         request = build_request(
             models.FluxInput,
@@ -368,31 +410,43 @@ class AsyncClient(AsyncBaseClient):
                 "acceleration": acceleration,
             },
         )
-        return await self._request(SUBMIT, request, models.QueueSubmission, timeout=timeout)
+        return await self._request(
+            SUBMIT, request, models.QueueSubmission, timeout=timeout, deadline=deadline
+        )
 
     async def wait(
         self,
         request_id: str,
         *,
-        interval: float = 2.0,
         deadline: float = 900.0,
+        poll_interval: float = 2.0,
+        max_poll_interval: float = 15.0,
         on_progress: ProgressCallback | None = None,
-        timeout: Timeout = None,
+        timeout: None = None,
     ) -> models.FluxOutput:
         """Poll ``get_status`` until the task reaches a terminal status.
 
         Then fetches the output with ``get_result`` and returns it. Raises
         ``ContentPolicyError`` on a violation,
-        ``TaskFailedError`` on failure and ``WaitTimeoutError`` after ``deadline`` seconds.
-        ``on_progress(status, progress)`` gets each polled status and progress in 0..1.
+        ``TaskFailedError`` on failure and ``WaitTimeoutError`` (with ``task_id``, to wait
+        again) at the deadline. ``on_progress(status, progress)`` gets each polled status and
+        progress in 0..1.
+
+        ``deadline`` bounds the wait in seconds, every poll, its retries and the
+        sleeps between polls included; polls start ``poll_interval`` apart, growing x1.5 up
+        to ``max_poll_interval``. ``timeout=`` is refused (TypeError): each poll uses the
+        client's HTTP timeout, cut to the time left (``client.with_options(timeout=...)``).
         """
-        await self._wait(
-            lambda: self.get_status(request_id=request_id, timeout=timeout),
-            interval=interval,
-            timeout=deadline,
-            on_progress=on_progress,
-        )
-        return await self.get_result(request_id=request_id, timeout=timeout)
+        with self._deadline_scope(deadline, method="wait", timeout=timeout):
+            await self._wait(
+                lambda: self.get_status(request_id=request_id),
+                task_id=request_id,
+                method="wait",
+                poll_interval=poll_interval,
+                max_poll_interval=max_poll_interval,
+                on_progress=on_progress,
+            )
+            return await self.get_result(request_id=request_id)
 
     async def submit_and_wait(
         self,
@@ -410,31 +464,45 @@ class AsyncClient(AsyncBaseClient):
         enable_safety_checker: bool | None = None,
         output_format: catalog.OutputFormat | None = None,
         acceleration: catalog.Acceleration | None = None,
-        timeout: Timeout = None,
         deadline: float = 900.0,
+        poll_interval: float = 2.0,
+        max_poll_interval: float = 15.0,
         on_progress: ProgressCallback | None = None,
+        timeout: None = None,
     ) -> models.FluxOutput:
-        """Submit with ``submit``, then ``wait`` until the task is final."""
-        submitted = await self.submit(
-            model=model,
-            prompt=prompt,
-            image_url=image_url,
-            strength=strength,
-            image_size=image_size,
-            num_inference_steps=num_inference_steps,
-            seed=seed,
-            guidance_scale=guidance_scale,
-            sync_mode=sync_mode,
-            num_images=num_images,
-            enable_safety_checker=enable_safety_checker,
-            output_format=output_format,
-            acceleration=acceleration,
-            timeout=timeout,
-        )
-        task_id = find_first(submitted.to_wire(), "request_id")
-        if not isinstance(task_id, str):
-            raise ResponseValidationError("the submit reply has no task id at 'request_id'")
-        return await self.wait(task_id, deadline=deadline, on_progress=on_progress, timeout=timeout)
+        """Submit with ``submit``, then ``wait`` until the task is final.
+
+        ``deadline`` bounds the submit and the wait in seconds, every poll, its retries and the
+        sleeps between polls included; polls start ``poll_interval`` apart, growing x1.5 up
+        to ``max_poll_interval``. ``timeout=`` is refused (TypeError): each poll uses the
+        client's HTTP timeout, cut to the time left (``client.with_options(timeout=...)``).
+        """
+        with self._deadline_scope(deadline, method="submit_and_wait", timeout=timeout):
+            submitted = await self.submit(
+                model=model,
+                prompt=prompt,
+                image_url=image_url,
+                strength=strength,
+                image_size=image_size,
+                num_inference_steps=num_inference_steps,
+                seed=seed,
+                guidance_scale=guidance_scale,
+                sync_mode=sync_mode,
+                num_images=num_images,
+                enable_safety_checker=enable_safety_checker,
+                output_format=output_format,
+                acceleration=acceleration,
+            )
+            task_id = find_first(submitted.to_wire(), "request_id")
+            if not isinstance(task_id, str):
+                raise ResponseValidationError("the submit reply has no task id at 'request_id'")
+            return await self.wait(
+                task_id,
+                deadline=deadline,
+                poll_interval=poll_interval,
+                max_poll_interval=max_poll_interval,
+                on_progress=on_progress,
+            )
 
     async def get_status(
         self,
@@ -442,6 +510,7 @@ class AsyncClient(AsyncBaseClient):
         request_id: str,
         logs: int | None = None,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> models.QueueStatusReply:
         """Get the status of a queued request (IN_QUEUE, IN_PROGRESS or COMPLETED).
 
@@ -450,7 +519,8 @@ class AsyncClient(AsyncBaseClient):
         Args:
             request_id: The request_id from submit.
             logs: 1 to include the runner's logs in the reply.
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries included; default: the client's.
         """
         request = build_request(
             models.GetStatusRequest,
@@ -459,13 +529,16 @@ class AsyncClient(AsyncBaseClient):
                 "logs": logs,
             },
         )
-        return await self._request(GET_STATUS, request, models.QueueStatusReply, timeout=timeout)
+        return await self._request(
+            GET_STATUS, request, models.QueueStatusReply, timeout=timeout, deadline=deadline
+        )
 
     async def get_result(
         self,
         *,
         request_id: str,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> models.FluxOutput:
         """Get the result (the generated images) of a completed request.
 
@@ -475,7 +548,8 @@ class AsyncClient(AsyncBaseClient):
 
         Args:
             request_id: The request_id from submit.
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries included; default: the client's.
         """
         request = build_request(
             models.GetResultRequest,
@@ -483,13 +557,16 @@ class AsyncClient(AsyncBaseClient):
                 "request_id": request_id,
             },
         )
-        return await self._request(GET_RESULT, request, models.FluxOutput, timeout=timeout)
+        return await self._request(
+            GET_RESULT, request, models.FluxOutput, timeout=timeout, deadline=deadline
+        )
 
     async def cancel(
         self,
         *,
         request_id: str,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> models.CancelReply:
         """Cancel a request that has not started processing.
 
@@ -497,7 +574,8 @@ class AsyncClient(AsyncBaseClient):
 
         Args:
             request_id: The request_id from submit.
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries included; default: the client's.
         """
         request = build_request(
             models.CancelRequest,
@@ -505,4 +583,6 @@ class AsyncClient(AsyncBaseClient):
                 "request_id": request_id,
             },
         )
-        return await self._request(CANCEL, request, models.CancelReply, timeout=timeout)
+        return await self._request(
+            CANCEL, request, models.CancelReply, timeout=timeout, deadline=deadline
+        )

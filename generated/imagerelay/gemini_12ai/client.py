@@ -60,6 +60,7 @@ class Client(BaseClient):
         generation_config: models.GenerationConfig | None = None,
         tools: list[models.Tool] | None = None,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> models.GenerateContentResponse:
         """Generate, edit or iterate on an image with Gemini generateContent.
 
@@ -72,7 +73,8 @@ class Client(BaseClient):
             contents: 包含文本提示的内容数组 / conversation turns holding the prompt (and earlier turns for multi-turn).
             generation_config: 生成配置 / generation settings. (wire name ``generationConfig``)
             tools: 工具 / tools; [{"google_search": {}}] grounds the image on live Google Search results.
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries included; default: the client's.
         """
         request = build_request(
             models.GenerateContentBody,
@@ -84,7 +86,11 @@ class Client(BaseClient):
             },
         )
         return self._request(
-            GENERATE_CONTENT, request, models.GenerateContentResponse, timeout=timeout
+            GENERATE_CONTENT,
+            request,
+            models.GenerateContentResponse,
+            timeout=timeout,
+            deadline=deadline,
         )
 
 
@@ -101,6 +107,7 @@ class AsyncClient(AsyncBaseClient):
         generation_config: models.GenerationConfig | None = None,
         tools: list[models.Tool] | None = None,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> models.GenerateContentResponse:
         """Generate, edit or iterate on an image with Gemini generateContent.
 
@@ -113,7 +120,8 @@ class AsyncClient(AsyncBaseClient):
             contents: 包含文本提示的内容数组 / conversation turns holding the prompt (and earlier turns for multi-turn).
             generation_config: 生成配置 / generation settings. (wire name ``generationConfig``)
             tools: 工具 / tools; [{"google_search": {}}] grounds the image on live Google Search results.
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries included; default: the client's.
         """
         request = build_request(
             models.GenerateContentBody,
@@ -125,5 +133,9 @@ class AsyncClient(AsyncBaseClient):
             },
         )
         return await self._request(
-            GENERATE_CONTENT, request, models.GenerateContentResponse, timeout=timeout
+            GENERATE_CONTENT,
+            request,
+            models.GenerateContentResponse,
+            timeout=timeout,
+            deadline=deadline,
         )

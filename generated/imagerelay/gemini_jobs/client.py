@@ -114,6 +114,7 @@ class Client(BaseClient):
         contents: list[models.Content],
         generation_config: models.GenerationConfig,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> models.GenerateContentResponse:
         """Generate or edit an image with the Gemini-native generateContent call.
 
@@ -125,7 +126,8 @@ class Client(BaseClient):
             model: 模型名 / model id, e.g. nano-banana-pro
             contents: 对话内容 / conversation turns (contents[]).
             generation_config: 生成配置 / generation settings. (wire name ``generationConfig``)
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries included; default: the client's.
         """
         request = build_request(
             models.GenerateContentBody,
@@ -136,7 +138,11 @@ class Client(BaseClient):
             },
         )
         return self._request(
-            GENERATE_CONTENT, request, models.GenerateContentResponse, timeout=timeout
+            GENERATE_CONTENT,
+            request,
+            models.GenerateContentResponse,
+            timeout=timeout,
+            deadline=deadline,
         )
 
     def upload_file(
@@ -146,6 +152,7 @@ class Client(BaseClient):
         kind: str | None = None,
         purpose: str | None = None,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> models.UploadedFile:
         """Upload a reference file (上传参考文件); the reply shape is not documented.
 
@@ -155,7 +162,8 @@ class Client(BaseClient):
             file: 要上传的文件 / the file to upload
             kind: 文件类型 / file kind, e.g. image
             purpose: 用途 / purpose, e.g. reference
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries included; default: the client's.
         """
         request = build_request(
             models.UploadFileRequest,
@@ -165,7 +173,9 @@ class Client(BaseClient):
                 "purpose": purpose,
             },
         )
-        return self._request(UPLOAD_FILE, request, models.UploadedFile, timeout=timeout)
+        return self._request(
+            UPLOAD_FILE, request, models.UploadedFile, timeout=timeout, deadline=deadline
+        )
 
     def create_job(
         self,
@@ -173,6 +183,7 @@ class Client(BaseClient):
         model: catalog.ModelId,
         input: models.JobInput,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> models.Job:
         """Submit a generation job; poll it with get_job (or wait).
 
@@ -183,7 +194,8 @@ class Client(BaseClient):
         Args:
             model: 模型名 / model id
             input: 任务输入 / job input.
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries included; default: the client's.
         """
         request = build_request(
             models.JobBody,
@@ -192,55 +204,80 @@ class Client(BaseClient):
                 "input": input,
             },
         )
-        return self._request(CREATE_JOB, request, models.Job, timeout=timeout)
+        return self._request(CREATE_JOB, request, models.Job, timeout=timeout, deadline=deadline)
 
     def wait(
         self,
         job_id: str,
         *,
-        interval: float = 2.0,
         deadline: float = 900.0,
+        poll_interval: float = 2.0,
+        max_poll_interval: float = 15.0,
         on_progress: ProgressCallback | None = None,
-        timeout: Timeout = None,
+        timeout: None = None,
     ) -> models.Job:
         """Poll ``get_job`` until the task reaches a terminal status.
 
         Returns the final task on success; raises ``ContentPolicyError`` on a violation,
-        ``TaskFailedError`` on failure and ``WaitTimeoutError`` after ``deadline`` seconds.
-        ``on_progress(status, progress)`` gets each polled status and progress in 0..1.
+        ``TaskFailedError`` on failure and ``WaitTimeoutError`` (with ``task_id``, to wait
+        again) at the deadline. ``on_progress(status, progress)`` gets each polled status and
+        progress in 0..1.
+
+        ``deadline`` bounds the wait in seconds, every poll, its retries and the
+        sleeps between polls included; polls start ``poll_interval`` apart, growing x1.5 up
+        to ``max_poll_interval``. ``timeout=`` is refused (TypeError): each poll uses the
+        client's HTTP timeout, cut to the time left (``client.with_options(timeout=...)``).
         """
-        return self._wait(
-            lambda: self.get_job(job_id=job_id, timeout=timeout),
-            interval=interval,
-            timeout=deadline,
-            on_progress=on_progress,
-        )
+        with self._deadline_scope(deadline, method="wait", timeout=timeout):
+            return self._wait(
+                lambda: self.get_job(job_id=job_id),
+                task_id=job_id,
+                method="wait",
+                poll_interval=poll_interval,
+                max_poll_interval=max_poll_interval,
+                on_progress=on_progress,
+            )
 
     def create_job_and_wait(
         self,
         *,
         model: catalog.ModelId,
         input: models.JobInput,
-        timeout: Timeout = None,
         deadline: float = 900.0,
+        poll_interval: float = 2.0,
+        max_poll_interval: float = 15.0,
         on_progress: ProgressCallback | None = None,
+        timeout: None = None,
     ) -> models.Job:
-        """Submit with ``create_job``, then ``wait`` until the task is final."""
-        submitted = self.create_job(
-            model=model,
-            input=input,
-            timeout=timeout,
-        )
-        task_id = find_first(submitted.to_wire(), "id")
-        if not isinstance(task_id, str):
-            raise ResponseValidationError("the submit reply has no task id at 'id'")
-        return self.wait(task_id, deadline=deadline, on_progress=on_progress, timeout=timeout)
+        """Submit with ``create_job``, then ``wait`` until the task is final.
+
+        ``deadline`` bounds the submit and the wait in seconds, every poll, its retries and the
+        sleeps between polls included; polls start ``poll_interval`` apart, growing x1.5 up
+        to ``max_poll_interval``. ``timeout=`` is refused (TypeError): each poll uses the
+        client's HTTP timeout, cut to the time left (``client.with_options(timeout=...)``).
+        """
+        with self._deadline_scope(deadline, method="create_job_and_wait", timeout=timeout):
+            submitted = self.create_job(
+                model=model,
+                input=input,
+            )
+            task_id = find_first(submitted.to_wire(), "id")
+            if not isinstance(task_id, str):
+                raise ResponseValidationError("the submit reply has no task id at 'id'")
+            return self.wait(
+                task_id,
+                deadline=deadline,
+                poll_interval=poll_interval,
+                max_poll_interval=max_poll_interval,
+                on_progress=on_progress,
+            )
 
     def get_job(
         self,
         *,
         job_id: str,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> models.Job:
         """Fetch the state of a job (查询任务状态); the reply shape is assumed to be the job object.
 
@@ -248,7 +285,8 @@ class Client(BaseClient):
 
         Args:
             job_id: 任务 id / job id from create_job
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries included; default: the client's.
         """
         request = build_request(
             models.GetJobRequest,
@@ -256,7 +294,7 @@ class Client(BaseClient):
                 "job_id": job_id,
             },
         )
-        return self._request(GET_JOB, request, models.Job, timeout=timeout)
+        return self._request(GET_JOB, request, models.Job, timeout=timeout, deadline=deadline)
 
 
 class AsyncClient(AsyncBaseClient):
@@ -271,6 +309,7 @@ class AsyncClient(AsyncBaseClient):
         contents: list[models.Content],
         generation_config: models.GenerationConfig,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> models.GenerateContentResponse:
         """Generate or edit an image with the Gemini-native generateContent call.
 
@@ -282,7 +321,8 @@ class AsyncClient(AsyncBaseClient):
             model: 模型名 / model id, e.g. nano-banana-pro
             contents: 对话内容 / conversation turns (contents[]).
             generation_config: 生成配置 / generation settings. (wire name ``generationConfig``)
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries included; default: the client's.
         """
         request = build_request(
             models.GenerateContentBody,
@@ -293,7 +333,11 @@ class AsyncClient(AsyncBaseClient):
             },
         )
         return await self._request(
-            GENERATE_CONTENT, request, models.GenerateContentResponse, timeout=timeout
+            GENERATE_CONTENT,
+            request,
+            models.GenerateContentResponse,
+            timeout=timeout,
+            deadline=deadline,
         )
 
     async def upload_file(
@@ -303,6 +347,7 @@ class AsyncClient(AsyncBaseClient):
         kind: str | None = None,
         purpose: str | None = None,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> models.UploadedFile:
         """Upload a reference file (上传参考文件); the reply shape is not documented.
 
@@ -312,7 +357,8 @@ class AsyncClient(AsyncBaseClient):
             file: 要上传的文件 / the file to upload
             kind: 文件类型 / file kind, e.g. image
             purpose: 用途 / purpose, e.g. reference
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries included; default: the client's.
         """
         request = build_request(
             models.UploadFileRequest,
@@ -322,7 +368,9 @@ class AsyncClient(AsyncBaseClient):
                 "purpose": purpose,
             },
         )
-        return await self._request(UPLOAD_FILE, request, models.UploadedFile, timeout=timeout)
+        return await self._request(
+            UPLOAD_FILE, request, models.UploadedFile, timeout=timeout, deadline=deadline
+        )
 
     async def create_job(
         self,
@@ -330,6 +378,7 @@ class AsyncClient(AsyncBaseClient):
         model: catalog.ModelId,
         input: models.JobInput,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> models.Job:
         """Submit a generation job; poll it with get_job (or wait).
 
@@ -340,7 +389,8 @@ class AsyncClient(AsyncBaseClient):
         Args:
             model: 模型名 / model id
             input: 任务输入 / job input.
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries included; default: the client's.
         """
         request = build_request(
             models.JobBody,
@@ -349,55 +399,82 @@ class AsyncClient(AsyncBaseClient):
                 "input": input,
             },
         )
-        return await self._request(CREATE_JOB, request, models.Job, timeout=timeout)
+        return await self._request(
+            CREATE_JOB, request, models.Job, timeout=timeout, deadline=deadline
+        )
 
     async def wait(
         self,
         job_id: str,
         *,
-        interval: float = 2.0,
         deadline: float = 900.0,
+        poll_interval: float = 2.0,
+        max_poll_interval: float = 15.0,
         on_progress: ProgressCallback | None = None,
-        timeout: Timeout = None,
+        timeout: None = None,
     ) -> models.Job:
         """Poll ``get_job`` until the task reaches a terminal status.
 
         Returns the final task on success; raises ``ContentPolicyError`` on a violation,
-        ``TaskFailedError`` on failure and ``WaitTimeoutError`` after ``deadline`` seconds.
-        ``on_progress(status, progress)`` gets each polled status and progress in 0..1.
+        ``TaskFailedError`` on failure and ``WaitTimeoutError`` (with ``task_id``, to wait
+        again) at the deadline. ``on_progress(status, progress)`` gets each polled status and
+        progress in 0..1.
+
+        ``deadline`` bounds the wait in seconds, every poll, its retries and the
+        sleeps between polls included; polls start ``poll_interval`` apart, growing x1.5 up
+        to ``max_poll_interval``. ``timeout=`` is refused (TypeError): each poll uses the
+        client's HTTP timeout, cut to the time left (``client.with_options(timeout=...)``).
         """
-        return await self._wait(
-            lambda: self.get_job(job_id=job_id, timeout=timeout),
-            interval=interval,
-            timeout=deadline,
-            on_progress=on_progress,
-        )
+        with self._deadline_scope(deadline, method="wait", timeout=timeout):
+            return await self._wait(
+                lambda: self.get_job(job_id=job_id),
+                task_id=job_id,
+                method="wait",
+                poll_interval=poll_interval,
+                max_poll_interval=max_poll_interval,
+                on_progress=on_progress,
+            )
 
     async def create_job_and_wait(
         self,
         *,
         model: catalog.ModelId,
         input: models.JobInput,
-        timeout: Timeout = None,
         deadline: float = 900.0,
+        poll_interval: float = 2.0,
+        max_poll_interval: float = 15.0,
         on_progress: ProgressCallback | None = None,
+        timeout: None = None,
     ) -> models.Job:
-        """Submit with ``create_job``, then ``wait`` until the task is final."""
-        submitted = await self.create_job(
-            model=model,
-            input=input,
-            timeout=timeout,
-        )
-        task_id = find_first(submitted.to_wire(), "id")
-        if not isinstance(task_id, str):
-            raise ResponseValidationError("the submit reply has no task id at 'id'")
-        return await self.wait(task_id, deadline=deadline, on_progress=on_progress, timeout=timeout)
+        """Submit with ``create_job``, then ``wait`` until the task is final.
+
+        ``deadline`` bounds the submit and the wait in seconds, every poll, its retries and the
+        sleeps between polls included; polls start ``poll_interval`` apart, growing x1.5 up
+        to ``max_poll_interval``. ``timeout=`` is refused (TypeError): each poll uses the
+        client's HTTP timeout, cut to the time left (``client.with_options(timeout=...)``).
+        """
+        with self._deadline_scope(deadline, method="create_job_and_wait", timeout=timeout):
+            submitted = await self.create_job(
+                model=model,
+                input=input,
+            )
+            task_id = find_first(submitted.to_wire(), "id")
+            if not isinstance(task_id, str):
+                raise ResponseValidationError("the submit reply has no task id at 'id'")
+            return await self.wait(
+                task_id,
+                deadline=deadline,
+                poll_interval=poll_interval,
+                max_poll_interval=max_poll_interval,
+                on_progress=on_progress,
+            )
 
     async def get_job(
         self,
         *,
         job_id: str,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> models.Job:
         """Fetch the state of a job (查询任务状态); the reply shape is assumed to be the job object.
 
@@ -405,7 +482,8 @@ class AsyncClient(AsyncBaseClient):
 
         Args:
             job_id: 任务 id / job id from create_job
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries included; default: the client's.
         """
         request = build_request(
             models.GetJobRequest,
@@ -413,4 +491,4 @@ class AsyncClient(AsyncBaseClient):
                 "job_id": job_id,
             },
         )
-        return await self._request(GET_JOB, request, models.Job, timeout=timeout)
+        return await self._request(GET_JOB, request, models.Job, timeout=timeout, deadline=deadline)

@@ -132,6 +132,7 @@ class Client(BaseClient):
         n: int | None = None,
         response_format: str | None = None,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> models.ImageTask:
         """Create an async image task (推荐 / recommended); poll it with get_task or wait.
 
@@ -149,7 +150,8 @@ class Client(BaseClient):
             output_format: 输出格式 / output format. NanoBanana 支持 png、jpeg、webp; Pro 和 NanoBanana 2 变体支持 png 和 jpeg / NanoBanana: png, jpeg, webp; Pro and NanoBanana 2: png, jpeg.
             n: 输出数量，默认 1 / number of images, default 1; the maximum depends on the upstream.
             response_format: 返回格式，生成资产建议使用 url / result format; url is recommended.
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries included; default: the client's.
         """
         request = build_request(
             models.ImageRequest,
@@ -165,29 +167,41 @@ class Client(BaseClient):
                 "response_format": response_format,
             },
         )
-        return self._request(CREATE_TASK, request, models.ImageTask, timeout=timeout)
+        return self._request(
+            CREATE_TASK, request, models.ImageTask, timeout=timeout, deadline=deadline
+        )
 
     def wait(
         self,
         task_id: str,
         *,
-        interval: float = 2.0,
         deadline: float = 900.0,
+        poll_interval: float = 2.0,
+        max_poll_interval: float = 15.0,
         on_progress: ProgressCallback | None = None,
-        timeout: Timeout = None,
+        timeout: None = None,
     ) -> models.ImageTask:
         """Poll ``get_task`` until the task reaches a terminal status.
 
         Returns the final task on success; raises ``ContentPolicyError`` on a violation,
-        ``TaskFailedError`` on failure and ``WaitTimeoutError`` after ``deadline`` seconds.
-        ``on_progress(status, progress)`` gets each polled status and progress in 0..1.
+        ``TaskFailedError`` on failure and ``WaitTimeoutError`` (with ``task_id``, to wait
+        again) at the deadline. ``on_progress(status, progress)`` gets each polled status and
+        progress in 0..1.
+
+        ``deadline`` bounds the wait in seconds, every poll, its retries and the
+        sleeps between polls included; polls start ``poll_interval`` apart, growing x1.5 up
+        to ``max_poll_interval``. ``timeout=`` is refused (TypeError): each poll uses the
+        client's HTTP timeout, cut to the time left (``client.with_options(timeout=...)``).
         """
-        return self._wait(
-            lambda: self.get_task(task_id=task_id, timeout=timeout),
-            interval=interval,
-            timeout=deadline,
-            on_progress=on_progress,
-        )
+        with self._deadline_scope(deadline, method="wait", timeout=timeout):
+            return self._wait(
+                lambda: self.get_task(task_id=task_id),
+                task_id=task_id,
+                method="wait",
+                poll_interval=poll_interval,
+                max_poll_interval=max_poll_interval,
+                on_progress=on_progress,
+            )
 
     def create_task_and_wait(
         self,
@@ -201,33 +215,48 @@ class Client(BaseClient):
         output_format: catalog.OutputFormat | None = None,
         n: int | None = None,
         response_format: str | None = None,
-        timeout: Timeout = None,
         deadline: float = 900.0,
+        poll_interval: float = 2.0,
+        max_poll_interval: float = 15.0,
         on_progress: ProgressCallback | None = None,
+        timeout: None = None,
     ) -> models.ImageTask:
-        """Submit with ``create_task``, then ``wait`` until the task is final."""
-        submitted = self.create_task(
-            model=model,
-            prompt=prompt,
-            task_type=task_type,
-            image=image,
-            images=images,
-            aspect_ratio=aspect_ratio,
-            output_format=output_format,
-            n=n,
-            response_format=response_format,
-            timeout=timeout,
-        )
-        task_id = find_first(submitted.to_wire(), "task_id")
-        if not isinstance(task_id, str):
-            raise ResponseValidationError("the submit reply has no task id at 'task_id'")
-        return self.wait(task_id, deadline=deadline, on_progress=on_progress, timeout=timeout)
+        """Submit with ``create_task``, then ``wait`` until the task is final.
+
+        ``deadline`` bounds the submit and the wait in seconds, every poll, its retries and the
+        sleeps between polls included; polls start ``poll_interval`` apart, growing x1.5 up
+        to ``max_poll_interval``. ``timeout=`` is refused (TypeError): each poll uses the
+        client's HTTP timeout, cut to the time left (``client.with_options(timeout=...)``).
+        """
+        with self._deadline_scope(deadline, method="create_task_and_wait", timeout=timeout):
+            submitted = self.create_task(
+                model=model,
+                prompt=prompt,
+                task_type=task_type,
+                image=image,
+                images=images,
+                aspect_ratio=aspect_ratio,
+                output_format=output_format,
+                n=n,
+                response_format=response_format,
+            )
+            task_id = find_first(submitted.to_wire(), "task_id")
+            if not isinstance(task_id, str):
+                raise ResponseValidationError("the submit reply has no task id at 'task_id'")
+            return self.wait(
+                task_id,
+                deadline=deadline,
+                poll_interval=poll_interval,
+                max_poll_interval=max_poll_interval,
+                on_progress=on_progress,
+            )
 
     def get_task(
         self,
         *,
         task_id: str,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> models.ImageTask:
         """Fetch the status and result of an image task (查询任务状态).
 
@@ -235,7 +264,8 @@ class Client(BaseClient):
 
         Args:
             task_id: 任务 ID / task id
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries included; default: the client's.
         """
         request = build_request(
             models.GetTaskRequest,
@@ -243,7 +273,9 @@ class Client(BaseClient):
                 "task_id": task_id,
             },
         )
-        return self._request(GET_TASK, request, models.ImageTask, timeout=timeout)
+        return self._request(
+            GET_TASK, request, models.ImageTask, timeout=timeout, deadline=deadline
+        )
 
     def generate(
         self,
@@ -258,6 +290,7 @@ class Client(BaseClient):
         n: int | None = None,
         response_format: str | None = None,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> models.ImagesResponse:
         """Generate images with the OpenAI-compatible entry (POST /v1/images/generations).
 
@@ -275,7 +308,8 @@ class Client(BaseClient):
             output_format: 输出格式 / output format. NanoBanana 支持 png、jpeg、webp; Pro 和 NanoBanana 2 变体支持 png 和 jpeg / NanoBanana: png, jpeg, webp; Pro and NanoBanana 2: png, jpeg.
             n: 输出数量，默认 1 / number of images, default 1; the maximum depends on the upstream.
             response_format: 返回格式，生成资产建议使用 url / result format; url is recommended.
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries included; default: the client's.
         """
         request = build_request(
             models.ImageRequest,
@@ -291,7 +325,9 @@ class Client(BaseClient):
                 "response_format": response_format,
             },
         )
-        return self._request(GENERATE, request, models.ImagesResponse, timeout=timeout)
+        return self._request(
+            GENERATE, request, models.ImagesResponse, timeout=timeout, deadline=deadline
+        )
 
     def edit(
         self,
@@ -306,6 +342,7 @@ class Client(BaseClient):
         n: int | None = None,
         response_format: str | None = None,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> models.ImagesResponse:
         """Edit images with the OpenAI-compatible entry (POST /v1/images/edits).
 
@@ -323,7 +360,8 @@ class Client(BaseClient):
             output_format: 输出格式 / output format. NanoBanana 支持 png、jpeg、webp; Pro 和 NanoBanana 2 变体支持 png 和 jpeg / NanoBanana: png, jpeg, webp; Pro and NanoBanana 2: png, jpeg.
             n: 输出数量，默认 1 / number of images, default 1; the maximum depends on the upstream.
             response_format: 返回格式，生成资产建议使用 url / result format; url is recommended.
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries included; default: the client's.
         """
         request = build_request(
             models.ImageRequest,
@@ -339,7 +377,9 @@ class Client(BaseClient):
                 "response_format": response_format,
             },
         )
-        return self._request(EDIT, request, models.ImagesResponse, timeout=timeout)
+        return self._request(
+            EDIT, request, models.ImagesResponse, timeout=timeout, deadline=deadline
+        )
 
 
 class AsyncClient(AsyncBaseClient):
@@ -360,6 +400,7 @@ class AsyncClient(AsyncBaseClient):
         n: int | None = None,
         response_format: str | None = None,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> models.ImageTask:
         """Create an async image task (推荐 / recommended); poll it with get_task or wait.
 
@@ -377,7 +418,8 @@ class AsyncClient(AsyncBaseClient):
             output_format: 输出格式 / output format. NanoBanana 支持 png、jpeg、webp; Pro 和 NanoBanana 2 变体支持 png 和 jpeg / NanoBanana: png, jpeg, webp; Pro and NanoBanana 2: png, jpeg.
             n: 输出数量，默认 1 / number of images, default 1; the maximum depends on the upstream.
             response_format: 返回格式，生成资产建议使用 url / result format; url is recommended.
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries included; default: the client's.
         """
         request = build_request(
             models.ImageRequest,
@@ -393,29 +435,41 @@ class AsyncClient(AsyncBaseClient):
                 "response_format": response_format,
             },
         )
-        return await self._request(CREATE_TASK, request, models.ImageTask, timeout=timeout)
+        return await self._request(
+            CREATE_TASK, request, models.ImageTask, timeout=timeout, deadline=deadline
+        )
 
     async def wait(
         self,
         task_id: str,
         *,
-        interval: float = 2.0,
         deadline: float = 900.0,
+        poll_interval: float = 2.0,
+        max_poll_interval: float = 15.0,
         on_progress: ProgressCallback | None = None,
-        timeout: Timeout = None,
+        timeout: None = None,
     ) -> models.ImageTask:
         """Poll ``get_task`` until the task reaches a terminal status.
 
         Returns the final task on success; raises ``ContentPolicyError`` on a violation,
-        ``TaskFailedError`` on failure and ``WaitTimeoutError`` after ``deadline`` seconds.
-        ``on_progress(status, progress)`` gets each polled status and progress in 0..1.
+        ``TaskFailedError`` on failure and ``WaitTimeoutError`` (with ``task_id``, to wait
+        again) at the deadline. ``on_progress(status, progress)`` gets each polled status and
+        progress in 0..1.
+
+        ``deadline`` bounds the wait in seconds, every poll, its retries and the
+        sleeps between polls included; polls start ``poll_interval`` apart, growing x1.5 up
+        to ``max_poll_interval``. ``timeout=`` is refused (TypeError): each poll uses the
+        client's HTTP timeout, cut to the time left (``client.with_options(timeout=...)``).
         """
-        return await self._wait(
-            lambda: self.get_task(task_id=task_id, timeout=timeout),
-            interval=interval,
-            timeout=deadline,
-            on_progress=on_progress,
-        )
+        with self._deadline_scope(deadline, method="wait", timeout=timeout):
+            return await self._wait(
+                lambda: self.get_task(task_id=task_id),
+                task_id=task_id,
+                method="wait",
+                poll_interval=poll_interval,
+                max_poll_interval=max_poll_interval,
+                on_progress=on_progress,
+            )
 
     async def create_task_and_wait(
         self,
@@ -429,33 +483,48 @@ class AsyncClient(AsyncBaseClient):
         output_format: catalog.OutputFormat | None = None,
         n: int | None = None,
         response_format: str | None = None,
-        timeout: Timeout = None,
         deadline: float = 900.0,
+        poll_interval: float = 2.0,
+        max_poll_interval: float = 15.0,
         on_progress: ProgressCallback | None = None,
+        timeout: None = None,
     ) -> models.ImageTask:
-        """Submit with ``create_task``, then ``wait`` until the task is final."""
-        submitted = await self.create_task(
-            model=model,
-            prompt=prompt,
-            task_type=task_type,
-            image=image,
-            images=images,
-            aspect_ratio=aspect_ratio,
-            output_format=output_format,
-            n=n,
-            response_format=response_format,
-            timeout=timeout,
-        )
-        task_id = find_first(submitted.to_wire(), "task_id")
-        if not isinstance(task_id, str):
-            raise ResponseValidationError("the submit reply has no task id at 'task_id'")
-        return await self.wait(task_id, deadline=deadline, on_progress=on_progress, timeout=timeout)
+        """Submit with ``create_task``, then ``wait`` until the task is final.
+
+        ``deadline`` bounds the submit and the wait in seconds, every poll, its retries and the
+        sleeps between polls included; polls start ``poll_interval`` apart, growing x1.5 up
+        to ``max_poll_interval``. ``timeout=`` is refused (TypeError): each poll uses the
+        client's HTTP timeout, cut to the time left (``client.with_options(timeout=...)``).
+        """
+        with self._deadline_scope(deadline, method="create_task_and_wait", timeout=timeout):
+            submitted = await self.create_task(
+                model=model,
+                prompt=prompt,
+                task_type=task_type,
+                image=image,
+                images=images,
+                aspect_ratio=aspect_ratio,
+                output_format=output_format,
+                n=n,
+                response_format=response_format,
+            )
+            task_id = find_first(submitted.to_wire(), "task_id")
+            if not isinstance(task_id, str):
+                raise ResponseValidationError("the submit reply has no task id at 'task_id'")
+            return await self.wait(
+                task_id,
+                deadline=deadline,
+                poll_interval=poll_interval,
+                max_poll_interval=max_poll_interval,
+                on_progress=on_progress,
+            )
 
     async def get_task(
         self,
         *,
         task_id: str,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> models.ImageTask:
         """Fetch the status and result of an image task (查询任务状态).
 
@@ -463,7 +532,8 @@ class AsyncClient(AsyncBaseClient):
 
         Args:
             task_id: 任务 ID / task id
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries included; default: the client's.
         """
         request = build_request(
             models.GetTaskRequest,
@@ -471,7 +541,9 @@ class AsyncClient(AsyncBaseClient):
                 "task_id": task_id,
             },
         )
-        return await self._request(GET_TASK, request, models.ImageTask, timeout=timeout)
+        return await self._request(
+            GET_TASK, request, models.ImageTask, timeout=timeout, deadline=deadline
+        )
 
     async def generate(
         self,
@@ -486,6 +558,7 @@ class AsyncClient(AsyncBaseClient):
         n: int | None = None,
         response_format: str | None = None,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> models.ImagesResponse:
         """Generate images with the OpenAI-compatible entry (POST /v1/images/generations).
 
@@ -503,7 +576,8 @@ class AsyncClient(AsyncBaseClient):
             output_format: 输出格式 / output format. NanoBanana 支持 png、jpeg、webp; Pro 和 NanoBanana 2 变体支持 png 和 jpeg / NanoBanana: png, jpeg, webp; Pro and NanoBanana 2: png, jpeg.
             n: 输出数量，默认 1 / number of images, default 1; the maximum depends on the upstream.
             response_format: 返回格式，生成资产建议使用 url / result format; url is recommended.
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries included; default: the client's.
         """
         request = build_request(
             models.ImageRequest,
@@ -519,7 +593,9 @@ class AsyncClient(AsyncBaseClient):
                 "response_format": response_format,
             },
         )
-        return await self._request(GENERATE, request, models.ImagesResponse, timeout=timeout)
+        return await self._request(
+            GENERATE, request, models.ImagesResponse, timeout=timeout, deadline=deadline
+        )
 
     async def edit(
         self,
@@ -534,6 +610,7 @@ class AsyncClient(AsyncBaseClient):
         n: int | None = None,
         response_format: str | None = None,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> models.ImagesResponse:
         """Edit images with the OpenAI-compatible entry (POST /v1/images/edits).
 
@@ -551,7 +628,8 @@ class AsyncClient(AsyncBaseClient):
             output_format: 输出格式 / output format. NanoBanana 支持 png、jpeg、webp; Pro 和 NanoBanana 2 变体支持 png 和 jpeg / NanoBanana: png, jpeg, webp; Pro and NanoBanana 2: png, jpeg.
             n: 输出数量，默认 1 / number of images, default 1; the maximum depends on the upstream.
             response_format: 返回格式，生成资产建议使用 url / result format; url is recommended.
-            timeout: Overrides the client's timeout for this call.
+            timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
+            deadline: Seconds this whole call may take, retries included; default: the client's.
         """
         request = build_request(
             models.ImageRequest,
@@ -567,4 +645,6 @@ class AsyncClient(AsyncBaseClient):
                 "response_format": response_format,
             },
         )
-        return await self._request(EDIT, request, models.ImagesResponse, timeout=timeout)
+        return await self._request(
+            EDIT, request, models.ImagesResponse, timeout=timeout, deadline=deadline
+        )

@@ -53,7 +53,7 @@ def gemini_job(prompt: str) -> str:
 async def image_task(prompt: str) -> image_tasks.models.ImageTask:
     async with image_tasks.AsyncClient() as client:
         task = await client.create_task(model="NanoBanana2-0.5K", prompt=prompt, task_type="text2image", n=1)
-        return await client.wait(task.task_id, interval=1.0)
+        return await client.wait(task.task_id, poll_interval=1.0)
 
 
 def main() -> int:

@@ -1,0 +1,309 @@
+"""``AsyncBaseClient``: the asynchronous twin of ``client.BaseClient``.
+
+It mirrors BaseClient method for method; what differs is how it waits (asyncio)
+and how it enforces a deadline: it can cancel a read in progress, so it runs the
+send and each body read under ``asyncio.timeout`` (see ``deadline.py``).
+Imported by ``client.py``, which generated clients import it from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Self, TypeVar
+
+from pydantic import BaseModel
+
+from .core import TOO_LATE, ClientCore, HasImages, Timeout, check_download
+from .deadline import Deadline, check_seconds
+from .decode import Exchange, aread_body, status_error
+from .descriptors import Endpoint
+from .encode import RequestParts
+from .errors import RelayError
+from .images import Image, save_bytes
+from .model import RelayModel, RelayResponse
+
+if TYPE_CHECKING:
+    import asyncio
+
+    import httpx
+
+    from .polling import ProgressCallback
+    from .pool import Slot
+    from .streaming import AsyncStream
+
+__all__ = ["AsyncBaseClient"]
+
+T = TypeVar("T", bound=BaseModel)
+R = TypeVar("R", bound=RelayResponse)
+
+
+class AsyncBaseClient(ClientCore):
+    """Asynchronous client over ``httpx.AsyncClient``; mirrors BaseClient."""
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
+        max_retries: int = 2,
+        retry_unsafe: bool = False,
+        limits: httpx.Limits | None = None,
+        headers: Mapping[str, str] | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        """See ``BaseClient``; the gate is an asyncio.Semaphore, so thousands of
+        ``gather()``ed calls wait in the client, not in httpx's pool."""
+        import asyncio  # deferred: sync-only users should not pay for it
+
+        import httpx
+
+        if http_client is not None and transport is not None:
+            raise TypeError("pass http_client or transport, not both")
+        self._configure(
+            api_key,
+            base_url,
+            timeout,
+            max_retries,
+            headers,
+            own_client=http_client is None,
+            retry_unsafe=retry_unsafe,
+            deadline=deadline,
+            limits=limits,
+        )
+        self._http = http_client or httpx.AsyncClient(transport=transport, limits=self._limits)
+        size = self._limits.max_connections
+        self._gate: asyncio.Semaphore | None = None if size is None else asyncio.Semaphore(size)
+        self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+    async def aclose(self) -> None:
+        """Close the connection pool (only when this client created it)."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def _attempt(
+        self,
+        request: httpx.Request,
+        exchange: Exchange,
+        stream: bool,
+        redirects: bool,
+        deadline: Deadline | None,
+    ) -> httpx.Response | RelayError:
+        """See ``BaseClient._attempt``."""
+        from .pool import Slot, acquire_async
+
+        if self._gate is not None and not await acquire_async(
+            self._gate, deadline, self._monotonic()
+        ):
+            assert deadline is not None
+            return self._unsent(exchange, deadline, self._gate_wait)
+        slot = Slot(self._gate)
+        try:
+            if deadline is not None and not self._clip(request, deadline):
+                result: httpx.Response | RelayError = self._unsent(exchange, deadline, TOO_LATE)
+            else:
+                result = await self._exchange_once(
+                    request, exchange, stream, redirects, deadline, slot
+                )
+        except BaseException:
+            slot.release()
+            raise
+        if isinstance(result, RelayError):
+            slot.release()
+        return result
+
+    async def _send_within(
+        self, request: httpx.Request, redirects: bool, deadline: Deadline | None
+    ) -> httpx.Response:
+        """``http.send``; with a deadline, under ``asyncio.timeout`` too: the clipped httpx
+        timeouts end a stalled phase, this ends headers that trickle in."""
+        if deadline is None:
+            return await self._http.send(request, stream=True, follow_redirects=redirects)
+        import asyncio
+
+        from .deadline import SLACK
+        from .pool import DeadlineReached
+
+        try:
+            async with asyncio.timeout(deadline.remaining(self._monotonic()) + SLACK):
+                return await self._http.send(request, stream=True, follow_redirects=redirects)
+        except TimeoutError as exc:
+            raise DeadlineReached("while waiting for the reply", request=request) from exc
+
+    async def _exchange_once(
+        self,
+        request: httpx.Request,
+        exchange: Exchange,
+        stream: bool,
+        redirects: bool,
+        deadline: Deadline | None,
+        slot: Slot,
+    ) -> httpx.Response | RelayError:
+        import httpx
+
+        from .pool import AsyncGuardedStream
+
+        started = self._monotonic()
+        try:
+            response = await self._send_within(request, redirects, deadline)
+        except httpx.HTTPError as exc:
+            return self._failure(exc, exchange, deadline)
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        response.stream = AsyncGuardedStream(
+            response.stream, slot.release, deadline, self._monotonic
+        )
+        try:
+            if response.is_success and not stream:
+                exchange.body = await aread_body(response)  # see BaseClient._exchange_once
+        except httpx.HTTPError as exc:
+            return self._failure(exc, exchange, deadline)
+        self._log_response(exchange, response, started)
+        if response.is_success:
+            return response
+        try:
+            await response.aread()
+        except httpx.HTTPError:
+            pass  # the status alone still makes a useful error
+        finally:
+            await response.aclose()
+        return status_error(response, exchange)
+
+    async def _send(
+        self,
+        name: str,
+        idempotent: bool,
+        build: Callable[[], httpx.Request],
+        *,
+        deadline: Deadline | None,
+        stream: bool = False,
+        redirects: bool = False,
+    ) -> tuple[httpx.Response, Exchange]:
+        attempt = 0
+        while True:
+            request = build()
+            exchange = self._exchange(name, request)
+            result = await self._attempt(request, exchange, stream, redirects, deadline)
+            if not isinstance(result, RelayError):
+                return result, exchange
+            delay = self._retry_delay(result, idempotent, attempt, deadline)
+            if delay is None:
+                raise result
+            await self._sleep(delay)
+            attempt += 1
+
+    def _call(
+        self,
+        endpoint: Endpoint,
+        parts: RequestParts,
+        timeout: Timeout,
+        deadline: Deadline | None,
+        *,
+        stream: bool,
+    ) -> Awaitable[tuple[httpx.Response, Exchange]]:
+        # Returns the coroutine of _send rather than awaiting it: one coroutine less per call.
+        return self._send(
+            endpoint.name,
+            endpoint.idempotent,
+            lambda: self._build(self._http, parts, timeout),
+            deadline=deadline,
+            stream=stream,
+        )
+
+    async def _request(
+        self,
+        endpoint: Endpoint,
+        request: RelayModel | None,
+        response_model: type[T],
+        *,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> T:
+        limit = self._call_deadline(deadline)
+        parts = self._parts(endpoint, request, sse=False)
+        response, exchange = await self._call(endpoint, parts, timeout, limit, stream=False)
+        return self._decode(endpoint, response, response_model, exchange)
+
+    def _stream(
+        self,
+        endpoint: Endpoint,
+        request: RelayModel | None,
+        chunk_model: type[T],
+        *,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> AsyncStream[T]:
+        """An SSE reply that connects on ``async with`` or first iteration.
+
+        Not a coroutine, so generated ``def`` methods can return it directly;
+        request validation errors still raise here, before any I/O. The deadline
+        starts when the stream opens and runs on while it is read.
+        """
+        from .streaming import AsyncStream
+
+        parts = self._parts(endpoint, request, sse=True)
+        seconds = check_seconds("deadline", deadline)
+        return AsyncStream(
+            lambda: self._call(endpoint, parts, timeout, self._call_deadline(seconds), stream=True),
+            endpoint,
+            chunk_model,
+        )
+
+    async def _wait(
+        self,
+        poll: Callable[[], Awaitable[R]],
+        *,
+        task_id: str,
+        method: str = "wait",
+        poll_interval: float = 2.0,
+        max_poll_interval: float = 15.0,
+        on_progress: ProgressCallback | None = None,
+    ) -> R:
+        from .polling import WaitSettings, wait_async
+
+        settings = WaitSettings(task_id, method, poll_interval, max_poll_interval, on_progress)
+        return await wait_async(poll, settings, sleep=self._sleep, clock=self._monotonic)
+
+    async def download(
+        self, image: Image, *, timeout: Timeout = None, deadline: float | None = None
+    ) -> bytes:
+        if image.b64_data is not None:
+            return image.data()
+        limit = self._call_deadline(deadline)
+        parts = self._download_parts(image)
+        response, exchange = await self._send(
+            "download",
+            True,
+            lambda: self._build(self._http, parts, timeout),
+            deadline=limit,
+            redirects=True,
+        )
+        return check_download(response, exchange)
+
+    async def save_image(self, image: Image, directory: str | Path, stem: str = "image") -> Path:
+        if image.b64_data is not None:
+            return image.save(directory, stem)
+        return save_bytes(await self.download(image), directory, stem, image.extension)
+
+    async def save_images(
+        self, result: HasImages, directory: str | Path, stem: str = "image"
+    ) -> list[Path]:
+        """Save every image of a reply (or a consumed stream); see ``BaseClient.save_images``."""
+        return [
+            await self.save_image(image, directory, f"{stem}-{index}")
+            for index, image in enumerate(result.images(), start=1)
+        ]
