@@ -25,12 +25,10 @@ from .images import Image, save_bytes
 from .model import RelayModel, RelayResponse
 
 if TYPE_CHECKING:
-    import asyncio
 
     import httpx
 
     from .polling import ProgressCallback
-    from .pool import Slot
     from .streaming import AsyncStream
 
 __all__ = ["AsyncBaseClient"]
@@ -62,6 +60,8 @@ class AsyncBaseClient(ClientCore):
 
         import httpx
 
+        from .pool import AsyncGate
+
         if http_client is not None and transport is not None:
             raise TypeError("pass http_client or transport, not both")
         self._configure(
@@ -76,8 +76,7 @@ class AsyncBaseClient(ClientCore):
             limits=limits,
         )
         self._http = http_client or httpx.AsyncClient(transport=transport, limits=self._limits)
-        size = self._limits.max_connections
-        self._gate: asyncio.Semaphore | None = None if size is None else asyncio.Semaphore(size)
+        self._gate = AsyncGate(self._limits.max_connections)
         self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
     async def aclose(self) -> None:
@@ -105,27 +104,41 @@ class AsyncBaseClient(ClientCore):
         deadline: Deadline | None,
     ) -> httpx.Response | RelayError:
         """See ``BaseClient._attempt``."""
-        from .pool import Slot, acquire_async
+        import httpx
 
-        if self._gate is not None and not await acquire_async(
-            self._gate, deadline, self._monotonic()
-        ):
+        gate = self._gate
+        slot = await gate.take(deadline, self._monotonic())
+        if slot is None:
             assert deadline is not None
             return self._unsent(exchange, deadline, self._gate_wait)
-        slot = Slot(self._gate)
         try:
             if deadline is not None and not self._clip(request, deadline):
-                result: httpx.Response | RelayError = self._unsent(exchange, deadline, TOO_LATE)
-            else:
-                result = await self._exchange_once(
-                    request, exchange, stream, redirects, deadline, slot
-                )
+                slot.release()
+                return self._unsent(exchange, deadline, TOO_LATE)
+            started = self._monotonic()
+            try:
+                response = await self._send_within(request, redirects, deadline)
+            except httpx.HTTPError as exc:
+                slot.release()
+                return self._failure(exc, exchange, deadline)
+            gate.guard(response, slot, deadline, self._monotonic)
+            if response.is_success and not stream:
+                exchange.body = await aread_body(response)  # see BaseClient._attempt
+        except httpx.HTTPError as exc:
+            return self._failure(exc, exchange, deadline)
         except BaseException:
             slot.release()
             raise
-        if isinstance(result, RelayError):
-            slot.release()
-        return result
+        self._log_response(exchange, response, started)
+        if response.is_success:
+            return response
+        try:
+            await response.aread()
+        except httpx.HTTPError:
+            pass  # the status alone still makes a useful error
+        finally:
+            await response.aclose()
+        return status_error(response, exchange)
 
     async def _send_within(
         self, request: httpx.Request, redirects: bool, deadline: Deadline | None
@@ -144,44 +157,6 @@ class AsyncBaseClient(ClientCore):
                 return await self._http.send(request, stream=True, follow_redirects=redirects)
         except TimeoutError as exc:
             raise DeadlineReached("while waiting for the reply", request=request) from exc
-
-    async def _exchange_once(
-        self,
-        request: httpx.Request,
-        exchange: Exchange,
-        stream: bool,
-        redirects: bool,
-        deadline: Deadline | None,
-        slot: Slot,
-    ) -> httpx.Response | RelayError:
-        import httpx
-
-        from .pool import AsyncGuardedStream
-
-        started = self._monotonic()
-        try:
-            response = await self._send_within(request, redirects, deadline)
-        except httpx.HTTPError as exc:
-            return self._failure(exc, exchange, deadline)
-        assert isinstance(response.stream, httpx.AsyncByteStream)
-        response.stream = AsyncGuardedStream(
-            response.stream, slot.release, deadline, self._monotonic
-        )
-        try:
-            if response.is_success and not stream:
-                exchange.body = await aread_body(response)  # see BaseClient._exchange_once
-        except httpx.HTTPError as exc:
-            return self._failure(exc, exchange, deadline)
-        self._log_response(exchange, response, started)
-        if response.is_success:
-            return response
-        try:
-            await response.aread()
-        except httpx.HTTPError:
-            pass  # the status alone still makes a useful error
-        finally:
-            await response.aclose()
-        return status_error(response, exchange)
 
     async def _send(
         self,

@@ -31,12 +31,9 @@ from .images import Image, save_bytes
 from .model import RelayModel, RelayResponse
 
 if TYPE_CHECKING:
-    import threading
-
     import httpx
 
     from .polling import ProgressCallback
-    from .pool import Slot
     from .streaming import Stream
 
 __all__ = ["AsyncBaseClient", "BaseClient", "Timeout"]
@@ -71,9 +68,9 @@ class BaseClient(ClientCore):
         limits of your ``http_client``/``transport`` when you pass one.
         ``retry_unsafe=True`` re-sends generation requests that may already have
         started work (see ``retries.py``); ``max_retries`` bounds re-sends."""
-        import threading
-
         import httpx
+
+        from .pool import ThreadGate
 
         if http_client is not None and transport is not None:
             raise TypeError("pass http_client or transport, not both")
@@ -89,10 +86,7 @@ class BaseClient(ClientCore):
             limits=limits,
         )
         self._http = http_client or httpx.Client(transport=transport, limits=self._limits)
-        size = self._limits.max_connections
-        self._gate: threading.BoundedSemaphore | None = (
-            None if size is None else threading.BoundedSemaphore(size)
-        )
+        self._gate = ThreadGate(self._limits.max_connections)
         self._sleep: Callable[[float], None] = time.sleep
 
     def close(self) -> None:
@@ -120,54 +114,34 @@ class BaseClient(ClientCore):
         redirects: bool,
         deadline: Deadline | None,
     ) -> httpx.Response | RelayError:
-        """One send through the gate (``pool.py``): the slot goes with the response and
-        comes back when it closes; an error leaves it free."""
-        from .pool import Slot, acquire
-
-        if self._gate is not None and not acquire(self._gate, deadline, self._monotonic()):
-            assert deadline is not None  # only a deadline ends the wait for a slot
-            return self._unsent(exchange, deadline, self._gate_wait)
-        slot = Slot(self._gate)
-        try:
-            if deadline is not None and not self._clip(request, deadline):
-                result: httpx.Response | RelayError = self._unsent(exchange, deadline, TOO_LATE)
-            else:
-                result = self._exchange_once(request, exchange, stream, redirects, deadline, slot)
-        except BaseException:
-            slot.release()
-            raise
-        if isinstance(result, RelayError):
-            slot.release()  # any response is closed by now
-        return result
-
-    def _exchange_once(
-        self,
-        request: httpx.Request,
-        exchange: Exchange,
-        stream: bool,
-        redirects: bool,
-        deadline: Deadline | None,
-        slot: Slot,
-    ) -> httpx.Response | RelayError:
+        """One send through the gate (``pool.py``): the slot goes with the response's body
+        and comes back when it closes; an error gives it back at once."""
         import httpx
 
-        from .pool import GuardedStream
-
-        started = self._monotonic()
+        gate = self._gate
+        slot = gate.take(deadline, self._monotonic())
+        if slot is None:
+            assert deadline is not None  # only a deadline ends the wait for a slot
+            return self._unsent(exchange, deadline, self._gate_wait)
         try:
-            response = self._http.send(request, stream=True, follow_redirects=redirects)
-        except httpx.HTTPError as exc:
-            return self._failure(exc, exchange, deadline)
-        assert isinstance(response.stream, httpx.SyncByteStream)
-        response.stream = GuardedStream(
-            response.stream, response, slot.release, deadline, self._monotonic
-        )
-        try:
+            if deadline is not None and not self._clip(request, deadline):
+                slot.release()
+                return self._unsent(exchange, deadline, TOO_LATE)
+            started = self._monotonic()
+            try:
+                response = self._http.send(request, stream=True, follow_redirects=redirects)
+            except httpx.HTTPError as exc:
+                slot.release()
+                return self._failure(exc, exchange, deadline)
+            gate.guard(response, slot, deadline, self._monotonic)
             if response.is_success and not stream:
                 # Read here, inside the retry loop: a body cut short is a connection error.
                 exchange.body = read_body(response)
         except httpx.HTTPError as exc:
-            return self._failure(exc, exchange, deadline)
+            return self._failure(exc, exchange, deadline)  # the body's close gave the slot back
+        except BaseException:
+            slot.release()
+            raise
         self._log_response(exchange, response, started)
         if response.is_success:
             return response

@@ -29,14 +29,6 @@ def parse_path(path: str) -> tuple[Step, ...]:
     return tuple(steps)
 
 
-def _items(value: Any) -> list[Any]:
-    # A lone object where a list was expected counts as a one-item list:
-    # relays are inconsistent about single results.
-    if isinstance(value, (list, tuple)):
-        return [item for item in value if item is not None]
-    return [value]
-
-
 def find_all(data: Any, path: str) -> list[Any]:
     """Every non-None value at ``path``, in document order."""
     if path and "." not in path and "[" not in path:
@@ -50,12 +42,19 @@ def find_all(data: Any, path: str) -> list[Any]:
         found: list[Any] = []
         for value in current:
             if key:
-                if not isinstance(value, Mapping):
+                # dict first: the ABC check of Mapping costs more than the look-up itself.
+                if isinstance(value, (dict, Mapping)):
+                    value = value.get(key)
+                else:
                     continue
-                value = value.get(key)
                 if value is None:
                     continue
-            found.extend(_items(value) if each else [value])
+            if each and isinstance(value, (list, tuple)):
+                found += [item for item in value if item is not None]
+            else:
+                # A lone object where a list was expected counts as a one-item list:
+                # relays are inconsistent about single results.
+                found.append(value)
         current = found
     return current
 

@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 from imagerelay import chat_stream
-from imagerelay._runtime.errors import APITimeoutError
+from imagerelay._runtime.errors import APITimeoutError, RateLimitError
 from imagerelay._runtime.retries import POOL_WAIT_HINT
 
 from bench.relay_server import RelayServer, running_relay, stream_events
@@ -150,3 +150,55 @@ def test_a_pool_timeout_of_a_smaller_pool_is_not_retried(fresh: RelayServer) -> 
     assert 0.3 <= took < 0.8 and caught.value.retry_note == POOL_WAIT_HINT
     assert 0.9 <= took_within < 1.4 and "gave up at its deadline (1s)" in str(within.value)
     assert fresh.stats()["requests"] == 1
+
+
+def _memory_transport(stream_body: bytes, json_body: bytes) -> httpx.MockTransport:
+    """Answers from memory: every other call a 429 (an error reply, first), else the chunk or JSON."""
+    count = iter(range(10**9))
+
+    def reply(request: httpx.Request) -> httpx.Response:
+        if next(count) % 2 == 0:
+            return httpx.Response(429, json={"error": {"message": "slow down"}})
+        if json.loads(request.content).get("stream"):
+            return httpx.Response(200, content=stream_body, headers={"content-type": "text/event-stream"})
+        return httpx.Response(200, content=json_body, headers={"content-type": "application/json"})
+
+    return httpx.MockTransport(reply)
+
+
+def _memory_bodies() -> tuple[bytes, bytes]:
+    stream = b"".join(stream_events())
+    reply = json.loads(_RECORDED.with_name("chat_completions_text_to_image.json").read_text("utf-8"))
+    return stream, json.dumps(reply["response"]["json"]).encode()
+
+
+def test_replies_answered_from_memory_give_their_slot_back() -> None:
+    """httpx.MockTransport hands back responses already read and closed: no close ever
+    reaches the body guard, so the slot must be freed at once, or a client with N
+    connections would hang on its N+1st call (a deadline turns that hang into an error)."""
+    transport = _memory_transport(*_memory_bodies())
+    with chat_stream.Client(KEY, limits=_limits(2), transport=transport, deadline=5, max_retries=0) as client:
+        for _ in range(20):
+            with pytest.raises(RateLimitError, match="slow down"):
+                client.chat_completions(**CHAT)
+            assert client.chat_completions(**CHAT).choices[0].message.content == EXPECTED
+            with pytest.raises(RateLimitError, match="slow down"):
+                client.chat_completions_stream(**CHAT)
+            with client.chat_completions_stream(**CHAT) as stream:
+                assert stream.collect()[0].choices[0].delta.content == EXPECTED
+
+    async def collect(client: chat_stream.AsyncClient) -> list[Any]:
+        async with client.chat_completions_stream(**CHAT) as stream:
+            return await stream.collect()
+
+    async def main() -> None:
+        async with chat_stream.AsyncClient(
+            KEY, limits=_limits(2), transport=transport, deadline=5, max_retries=0
+        ) as client:
+            for _ in range(20):
+                calls = [client.chat_completions(**CHAT) for _ in range(4)] + [collect(client) for _ in range(4)]
+                results = await asyncio.gather(*calls, return_exceptions=True)
+                failures = [result for result in results if isinstance(result, BaseException)]
+                assert len(failures) == 4 and all(isinstance(error, RateLimitError) for error in failures)
+
+    asyncio.run(main())

@@ -26,6 +26,7 @@ from .deadline import (
     Deadline,
     call_deadline,
     check_seconds,
+    current_scope,
     deadline_error,
     deadline_scope,
     reject_timeout,
@@ -37,7 +38,7 @@ from .errors import APIStatusError, RelayError
 from .images import Image, has_images
 from .log import logger, protect_httpx_logs
 from .model import RelayModel
-from .outcome import no_image_error, pending_task_error, refusal_error, task_failure_error
+from .outcome import no_image_error, refusal_error, task_reply_error
 from .redact import redact_url
 from .retries import RetryPolicy, plan_retry
 
@@ -312,6 +313,8 @@ class ClientCore:
 
     def _call_deadline(self, seconds: float | None) -> Deadline | None:
         """The deadline of a call starting now: ``seconds``, else the client's, within any scope."""
+        if seconds is None and self._deadline is None and current_scope() is None:
+            return None  # the usual case, on every call
         return call_deadline(check_seconds("deadline", seconds), self._deadline, self._monotonic())
 
     @contextmanager
@@ -383,14 +386,10 @@ class ClientCore:
         result = validate_payload(model, payload, exchange, response)
         # The checks below read the payload, like refusal_error above and the stream
         # reader: it is the reply as sent, and reading it needs no dump of ``result``.
-        if endpoint.raise_task_failure:
-            failed = task_failure_error(result, exchange, response, payload)
-            if failed is not None:
-                raise failed
-        if endpoint.raise_task_pending:
-            pending = pending_task_error(result, endpoint, exchange, response, payload)
-            if pending is not None:
-                raise pending
+        if endpoint.raise_task_failure or endpoint.raise_task_pending:
+            unfinished = task_reply_error(result, endpoint, exchange, response, payload)
+            if unfinished is not None:
+                raise unfinished
         if endpoint.requires_image:
             found = has_images(payload, getattr(model, "__relay_images__", None))
             missing = no_image_error(result, found, exchange, response, payload)

@@ -37,6 +37,7 @@ from .errors import (
     one_line,
     status_error_class,
 )
+from .model import RelayResponse, ReplyContentError, read_reply
 from .paths import find_first
 from .redact import clip, redact, redact_url
 from .rules import wire_text
@@ -327,10 +328,13 @@ def validate_payload(
     ``excerpt`` replaces the body excerpt (a stream passes its event's text).
     """
     try:
+        if issubclass(model, RelayResponse):
+            return read_reply(model, payload)
         return model.model_validate(payload)
-    except ValidationError as exc:
+    except (ValidationError, ReplyContentError) as exc:
+        summary = _summary(exc) if isinstance(exc, ValidationError) else str(exc)
         raise ResponseValidationError(
-            f"{exchange.name}: reply does not match {model.__name__}: {_summary(exc)}",
+            f"{exchange.name}: reply does not match {model.__name__}: {summary}",
             body_excerpt=(
                 exchange.excerpt(response)
                 if excerpt is None

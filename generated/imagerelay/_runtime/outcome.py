@@ -16,8 +16,14 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from .decode import Exchange
-from .descriptors import Endpoint
-from .errors import ContentPolicyError, NoImageError, TaskFailedError, TaskPendingError
+from .descriptors import Endpoint, TaskStatusSpec
+from .errors import (
+    ContentPolicyError,
+    NoImageError,
+    RelayError,
+    TaskFailedError,
+    TaskPendingError,
+)
 from .model import RelayResponse, find_refusal, task_error_in, task_outcome_in, task_status_in
 from .paths import find_first
 
@@ -28,9 +34,9 @@ if TYPE_CHECKING:
 __all__ = [
     "awaiting_task",
     "no_image_error",
-    "pending_task_error",
     "refusal_error",
     "task_failure_error",
+    "task_reply_error",
 ]
 
 
@@ -53,27 +59,58 @@ def refusal_error(
     )
 
 
-def task_failure_error(
-    result: BaseModel | None,
-    exchange: Exchange,
-    response: httpx.Response,
-    payload: Any = None,
-) -> TaskFailedError | ContentPolicyError | None:
-    """The error for a reply that is a task in a failed or refused final status, or None.
-
-    The status is read from ``payload`` (the reply as parsed) when given, which
-    spares a dump of ``result``; otherwise from ``result``.
-    """
+def _task_of(result: BaseModel | None, payload: Any) -> tuple[Any, TaskStatusSpec] | None:
+    """The reply as sent (``payload``, else a dump of ``result``) and its task spec, if a task."""
     spec = type(result).__relay_task__ if isinstance(result, RelayResponse) else None
     if not isinstance(result, RelayResponse) or spec is None:
         return None
-    wire = result.to_wire() if payload is None else payload
+    return (result.to_wire() if payload is None else payload), spec
+
+
+def task_reply_error(
+    result: BaseModel | None,
+    endpoint: Endpoint,
+    exchange: Exchange,
+    response: httpx.Response,
+    payload: Any = None,
+) -> RelayError | None:
+    """The error for a task reply of a call that does not poll, or None: a failed or refused
+    final status (``endpoint.raise_task_failure``), or a task not final yet
+    (``endpoint.raise_task_pending``). The status is read once, from ``payload`` (the
+    reply as parsed) when given, which spares a dump of ``result``."""
+    task = _task_of(result, payload)
+    if task is None:
+        return None
+    wire, spec = task
+    outcome = task_outcome_in(wire, spec)
+    if outcome in ("failure", "violation") and endpoint.raise_task_failure:
+        return _failed(wire, spec, outcome == "violation", exchange, response)
+    if outcome == "pending" and endpoint.raise_task_pending:
+        assert isinstance(result, RelayResponse)  # _task_of found a task
+        return _pending(result, wire, spec, endpoint, exchange, response)
+    return None
+
+
+def task_failure_error(
+    result: BaseModel | None, exchange: Exchange, response: httpx.Response
+) -> TaskFailedError | ContentPolicyError | None:
+    """The error for a task in a failed or refused final status, or None (stream chunks)."""
+    task = _task_of(result, None)
+    if task is None:
+        return None
+    wire, spec = task
     outcome = task_outcome_in(wire, spec)
     if outcome not in ("failure", "violation"):
         return None
+    return _failed(wire, spec, outcome == "violation", exchange, response)
+
+
+def _failed(
+    wire: Any, spec: TaskStatusSpec, refused: bool, exchange: Exchange, response: httpx.Response
+) -> TaskFailedError | ContentPolicyError:
     status, detail = task_status_in(wire, spec), task_error_in(wire, spec)
-    kind = ContentPolicyError if outcome == "violation" else TaskFailedError
-    what = "refused on content policy" if outcome == "violation" else "failed"
+    kind = ContentPolicyError if refused else TaskFailedError
+    what = "refused on content policy" if refused else "failed"
     return kind(
         f"{exchange.name}: the task {what} (status {status!r})",
         task_status=status,
@@ -82,26 +119,21 @@ def task_failure_error(
     )
 
 
-def pending_task_error(
-    result: BaseModel | None,
+def _pending(
+    result: RelayResponse,
+    wire: Any,
+    spec: TaskStatusSpec,
     endpoint: Endpoint,
     exchange: Exchange,
     response: httpx.Response,
-    payload: Any = None,
-) -> TaskPendingError | None:
-    """The error for a blocking call whose task is not final yet, or None.
+) -> TaskPendingError:
+    """A blocking call whose task is not final yet.
 
     A relay may answer a synchronous generate with ``queued``/``running`` (or a status
     the spec does not list) when its own wait runs out. Returning that reply would look
     like a success without images; the work may still finish and be billed, so the error
     carries the task id and the wait helper that picks it up (``endpoint.resume``).
     """
-    spec = type(result).__relay_task__ if isinstance(result, RelayResponse) else None
-    if not isinstance(result, RelayResponse) or spec is None:
-        return None
-    wire = result.to_wire() if payload is None else payload
-    if task_outcome_in(wire, spec) != "pending":
-        return None
     status = task_status_in(wire, spec)
     resume = endpoint.resume
     found = find_first(wire, resume.id_from) if resume is not None else None

@@ -54,7 +54,7 @@ from .errors import (
 )
 from .images import Image, ImageCollector
 from .model import RelayResponse
-from .outcome import no_image_error, pending_task_error, refusal_error, task_failure_error
+from .outcome import no_image_error, refusal_error, task_failure_error, task_reply_error
 from .paths import find_all
 
 if TYPE_CHECKING:
@@ -122,7 +122,7 @@ class ChunkReader(Generic[T]):
                 self.finished = True  # a whole body is complete by construction
                 return chunk
             if chunk is not None and self.endpoint.raise_task_pending:
-                pending = pending_task_error(chunk, self.endpoint, self.exchange, response, payload)
+                pending = task_reply_error(chunk, self.endpoint, self.exchange, response, payload)
                 if pending is not None:
                     raise pending
         raise self.not_a_stream(response)
