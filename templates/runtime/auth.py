@@ -8,8 +8,10 @@ lives the redactor masks its key everywhere (``redact.remember_secret``).
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 import weakref
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from .descriptors import AuthScheme, ProviderConfig
@@ -24,6 +26,7 @@ __all__ = [
     "Secret",
     "auth_headers",
     "auth_params",
+    "check_headers",
     "key_problems",
     "resolve_api_key",
     "same_origin",
@@ -77,6 +80,30 @@ def key_problems(key: str, offset: int = 0) -> list[str]:
     if len(bad) > 3:
         problems.append(f"and {len(bad) - 3} more")
     return problems
+
+
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+
+def check_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+    """``headers`` (the client's extra headers) as a dict, refused at construction when httpx
+    could not send them: a name that is no HTTP token, or a value with characters other
+    than printable ASCII, space and tab. httpx would raise UnicodeEncodeError or a
+    protocol error from inside every call instead; values are not shown (they may be keys).
+    """
+    problems: list[str] = []
+    for name, value in (headers or {}).items():
+        if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+            problems.append(f"header name {name!r} is not an HTTP token")
+            continue
+        if not isinstance(value, str):
+            problems.append(f"header {name}: the value must be a str, not {type(value).__name__}")
+            continue
+        bad = [(index, char) for index, char in enumerate(value, 1) if not (" " <= char <= "~" or char == "\t")]
+        problems += [f"header {name}: {_describe(char)} at position {index} of its value" for index, char in bad[:3]]
+    if problems:
+        raise InvalidRequestError(problems, subject="headers= argument")
+    return dict(headers or {})
 
 
 def _unwrap(raw: str, prefix: str) -> tuple[str, int]:

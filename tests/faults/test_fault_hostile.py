@@ -31,6 +31,7 @@ from imagerelay._runtime.errors import (
     BadRequestError,
     InternalServerError,
     InvalidAPIKeyError,
+    InvalidRequestError,
     ProviderError,
     RelayError,
     ResponseValidationError,
@@ -222,15 +223,21 @@ def test_unsendable_key_in_the_environment_is_refused(
         module.Client(base_url=server.url)
 
 
-@pytest.mark.parametrize("call", [ALL_CALLS[0], STREAMS[0]], ids=repr)
-def test_a_header_the_http_layer_refuses_is_not_sent_and_says_so(
-    relay: Relay, server: FaultServer, call: Call
+@pytest.mark.parametrize(
+    ("headers", "problem"),
+    [
+        ({"X-Trace": "line one\nline two"}, "header X-Trace: a line break (U+000A) at position 9 of its value"),
+        ({"X-Note": "café"}, "header X-Note: a non-ASCII character (U+00E9 LATIN SMALL LETTER E WITH ACUTE) at position 4"),
+        ({"X Trace": "1"}, "header name 'X Trace' is not an HTTP token"),
+    ],
+    ids=["newline", "non-ascii", "bad name"],
+)
+def test_a_header_httpx_cannot_send_is_refused_when_the_client_is_built(
+    relay: Relay, server: FaultServer, headers: dict[str, str], problem: str
 ) -> None:
-    with pytest.raises(RelayError) as caught:
-        relay.call(call, headers={"X-Trace": "line one\nline two"})
-    error = caught.value
-    assert isinstance(error, ValueError)  # InvalidRequestError: re-sending cannot help
-    assert "the HTTP layer refused to send it" in str(error)
-    assert str(error).endswith("request was not sent]") and "may have been sent" not in str(error)
-    assert error.request_sent is False and error.retry_note is None
+    """Before: a UnicodeEncodeError (or a protocol error) from inside every call."""
+    with pytest.raises(InvalidRequestError) as caught:
+        relay.client(ALL_CALLS[0].module, headers=headers)
+    assert problem in str(caught.value)
+    assert "line two" not in str(caught.value) and "café" not in str(caught.value)  # values may be keys
     assert server.seen == []

@@ -21,7 +21,14 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self, TypeAlias, Type
 
 from pydantic import BaseModel
 
-from .auth import Secret, auth_headers, auth_params, resolve_api_key, same_origin
+from .auth import (
+    Secret,
+    auth_headers,
+    auth_params,
+    check_headers,
+    resolve_api_key,
+    same_origin,
+)
 from .deadline import (
     Deadline,
     call_deadline,
@@ -149,7 +156,7 @@ class ClientCore:
         self._limits = limits or default_limits()
         self._retry_policy = RetryPolicy(max_retries=max(0, max_retries), retry_unsafe=retry_unsafe)
         self._owns_http = own_client
-        self._headers = dict(headers or {})
+        self._headers = check_headers(headers)
         self._random: Callable[[], float] = random.random
         self._monotonic: Callable[[], float] = time.monotonic
         protect_httpx_logs(self._secret_params())

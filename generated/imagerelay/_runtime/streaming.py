@@ -118,7 +118,7 @@ class ChunkReader(Generic[T]):
                 chunk = self._accept(payload, response.text, response)
             except ResponseValidationError:
                 chunk = None
-            if chunk is not None and (self.finished or self.collector.images()):
+            if chunk is not None and (self.finished or self.collector.found_any()):
                 self.finished = True  # a whole body is complete by construction
                 return chunk
             if chunk is not None and self.endpoint.raise_task_pending:
@@ -168,7 +168,7 @@ class ChunkReader(Generic[T]):
                 request_sent=True,
             )
         if self.endpoint.requires_image:
-            found = bool(self.collector.images())
+            found = self.collector.found_any()
             missing = no_image_error(self.last, found, self.exchange, response)
             if missing is not None:
                 raise missing
