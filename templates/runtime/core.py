@@ -36,6 +36,7 @@ from .deadline import (
     current_scope,
     deadline_error,
     deadline_scope,
+    limit_seconds,
     reject_timeout,
 )
 from .decode import Exchange, connection_error, read_json, unwrap_envelope, validate_payload
@@ -151,8 +152,7 @@ class ClientCore:
         # With a caller-supplied httpx client and no timeout, its timeout rules.
         fallback = default_timeout() if own_client else None
         self._timeout: httpx.Timeout | None = as_timeout(timeout) or fallback
-        seconds = check_seconds("deadline", deadline)
-        self._deadline = None if seconds == float("inf") else seconds
+        self._deadline = limit_seconds(deadline)
         self._limits = limits or default_limits()
         self._retry_policy = RetryPolicy(max_retries=max(0, max_retries), retry_unsafe=retry_unsafe)
         self._owns_http = own_client
@@ -200,8 +200,7 @@ class ClientCore:
         if timeout is not None:
             clone._timeout = as_timeout(timeout)
         if deadline is not None:
-            seconds = check_seconds("deadline", deadline)
-            clone._deadline = None if seconds == float("inf") else seconds
+            clone._deadline = limit_seconds(deadline)
         policy = self._retry_policy
         if max_retries is not None:
             policy = dataclasses.replace(policy, max_retries=max(0, max_retries))

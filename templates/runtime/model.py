@@ -7,12 +7,11 @@ fields without notice); requests validate their declarative rules.
 
 from __future__ import annotations
 
-import inspect
 import json
 import math
 from collections.abc import Mapping
 from functools import cache
-from typing import Any, ClassVar, Literal, Self, TypeVar, get_args
+from typing import Any, ClassVar, Literal, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
@@ -23,7 +22,7 @@ from .images import Image, extract_images, inline_image_problems
 from .log import logger
 from .paths import find_all, find_first
 from .rules import Rule, check_rules, wire_text
-from .tolerant import drop_invalid_optionals
+from .tolerant import drop_invalid_optionals, model_in
 
 __all__ = [
     "RelayModel",
@@ -272,17 +271,6 @@ def _drop_none(values: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    """The pydantic model inside ``annotation`` (``X``, ``list[X]``, ``X | None``)."""
-    if inspect.isclass(annotation) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in get_args(annotation):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
-
-
 def _wire_loc(model: type[BaseModel] | None, loc: tuple[int | str, ...]) -> str:
     """``("image_config", "aspect_ratio")`` -> ``"imageConfig.aspectRatio"``."""
     text = ""
@@ -296,7 +284,7 @@ def _wire_loc(model: type[BaseModel] | None, loc: tuple[int | str, ...]) -> str:
             )
             if field is None:
                 continue  # a union-member tag such as "literal['a','b']"
-            part, model = field.alias or part, _model_in(field.annotation)
+            part, model = field.alias or part, model_in(field.annotation)
         text += f".{part}" if text else part
     return text
 

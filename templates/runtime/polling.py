@@ -90,12 +90,41 @@ def _timed_out(
     )
 
 
-def _next_sleep(delay: float, deadline: Deadline | None, now: float) -> float | None:
-    """How long to sleep before the next poll; None when the deadline leaves no time for one."""
-    if deadline is None:
-        return delay
-    remaining = deadline.remaining(now)
-    return None if remaining <= 0 else min(delay, remaining)
+class _Watch:
+    """The deadline side of one wait: the scope's deadline, the last status polled, and
+    the WaitTimeoutError (naming ``deadline=`` and the task id) when time runs out."""
+
+    def __init__(self, settings: WaitSettings, clock: Callable[[], float]) -> None:
+        self.settings, self.clock = settings, clock
+        self.deadline, self.start = current_scope(), clock()
+        self.last: RelayResponse | None = None
+        self.delay = settings.poll_interval
+
+    def timed_out(self) -> WaitTimeoutError:
+        assert self.deadline is not None  # only a deadline ends a wait early
+        return _timed_out(self.last, self.clock() - self.start, self.deadline, self.settings)
+
+    def check(self) -> None:
+        """Before a poll: raise when no time is left for it."""
+        if self.deadline is not None and self.deadline.over(self.clock()):
+            raise self.timed_out()
+
+    def stopped_poll(self, exc: APITimeoutError) -> None:
+        """A poll timed out: raise WaitTimeoutError when the deadline was the cause."""
+        if self.deadline is not None and self.deadline.passed(self.clock()):
+            raise self.timed_out() from exc
+
+    def pause_after(self, result: RelayResponse) -> float:
+        """How long to sleep after a pending ``result``, cut to what remains of the deadline;
+        the interval grows x1.5 per poll up to ``max_poll_interval``."""
+        self.last, pause = result, self.delay
+        self.delay = min(self.delay * 1.5, self.settings.max_poll_interval)
+        if self.deadline is None:
+            return pause
+        remaining = self.deadline.remaining(self.clock())
+        if remaining <= 0:
+            raise self.timed_out()
+        return min(pause, remaining)
 
 
 def wait_sync(
@@ -105,26 +134,18 @@ def wait_sync(
     sleep: Callable[[float], None],
     clock: Callable[[], float],
 ) -> R:
-    """Poll until terminal; the interval grows x1.5 per poll up to ``max_poll_interval``."""
-    deadline, start = current_scope(), clock()
-    delay, last = settings.poll_interval, None
+    """Poll until terminal, within the deadline scope the wait helper opened."""
+    watch = _Watch(settings, clock)
     while True:
-        if deadline is not None and deadline.over(clock()):
-            raise _timed_out(last, clock() - start, deadline, settings)
+        watch.check()
         try:
             result = poll()
         except APITimeoutError as exc:
-            if deadline is None or not deadline.passed(clock()):
-                raise
-            raise _timed_out(last, clock() - start, deadline, settings) from exc
+            watch.stopped_poll(exc)
+            raise
         if settle(result, settings):
             return result
-        last = result
-        pause = _next_sleep(delay, deadline, clock())
-        if pause is None:
-            continue  # raises above
-        sleep(pause)
-        delay = min(delay * 1.5, settings.max_poll_interval)
+        sleep(watch.pause_after(result))
 
 
 async def wait_async(
@@ -136,22 +157,14 @@ async def wait_async(
 ) -> R:
     """Async :func:`wait_sync`. Cancelling it cancels the sleep or poll in flight
     and leaves nothing behind (there is no state beyond this frame)."""
-    deadline, start = current_scope(), clock()
-    delay, last = settings.poll_interval, None
+    watch = _Watch(settings, clock)
     while True:
-        if deadline is not None and deadline.over(clock()):
-            raise _timed_out(last, clock() - start, deadline, settings)
+        watch.check()
         try:
             result = await poll()
         except APITimeoutError as exc:
-            if deadline is None or not deadline.passed(clock()):
-                raise
-            raise _timed_out(last, clock() - start, deadline, settings) from exc
+            watch.stopped_poll(exc)
+            raise
         if settle(result, settings):
             return result
-        last = result
-        pause = _next_sleep(delay, deadline, clock())
-        if pause is None:
-            continue
-        await sleep(pause)
-        delay = min(delay * 1.5, settings.max_poll_interval)
+        await sleep(watch.pause_after(result))

@@ -95,23 +95,13 @@ class Slot:
             gate.release()
 
 
-def _guard(
-    response: httpx.Response,
-    slot: Slot,
-    deadline: Deadline | None,
-    clock: Callable[[], float],
-    kind: type[GuardedStream | AsyncGuardedStream],
-) -> None:
+def _answered_from_memory(response: httpx.Response, slot: Slot) -> bool:
+    """A response httpx.MockTransport made is already read and closed: no close would ever
+    reach a guard, and nothing holds a connection, so its slot is given back now."""
     if response.is_closed:
-        # Answered from memory (httpx.MockTransport): already read and closed, so no close
-        # would ever reach a guard, and nothing holds a connection.
         slot.release()
-    elif kind is GuardedStream:
-        assert isinstance(response.stream, httpx.SyncByteStream)
-        response.stream = GuardedStream(response.stream, response, slot.release, deadline, clock)
-    else:
-        assert isinstance(response.stream, httpx.AsyncByteStream)
-        response.stream = AsyncGuardedStream(response.stream, slot.release, deadline, clock)
+        return True
+    return False
 
 
 class ThreadGate:
@@ -127,9 +117,11 @@ class ThreadGate:
     __slots__ = ("_tokens",)
 
     def __init__(self, size: int | None) -> None:
-        self._tokens: queue.SimpleQueue[None] | None = None if size is None else queue.SimpleQueue()
-        for _ in range(size or 0):
-            self._tokens.put(None)  # type: ignore[union-attr]  # set just above
+        self._tokens: queue.SimpleQueue[None] | None = None
+        if size is not None:
+            self._tokens = queue.SimpleQueue()
+            for _ in range(size):
+                self._tokens.put(None)
 
     def take(self, deadline: Deadline | None, now: float) -> Slot | None:
         """A slot, waiting as long as ``deadline`` allows; None when it passes first."""
@@ -153,7 +145,9 @@ class ThreadGate:
         response: httpx.Response, slot: Slot, deadline: Deadline | None, clock: Callable[[], float]
     ) -> None:
         """Hand ``slot`` to the response's body: released when it closes (see GuardedStream)."""
-        _guard(response, slot, deadline, clock, GuardedStream)
+        if not _answered_from_memory(response, slot):
+            assert isinstance(response.stream, httpx.SyncByteStream)
+            response.stream = GuardedStream(response.stream, response, slot.release, deadline, clock)
 
 
 class AsyncGate:
@@ -188,7 +182,9 @@ class AsyncGate:
         response: httpx.Response, slot: Slot, deadline: Deadline | None, clock: Callable[[], float]
     ) -> None:
         """See ThreadGate.guard."""
-        _guard(response, slot, deadline, clock, AsyncGuardedStream)
+        if not _answered_from_memory(response, slot):
+            assert isinstance(response.stream, httpx.AsyncByteStream)
+            response.stream = AsyncGuardedStream(response.stream, slot.release, deadline, clock)
 
 
 class _Watchdog:

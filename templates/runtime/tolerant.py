@@ -15,16 +15,17 @@ from typing import Any, get_args
 
 from pydantic import BaseModel
 
-__all__ = ["drop_invalid_optionals"]
+__all__ = ["drop_invalid_optionals", "model_in"]
 
 Loc = tuple[int | str, ...]
 
 
-def _model_in(annotation: Any) -> type[BaseModel] | None:
+def model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside ``annotation`` (``X``, ``list[X]``, ``X | None``)."""
     if inspect.isclass(annotation) and issubclass(annotation, BaseModel):
         return annotation
     for arg in get_args(annotation):
-        found = _model_in(arg)
+        found = model_in(arg)
         if found is not None:
             return found
     return None
@@ -57,7 +58,7 @@ def _deepest_optional(model: type[BaseModel], data: Any, loc: Loc) -> Loc | None
         if info is not None:
             if not info.is_required():
                 found = tuple(path)
-            current = _model_in(info.annotation)
+            current = model_in(info.annotation)
     return found
 
 

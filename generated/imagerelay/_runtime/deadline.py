@@ -38,6 +38,7 @@ __all__ = [
     "current_scope",
     "deadline_error",
     "deadline_scope",
+    "limit_seconds",
     "reject_timeout",
 ]
 
@@ -77,6 +78,12 @@ def check_seconds(name: str, value: float | None) -> float | None:
     if not value > 0:
         raise ValueError(f"{name} must be more than 0 seconds, got {value!r}")
     return float(value)
+
+
+def limit_seconds(value: float | None) -> float | None:
+    """A client's deadline setting: checked seconds, None for none (``math.inf`` lifts one)."""
+    seconds = check_seconds("deadline", value)
+    return None if seconds == float("inf") else seconds
 
 
 def current_scope() -> Deadline | None:

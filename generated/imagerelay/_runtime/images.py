@@ -309,6 +309,11 @@ def _dedup(images: Iterable[Image]) -> list[Image]:
     return list(seen.values())
 
 
+def _names_image(text: str) -> bool:
+    """Whether :func:`find_urls` would find an image in ``text``, without building any."""
+    return bool(_URL_RUN.search(text) or _DATA_URL.search(text))
+
+
 def has_images(payload: Any, paths: ImagePaths | None) -> bool:
     """Whether :func:`extract_images` would find an image, without building any.
 
@@ -319,9 +324,12 @@ def has_images(payload: Any, paths: ImagePaths | None) -> bool:
         return False
     for path in paths.urls:
         for value in find_all(payload, path):
-            if isinstance(value, str) and (_URL_RUN.search(value) or _DATA_URL.search(value)):
+            if isinstance(value, str) and _names_image(value):
                 return True
-    return any(_inline(find_all(payload, spec.path), spec.data_key, spec.mime_key) for spec in paths.inline)
+    return any(
+        next(_inline_objects(find_all(payload, spec.path), spec.data_key, spec.mime_key), None)
+        for spec in paths.inline
+    )
 
 
 def extract_images(payload: Mapping[str, Any], paths: ImagePaths) -> list[Image]:
@@ -361,13 +369,7 @@ class ImageCollector:
     def found_any(self) -> bool:
         """Whether :meth:`images` would find one, without building any: every stream asks at
         its end, and building the images there cost each stream call several microseconds."""
-        if self._inline:
-            return True
-        for texts in self._text.values():
-            text = "".join(texts)
-            if _URL_RUN.search(text) or _DATA_URL.search(text):
-                return True
-        return False
+        return bool(self._inline) or any(_names_image("".join(texts)) for texts in self._text.values())
 
     def images(self) -> list[Image]:
         found: list[Image] = []
