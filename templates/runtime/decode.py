@@ -322,14 +322,16 @@ def validate_payload(
     response: httpx.Response,
     *,
     excerpt: str | None = None,
+    data_urls: bool = True,
 ) -> T:
     """``model.model_validate(payload)``; a mismatch is a ResponseValidationError.
 
-    ``excerpt`` replaces the body excerpt (a stream passes its event's text).
+    ``excerpt`` replaces the body excerpt (a stream passes its event's text);
+    ``data_urls``: see ``model.read_reply``.
     """
     try:
         if issubclass(model, RelayResponse):
-            return read_reply(model, payload)
+            return read_reply(model, payload, data_urls=data_urls)
         return model.model_validate(payload)
     except (ValidationError, ReplyContentError) as exc:
         summary = _summary(exc) if isinstance(exc, ValidationError) else str(exc)

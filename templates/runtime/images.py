@@ -278,11 +278,15 @@ def _content_problem(data: str, declared: Any) -> str | None:
     return None  # an image format this sniffer does not know, declared as an image: kept
 
 
-def inline_image_problems(payload: Any, paths: ImagePaths | None) -> list[str]:
+def inline_image_problems(
+    payload: Any, paths: ImagePaths | None, *, data_urls: bool = True
+) -> list[str]:
     """What is wrong with the inline images of a reply: invalid base64, or content that is no image.
 
     Checked when a reply is parsed, so the error carries the request's details instead of
-    surfacing later from ``save()``. URL images are not fetched here.
+    surfacing later from ``save()``. URL images are not fetched here. ``data_urls=False``
+    leaves out the data URLs in text at URL paths: a stream checks those once it has all
+    of the text (``ImageCollector.problems``), since a chunk may hold part of one.
     """
     if paths is None:
         return []
@@ -292,13 +296,22 @@ def inline_image_problems(payload: Any, paths: ImagePaths | None) -> list[str]:
             problem = _content_problem(data, mime)
             if problem:
                 problems.append(f"the inline image at {spec.path} {problem}")
-    for path in paths.urls:
-        for value in find_all(payload, path):
-            if isinstance(value, str) and "data:" in value:
-                for match in _DATA_URL.finditer(value):
-                    problem = _content_problem(match.group(2), match.group(1))
-                    if problem:
-                        problems.append(f"the data URL at {path} {problem}")
+    if data_urls:
+        for path in paths.urls:
+            for value in find_all(payload, path):
+                if isinstance(value, str):
+                    problems += _data_url_problems(value, path)
+    return problems
+
+
+def _data_url_problems(text: str, path: str) -> list[str]:
+    if "data:" not in text:
+        return []
+    problems = []
+    for match in _DATA_URL.finditer(text):
+        problem = _content_problem(match.group(2), match.group(1))
+        if problem:
+            problems.append(f"the data URL at {path} {problem}")
     return problems
 
 
@@ -370,6 +383,11 @@ class ImageCollector:
         """Whether :meth:`images` would find one, without building any: every stream asks at
         its end, and building the images there cost each stream call several microseconds."""
         return bool(self._inline) or any(_names_image("".join(texts)) for texts in self._text.values())
+
+    def problems(self) -> list[str]:
+        """The data URLs in the text gathered so far that are not base64 images (see
+        :func:`inline_image_problems`; inline objects are checked chunk by chunk)."""
+        return [problem for path, texts in self._text.items() for problem in _data_url_problems("".join(texts), path)]
 
     def images(self) -> list[Image]:
         found: list[Image] = []

@@ -6,12 +6,13 @@ the second is the stream's one chunk.
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
 from conftest import Relay
-from fault_calls import API_ARGS, API_DONE, API_RUNNING, CHAT_REPLY, _chat_args
-from fault_server import FaultServer, Reply
+from fault_calls import API_ARGS, API_DONE, API_RUNNING, CHAT_REPLY, _chat_args, sse_events
+from fault_server import Events, FaultServer, Reply
 from imagerelay import api_generate, chat_stream
 from imagerelay._runtime.errors import (
     NoImageError,
@@ -147,3 +148,34 @@ def test_a_json_body_that_is_not_a_chunk_is_still_an_error(
     server.script("POST", "/v1/chat/completions", Reply(200, body, content_type=kind))
     error = relay.fails_run(error_type, chat_stream, lambda c: c.chat_completions_stream(**_chat_args()))
     assert says in str(error)
+
+
+# --- data URLs split across stream chunks ----------------------------------------------
+
+PNG_DATA = base64.b64encode(bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489")).decode()
+
+
+def _chat_chunks(*texts: str) -> Events:
+    chunks = [{"id": "c1", "choices": [{"index": 0, "delta": {"content": text}}]} for text in texts]
+    return Events(sse_events([*chunks, {"id": "c1", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}, "[DONE]"]))
+
+
+def test_a_data_url_split_across_chunks_is_one_image(relay: Relay, server: FaultServer) -> None:
+    """Each chunk holds part of the data URL; the first part alone (5 base64 characters,
+    one past a whole group) is not valid base64, which once failed the stream."""
+    url = f"data:image/png;base64,{PNG_DATA}"
+    cut = len("data:image/png;base64,") + 5
+    server.script("POST", "/v1/chat/completions", _chat_chunks(url[:cut], url[cut:]))
+    outcome = relay.run(chat_stream, lambda c: c.chat_completions_stream(**_chat_args()))
+    assert [(image.b64_data, image.mime_type) for image in outcome.images] == [(PNG_DATA, "image/png")]
+
+
+def test_a_streamed_data_url_that_is_no_image_fails_when_the_stream_ends(
+    relay: Relay, server: FaultServer
+) -> None:
+    page = base64.b64encode(b"<!doctype html><html>quota exceeded</html>").decode()
+    url = f"data:image/png;base64,{page}"
+    server.script("POST", "/v1/chat/completions", _chat_chunks(url[:30], url[30:]))
+    error = relay.fails_run(ResponseValidationError, chat_stream, lambda c: c.chat_completions_stream(**_chat_args()))
+    assert "the data URL at choices[].delta.content holds image/png content that is no image" in str(error)
+    assert error.method == "POST" and error.status == 200

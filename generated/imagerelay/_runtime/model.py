@@ -226,7 +226,7 @@ class ReplyContentError(ValueError):
     """Inline image data in a reply that is not base64, or not an image."""
 
 
-def read_reply(model: type[R], data: Any) -> R:
+def read_reply(model: type[R], data: Any, *, data_urls: bool = True) -> R:
     """Validate a reply payload as the clients do.
 
     Inline images are checked first, so invalid base64 or content that is no image fails
@@ -235,10 +235,11 @@ def read_reply(model: type[R], data: Any) -> R:
     (see ``tolerant.py``): an optional field with an odd value is dropped with a warning
     rather than losing a paid reply. Not a model validator: it runs once per reply, and a
     Python validator on every model costs each call several microseconds (bench figure 4).
+    ``data_urls``: see :func:`inline_image_problems` (a stream chunk passes False).
     """
     images = model.__relay_images__
     if images is not None and isinstance(data, Mapping):
-        problems = inline_image_problems(data, images)
+        problems = inline_image_problems(data, images, data_urls=data_urls)
         if problems:
             raise ReplyContentError("; ".join(problems))
     try:

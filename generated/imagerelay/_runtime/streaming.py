@@ -132,7 +132,10 @@ class ChunkReader(Generic[T]):
         refused = refusal_error(self.model, payload, self.exchange, response)
         if refused is not None:
             raise refused
-        chunk = validate_payload(self.model, payload, self.exchange, response, excerpt=data)
+        # Data URLs in text are checked at the end (``end``): a chunk may hold part of one.
+        chunk = validate_payload(
+            self.model, payload, self.exchange, response, excerpt=data, data_urls=False
+        )
         self.last = chunk
         if isinstance(payload, Mapping):
             self.collector.add(payload)
@@ -166,6 +169,13 @@ class ChunkReader(Generic[T]):
                 method=self.exchange.method,
                 url=self.exchange.url,
                 request_sent=True,
+            )
+        problems = self.collector.problems()
+        if problems:
+            raise ResponseValidationError(
+                f"{self.exchange.name}: reply does not match {self.model.__name__}: "
+                + "; ".join(problems),
+                **self.exchange.facts(response),
             )
         if self.endpoint.requires_image:
             found = self.collector.found_any()
@@ -359,8 +369,9 @@ class AsyncStream(Generic[T]):
         return self
 
     async def __anext__(self) -> T:
-        await self.open()
-        assert self._chunks is not None  # set by open()
+        if self._chunks is None:
+            await self.open()
+            assert self._chunks is not None  # set by open()
         return await self._chunks.__anext__()
 
     async def __aenter__(self) -> Self:
