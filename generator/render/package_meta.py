@@ -37,7 +37,7 @@ from generator.version import GENERATOR_VERSION
 # Exact pin: the backend decides the wheel's bytes (hatchling writes reproducible archives).
 BUILD_REQUIRES = ("hatchling==1.33.0",)
 # What the copied runtime imports (pydantic_core comes with, and is pinned by, pydantic).
-DEPENDENCIES = ("httpx>=0.27,<1", "httpx-sse>=0.4,<0.5", "pydantic>=2.7,<3")
+DEPENDENCIES = ("httpx>=0.27,<1", "pydantic>=2.7,<3")
 REQUIRES_PYTHON = ">=3.11"
 LICENSE_HOLDER = "relaygen contributors"
 DIGEST_LENGTH = 12

@@ -9,13 +9,14 @@ Imported by ``client.py``, which generated clients import it from.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Self, TypeVar
 
 from pydantic import BaseModel
 
-from .core import TOO_LATE, ClientCore, HasImages, Timeout, check_download
+from .core import TOO_LATE, ClientCore, HasImages, Timeout, check_download, own_http
 from .deadline import Deadline, check_seconds
 from .decode import Exchange, aread_body, status_error
 from .descriptors import Endpoint
@@ -75,7 +76,7 @@ class AsyncBaseClient(ClientCore):
             deadline=deadline,
             limits=limits,
         )
-        self._http = http_client or httpx.AsyncClient(transport=transport, limits=self._limits)
+        self._http = http_client or own_http(httpx.AsyncClient(transport=transport, limits=self._limits))
         self._gate = AsyncGate(self._limits.max_connections)
         self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
@@ -117,7 +118,12 @@ class AsyncBaseClient(ClientCore):
                 return self._unsent(exchange, deadline, TOO_LATE)
             started = self._monotonic()
             try:
-                response = await self._send_within(request, redirects, deadline)
+                if deadline is None:  # no coroutine of our own around httpx's
+                    response = await self._http.send(
+                        request, stream=True, follow_redirects=redirects
+                    )
+                else:
+                    response = await self._send_within(request, redirects, deadline)
             except httpx.HTTPError as exc:
                 slot.release()
                 return self._failure(exc, exchange, deadline)
@@ -141,12 +147,10 @@ class AsyncBaseClient(ClientCore):
         return status_error(response, exchange)
 
     async def _send_within(
-        self, request: httpx.Request, redirects: bool, deadline: Deadline | None
+        self, request: httpx.Request, redirects: bool, deadline: Deadline
     ) -> httpx.Response:
-        """``http.send``; with a deadline, under ``asyncio.timeout`` too: the clipped httpx
-        timeouts end a stalled phase, this ends headers that trickle in."""
-        if deadline is None:
-            return await self._http.send(request, stream=True, follow_redirects=redirects)
+        """``http.send`` under ``asyncio.timeout`` too: the clipped httpx timeouts end a
+        stalled phase, this ends headers that trickle in."""
         import asyncio
 
         from .deadline import SLACK
@@ -162,7 +166,8 @@ class AsyncBaseClient(ClientCore):
         self,
         name: str,
         idempotent: bool,
-        build: Callable[[], httpx.Request],
+        parts: RequestParts,
+        timeout: Timeout,
         *,
         deadline: Deadline | None,
         stream: bool = False,
@@ -170,7 +175,7 @@ class AsyncBaseClient(ClientCore):
     ) -> tuple[httpx.Response, Exchange]:
         attempt = 0
         while True:
-            request = build()
+            request = self._build(self._http, parts, timeout)  # anew: each attempt is clipped
             exchange = self._exchange(name, request)
             result = await self._attempt(request, exchange, stream, redirects, deadline)
             if not isinstance(result, RelayError):
@@ -194,7 +199,8 @@ class AsyncBaseClient(ClientCore):
         return self._send(
             endpoint.name,
             endpoint.idempotent,
-            lambda: self._build(self._http, parts, timeout),
+            parts,
+            timeout,
             deadline=deadline,
             stream=stream,
         )
@@ -232,11 +238,14 @@ class AsyncBaseClient(ClientCore):
 
         parts = self._parts(endpoint, request, sse=True)
         seconds = check_seconds("deadline", deadline)
-        return AsyncStream(
-            lambda: self._call(endpoint, parts, timeout, self._call_deadline(seconds), stream=True),
-            endpoint,
-            chunk_model,
-        )
+        # A partial, not a lambda: fewer objects for each stream in flight (bench figure 7).
+        opener = partial(self._open_stream, endpoint, parts, timeout, seconds)
+        return AsyncStream(opener, endpoint, chunk_model)
+
+    def _open_stream(
+        self, endpoint: Endpoint, parts: RequestParts, timeout: Timeout, seconds: float | None
+    ) -> Awaitable[tuple[httpx.Response, Exchange]]:
+        return self._call(endpoint, parts, timeout, self._call_deadline(seconds), stream=True)
 
     async def _wait(
         self,
@@ -263,7 +272,8 @@ class AsyncBaseClient(ClientCore):
         response, exchange = await self._send(
             "download",
             True,
-            lambda: self._build(self._http, parts, timeout),
+            parts,
+            timeout,
             deadline=limit,
             redirects=True,
         )

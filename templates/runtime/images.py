@@ -374,10 +374,17 @@ class ImageCollector:
         if self._paths is None:
             return
         for path in self._paths.urls:
-            texts = [v for v in find_all(payload, path) if isinstance(v, str)]
-            self._text.setdefault(path, []).extend(texts)
+            for value in find_all(payload, path):
+                if isinstance(value, str):
+                    texts = self._text.get(path)
+                    if texts is None:
+                        self._text[path] = [value]
+                    else:
+                        texts.append(value)
         for spec in self._paths.inline:
-            self._inline.extend(_inline(find_all(payload, spec.path), spec.data_key, spec.mime_key))
+            objects = find_all(payload, spec.path)
+            if objects:
+                self._inline.extend(_inline(objects, spec.data_key, spec.mime_key))
 
     def found_any(self) -> bool:
         """Whether :meth:`images` would find one, without building any: every stream asks at

@@ -1,9 +1,8 @@
 """Server-sent-event replies as iterators of validated chunk models.
 
-Events are read with httpx-sse's ``EventSource``: ``:`` comment lines
-(keep-alives) never reach us, multi-line ``data:`` fields arrive joined with
-``"\n"``, and an event cut off before its blank line is dropped, as the SSE
-spec says. A stream is complete when its ``stream_done`` data value arrives,
+Events are decoded by ``sse.EventDecoder``: ``:`` comment lines (keep-alives)
+never reach us, multi-line ``data:`` fields arrive joined with ``"\n"``, and an
+event cut off before its blank line is dropped, as the SSE spec says. A stream is complete when its ``stream_done`` data value arrives,
 a chunk carries a value at ``stream_finish``, or (for chunks that describe a
 task) a chunk reaches a terminal task status. A stream that could have
 signalled its end in any of these ways and ends without doing so raises
@@ -31,7 +30,7 @@ from collections.abc import (
     Mapping,
 )
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, cast
 
 from pydantic import BaseModel
 
@@ -56,12 +55,12 @@ from .images import Image, ImageCollector
 from .model import RelayResponse
 from .outcome import no_image_error, refusal_error, task_failure_error, task_reply_error
 from .paths import find_all
+from .sse import Event, EventDecoder
 
 if TYPE_CHECKING:
     # Imported where used: a provider module imports Stream for its annotations, and
     # importing a provider must not load httpx (it loads when a client is created).
     import httpx
-    from httpx_sse import ServerSentEvent
 
 __all__ = ["AsyncStream", "ChunkReader", "Stream"]
 
@@ -86,13 +85,16 @@ class ChunkReader(Generic[T]):
         self.endpoint, self.model, self.exchange = endpoint, model, exchange
         self.finished = False
         self.done = False  # the stream_done marker arrived: stop reading
+        self.sse = EventDecoder()
         self.collector = ImageCollector(getattr(model, "__relay_images__", None))
         self.last: T | None = None
         # Task chunks end the stream by reaching a terminal status.
         self.task_stream = getattr(model, "__relay_task__", None) is not None
 
-    def feed(self, event: ServerSentEvent, response: httpx.Response) -> T | None:
-        """The chunk in ``event``, or None for markers and keep-alives."""
+    def feed(self, event: Event, response: httpx.Response) -> T | None:
+        """The chunk in ``event``, or None for markers, keep-alives and what follows the end."""
+        if self.done:
+            return None
         data = event.data.strip()
         if self.endpoint.stream_done is not None and data == self.endpoint.stream_done:
             self.finished = self.done = True
@@ -288,12 +290,11 @@ class Stream(Generic[T]):
 
     def _iterate(self) -> Generator[T, None, None]:
         import httpx
-        from httpx_sse import EventSource
 
         from .pool import GuardedStream
 
         reader, response = self._reader, self.response
-        events = None
+        reads = None
         try:
             if not is_event_stream(response):
                 try:
@@ -303,14 +304,15 @@ class Stream(Generic[T]):
                 yield reader.whole_body(response)
                 reader.end(response)
                 return
-            events = EventSource(response).iter_sse()
+            reads = response.iter_bytes()
             try:
-                for event in events:
-                    chunk = reader.feed(event, response)
+                for read in reads:
+                    for event in reader.sse.feed(read):
+                        chunk = reader.feed(event, response)
+                        if chunk is not None:
+                            yield chunk
                     if reader.done:
                         break
-                    if chunk is not None:
-                        yield chunk
             except httpx.HTTPError as exc:
                 raise reader.failed(exc) from exc
             reader.end(response)
@@ -318,10 +320,10 @@ class Stream(Generic[T]):
             # Also when the caller stops early: a finished stream still gives its connection back.
             if (
                 reader.finished
-                and events is not None
+                and reads is not None
                 and isinstance(response.stream, GuardedStream)
             ):
-                response.stream.drain(events, response)
+                response.stream.drain(reads, response)
             response.close()
 
 
@@ -339,7 +341,7 @@ class AsyncStream(Generic[T]):
         endpoint: Endpoint,
         chunk_model: type[T],
     ) -> None:
-        self._opener = opener
+        self._opener: Callable[[], Awaitable[tuple[httpx.Response, Exchange]]] | None = opener
         self._endpoint, self._model = endpoint, chunk_model
         self.response: httpx.Response | None = None
         self._reader: ChunkReader[T] | None = None
@@ -347,8 +349,9 @@ class AsyncStream(Generic[T]):
 
     async def open(self) -> Self:
         """Send the request (once); later calls do nothing."""
-        if self._chunks is None:
+        if self._chunks is None and self._opener is not None:
             response, exchange = await self._opener()
+            self._opener = None  # the request it holds is not needed again
             self.response, self._reader = response, ChunkReader(
                 self._endpoint, self._model, exchange
             )
@@ -374,8 +377,7 @@ class AsyncStream(Generic[T]):
             assert self._chunks is not None  # set by open()
         return await self._chunks.__anext__()
 
-    async def __aenter__(self) -> Self:
-        return await self.open()
+    __aenter__ = open  # the same coroutine: one less for each stream in flight
 
     async def __aexit__(
         self,
@@ -402,7 +404,6 @@ class AsyncStream(Generic[T]):
     @staticmethod
     async def _iterate(response: httpx.Response, reader: ChunkReader[T]) -> AsyncGenerator[T, None]:
         import httpx
-        from httpx_sse import EventSource
 
         from .pool import AsyncGuardedStream
 
@@ -415,21 +416,23 @@ class AsyncStream(Generic[T]):
                 yield reader.whole_body(response)
                 reader.end(response)
                 return
-            events = EventSource(response).aiter_sse()
+            # httpx's aiter_bytes is an async generator (typed as an iterator): closed below.
+            reads = cast(AsyncGenerator[bytes, None], response.aiter_bytes())
             try:
-                async for event in events:
-                    chunk = reader.feed(event, response)
+                async for read in reads:
+                    for event in reader.sse.feed(read):
+                        chunk = reader.feed(event, response)
+                        if chunk is not None:
+                            yield chunk
                     if reader.done:
                         break
-                    if chunk is not None:
-                        yield chunk
             except httpx.HTTPError as exc:
                 raise reader.failed(exc) from exc
             finally:
                 # See Stream._iterate: a finished stream gives its connection back.
                 if reader.finished and isinstance(response.stream, AsyncGuardedStream):
-                    await response.stream.drain(events, response)
-                await events.aclose()
+                    await response.stream.drain(reads, response)
+                await reads.aclose()
             reader.end(response)
         finally:
             await response.aclose()

@@ -19,7 +19,7 @@ PROVIDERS = sorted(
     p.name for p in (GENERATED / "imagerelay").iterdir() if (p / "catalog.py").exists()
 )
 # Loaded on first use, never by ``from imagerelay.<provider> import Client``.
-DEFERRED = ("httpx", "httpx_sse", "anyio", "email.utils")
+DEFERRED = ("httpx", "anyio", "email.utils")
 
 
 def _fresh(code: str) -> dict[str, object]:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Self, TypeVar
 from pydantic import BaseModel
 
 from .async_client import AsyncBaseClient
-from .core import TOO_LATE, ClientCore, HasImages, Timeout, check_download
+from .core import TOO_LATE, ClientCore, HasImages, Timeout, check_download, own_http
 from .deadline import Deadline
 from .decode import Exchange, read_body, status_error
 from .descriptors import Endpoint
@@ -85,7 +85,7 @@ class BaseClient(ClientCore):
             deadline=deadline,
             limits=limits,
         )
-        self._http = http_client or httpx.Client(transport=transport, limits=self._limits)
+        self._http = http_client or own_http(httpx.Client(transport=transport, limits=self._limits))
         self._gate = ThreadGate(self._limits.max_connections)
         self._sleep: Callable[[float], None] = time.sleep
 
@@ -157,7 +157,8 @@ class BaseClient(ClientCore):
         self,
         name: str,
         idempotent: bool,
-        build: Callable[[], httpx.Request],
+        parts: RequestParts,
+        timeout: Timeout,
         *,
         deadline: Deadline | None,
         stream: bool = False,
@@ -166,7 +167,7 @@ class BaseClient(ClientCore):
         """Send with retries (see ``retries.py``) within ``deadline``; returns a 2xx response."""
         attempt = 0
         while True:
-            request = build()
+            request = self._build(self._http, parts, timeout)  # anew: each attempt is clipped
             exchange = self._exchange(name, request)
             result = self._attempt(request, exchange, stream, redirects, deadline)
             if not isinstance(result, RelayError):
@@ -189,7 +190,8 @@ class BaseClient(ClientCore):
         return self._send(
             endpoint.name,
             endpoint.idempotent,
-            lambda: self._build(self._http, parts, timeout),
+            parts,
+            timeout,
             deadline=deadline,
             stream=stream,
         )
@@ -256,7 +258,8 @@ class BaseClient(ClientCore):
         response, exchange = self._send(
             "download",
             True,
-            lambda: self._build(self._http, parts, timeout),
+            parts,
+            timeout,
             deadline=limit,
             redirects=True,
         )

@@ -257,9 +257,12 @@ def read_reply(model: type[R], data: Any, *, data_urls: bool = True) -> R:
         return result
 
 
-def _drop_none(values: Mapping[str, Any]) -> dict[str, Any]:
-    # Runs on every request built. Most values are str or list: the test in that order
-    # skips the slow ABC check of Mapping for them.
+def _drop_none(values: Mapping[str, Any]) -> Mapping[str, Any]:
+    # Runs on every request built: a dict tree without None is used as it is (no copy to
+    # allocate and collect). Most values are str or list: the test in that order skips
+    # the slow ABC check of Mapping for them.
+    if type(values) is dict and not _holds_none(values):
+        return values
     return {
         key: (
             _drop_none(value)
@@ -270,6 +273,19 @@ def _drop_none(values: Mapping[str, Any]) -> dict[str, Any]:
         for key, value in values.items()
         if value is not None
     }
+
+
+def _holds_none(values: dict[str, Any]) -> bool:
+    """A None value in ``values`` or a nested mapping (what ``_drop_none`` drops)."""
+    for value in values.values():
+        if value is None:
+            return True
+        if isinstance(value, dict):
+            if _holds_none(value):
+                return True
+        elif not isinstance(value, (str, list)) and isinstance(value, Mapping):
+            return True  # another kind of mapping: copied into a dict
+    return False
 
 
 def _wire_loc(model: type[BaseModel] | None, loc: tuple[int | str, ...]) -> str:

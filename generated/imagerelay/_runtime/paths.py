@@ -37,26 +37,36 @@ def find_all(data: Any, path: str) -> list[Any]:
         mapping = isinstance(data, (dict, Mapping))  # dict first: no ABC check for it
         value = data.get(path) if mapping else None
         return [] if value is None else [value]
-    current: list[Any] = [] if data is None else [data]
-    for key, each in parse_path(path):
-        found: list[Any] = []
-        for value in current:
-            if key:
-                # dict first: the ABC check of Mapping costs more than the look-up itself.
-                if isinstance(value, (dict, Mapping)):
-                    value = value.get(key)
-                else:
-                    continue
-                if value is None:
-                    continue
-            if each and isinstance(value, (list, tuple)):
-                found += [item for item in value if item is not None]
-            else:
-                # A lone object where a list was expected counts as a one-item list:
-                # relays are inconsistent about single results.
-                found.append(value)
-        current = found
-    return current
+    found: list[Any] = []
+    if data is not None:
+        _walk(data, parse_path(path), 0, found)
+    return found
+
+
+def _walk(value: Any, steps: tuple[Step, ...], index: int, found: list[Any]) -> None:
+    """Append the values at ``steps[index:]`` below ``value`` to ``found``.
+
+    Depth-first into one list: the order is the document's, and a look-up builds no list
+    per step (it runs on every chunk of every stream).
+    """
+    while index < len(steps):
+        key, each = steps[index]
+        if key:
+            # dict first: the ABC check of Mapping costs more than the look-up itself.
+            if not isinstance(value, (dict, Mapping)):
+                return
+            value = value.get(key)
+            if value is None:
+                return
+        index += 1
+        if each and isinstance(value, (list, tuple)):
+            for item in value:
+                if item is not None:
+                    _walk(item, steps, index, found)
+            return
+        # Otherwise a lone object where a list was expected counts as a one-item list:
+        # relays are inconsistent about single results.
+    found.append(value)
 
 
 def find_first(data: Any, path: str) -> Any | None:

@@ -271,7 +271,6 @@ class _Guard:
         self._release = release
         self.deadline = deadline
         self._clock = clock
-        self._lock = threading.Lock()
         self._closed = False
 
     def _over(self) -> bool:
@@ -285,9 +284,8 @@ class _Guard:
         return DeadlineReached("while reading the reply")
 
     def _mark_closed(self) -> bool:
-        """True the first time only."""
-        with self._lock:
-            first, self._closed = not self._closed, True
+        """True the first time only (async: one event loop, so no lock is needed)."""
+        first, self._closed = not self._closed, True
         return first
 
     def _give_back(self) -> None:
@@ -306,6 +304,7 @@ class GuardedStream(_Guard, httpx.SyncByteStream):
         clock: Callable[[], float],
     ) -> None:
         super().__init__(release, deadline, clock)
+        self._lock = threading.Lock()  # close and the watchdog's interrupt run on two threads
         self._inner = inner
         # The extensions, not the response: the response holds this stream, and a cycle
         # would keep a large body alive until the garbage collector runs.
@@ -339,6 +338,10 @@ class GuardedStream(_Guard, httpx.SyncByteStream):
             if self._expired():
                 raise self._reached() from exc
             raise
+
+    def _mark_closed(self) -> bool:
+        with self._lock:
+            return super()._mark_closed()
 
     def interrupt(self) -> None:
         """From the watchdog thread: end a read blocked on this response's socket.
