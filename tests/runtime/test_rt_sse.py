@@ -9,7 +9,6 @@ import httpx
 from httpx_sse import EventSource
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-
 from imagerelay._runtime.sse import Event, EventDecoder
 
 
