@@ -4,6 +4,7 @@ and the same events as httpx-sse's ``EventSource`` for any stream (hypothesis)."
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
 
 import httpx
 from httpx_sse import EventSource
@@ -122,7 +123,7 @@ def streams(draw: st.DrawFn) -> list[bytes]:
     data = stream.encode()
     cuts = sorted(set(draw(st.lists(st.integers(0, len(data)), max_size=8))))
     bounds = [0, *cuts, len(data)]
-    return [data[a:b] for a, b in zip(bounds, bounds[1:]) if b > a]
+    return [data[a:b] for a, b in pairwise(bounds) if b > a]
 
 
 @settings(max_examples=300, deadline=None, derandomize=True)
