@@ -19,7 +19,8 @@ Giving connections back. A response read to its end returns its connection to th
 one closed mid-body loses it. A stream ends at its end marker (``[DONE]``) before the
 server's last bytes (the chunked-body terminator) are read, so a finished stream reads
 what is left, at most ``DRAIN_BYTES`` within ``DRAIN_SECONDS``, before it closes; a server
-that keeps talking after its end marker costs a connection, never a hang.
+that keeps talking after its end marker costs a connection, never a hang. The async
+client bounds its drains with one timer for all of them (drain.py).
 
 ``GuardedStream`` / ``AsyncGuardedStream`` wrap the body of every response the clients
 hand on: they release the gate slot when the response closes and enforce the call's
@@ -42,6 +43,7 @@ from typing import Any
 import httpx
 
 from .deadline import Deadline
+from .drain import DrainReaper, shuttable_socket
 from .log import logger
 
 __all__ = [
@@ -153,10 +155,11 @@ class ThreadGate:
 class AsyncGate:
     """The async client's gate: an asyncio.Semaphore of ``size`` (None: no limit)."""
 
-    __slots__ = ("_semaphore",)
+    __slots__ = ("_reaper", "_semaphore")
 
     def __init__(self, size: int | None) -> None:
         self._semaphore = None if size is None else asyncio.Semaphore(size)
+        self._reaper = DrainReaper(DRAIN_SECONDS)
 
     async def take(self, deadline: Deadline | None, now: float) -> Slot | None:
         """See ThreadGate.take."""
@@ -177,14 +180,19 @@ class AsyncGate:
         if self._semaphore is not None:
             self._semaphore.release()
 
-    @staticmethod
     def guard(
-        response: httpx.Response, slot: Slot, deadline: Deadline | None, clock: Callable[[], float]
+        self,
+        response: httpx.Response,
+        slot: Slot,
+        deadline: Deadline | None,
+        clock: Callable[[], float],
     ) -> None:
         """See ThreadGate.guard."""
         if not _answered_from_memory(response, slot):
             assert isinstance(response.stream, httpx.AsyncByteStream)
-            response.stream = AsyncGuardedStream(response.stream, slot.release, deadline, clock)
+            response.stream = AsyncGuardedStream(
+                response.stream, response.extensions, slot.release, deadline, clock, self._reaper
+            )
 
 
 class _Watchdog:
@@ -385,12 +393,16 @@ class AsyncGuardedStream(_Guard, httpx.AsyncByteStream):
     def __init__(
         self,
         inner: httpx.AsyncByteStream,
+        extensions: Mapping[str, Any],
         release: Release | None,
         deadline: Deadline | None,
         clock: Callable[[], float],
+        reaper: DrainReaper,
     ) -> None:
         super().__init__(release, deadline, clock)
         self._inner = inner
+        self._extensions = extensions  # not the response: see GuardedStream
+        self._reaper = reaper
 
     def __aiter__(self) -> AsyncIterator[bytes]:
         if self.deadline is None:
@@ -431,13 +443,21 @@ class AsyncGuardedStream(_Guard, httpx.AsyncByteStream):
         if response.is_closed:
             return
         limit = response.num_bytes_downloaded + DRAIN_BYTES
+        sock = shuttable_socket(self._extensions)
+        if sock is None:  # HTTP/2: no socket to shut, so a timeout of its own
+            try:
+                async with asyncio.timeout(DRAIN_SECONDS):
+                    await _read_rest(rest, response, limit)
+            except (httpx.HTTPError, ValueError, TimeoutError):
+                pass
+            return
+        ticket = self._reaper.watch(sock)
         try:
-            async with asyncio.timeout(DRAIN_SECONDS):
-                async for _ in rest:
-                    if response.num_bytes_downloaded > limit:
-                        return
-        except (httpx.HTTPError, ValueError, TimeoutError):
-            pass
+            await _read_rest(rest, response, limit)
+        except (httpx.HTTPError, ValueError):
+            pass  # cut by the reaper, or broken: the connection is dropped
+        finally:
+            ticket.done()
 
     async def aclose(self) -> None:
         if not self._mark_closed():
@@ -446,3 +466,9 @@ class AsyncGuardedStream(_Guard, httpx.AsyncByteStream):
             await self._inner.aclose()
         finally:
             self._give_back()
+
+
+async def _read_rest(rest: AsyncIterator[object], response: httpx.Response, limit: int) -> None:
+    async for _ in rest:
+        if response.num_bytes_downloaded > limit:
+            return

@@ -154,6 +154,29 @@ def test_stream_with_keepalives_and_split_data_lines(relay: Relay, server: Fault
     assert [image.url for image in outcome.images] == ["https://cdn.test/c.png"]
 
 
+# --- after the end marker -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "tail",
+    ["", ": keep-alive " + "x" * 200_000 + "\n\n"],
+    ids=["silent", "talking past the drain's byte bound"],
+)
+def test_a_relay_that_keeps_the_stream_open_after_its_end_marker_costs_no_wait(
+    relay: Relay, server: FaultServer, tail: str
+) -> None:
+    """After ``[DONE]`` a finished stream reads what is left so its connection can be
+    reused, but only DRAIN_BYTES within DRAIN_SECONDS (0.25 s): a relay that then stays
+    silent (or keeps talking) for STALL seconds, with the read timeout longer still, must
+    not hold the call up."""
+    call = STREAMS[0]
+    server.script(call.method, call.path, Events(sse_events(call.ok), tail=tail, stall=STALL))
+    started = time.monotonic()
+    outcome = relay.call(call)
+    assert time.monotonic() - started < STALL - 1.0
+    assert [image.url for image in outcome.images] == ["https://cdn.test/c.png"]
+
+
 # --- cancellation --------------------------------------------------------------------------
 
 
