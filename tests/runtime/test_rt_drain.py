@@ -32,6 +32,7 @@ class FakeLoop:
     def __init__(self) -> None:
         self.now = 100.0
         self.timers: list[tuple[float, Callable[[], None]]] = []
+        self.soon: list[tuple[Callable[..., None], tuple[Any, ...]]] = []
 
     def time(self) -> float:
         return self.now
@@ -40,8 +41,19 @@ class FakeLoop:
         self.timers.append((when, callback))
         return object()
 
+    def call_soon(self, callback: Callable[..., None], *args: Any) -> object:
+        self.soon.append((callback, args))
+        return object()
+
+    def turn(self) -> None:
+        """One turn: the callbacks scheduled before it (new ones wait for the next)."""
+        ready, self.soon = self.soon, []
+        for callback, args in ready:
+            callback(*args)
+
     def run_until(self, now: float) -> None:
-        """Move the clock, firing due timers in order (as the loop would)."""
+        """Move the clock, firing due timers in order, each followed by enough turns for
+        the callbacks it schedules (as an idle loop would)."""
         while True:
             due = sorted((t for t in self.timers if t[0] <= now), key=lambda t: t[0])
             if not due:
@@ -49,6 +61,8 @@ class FakeLoop:
             self.timers.remove(due[0])
             self.now = due[0][0]
             due[0][1]()
+            while self.soon:
+                self.turn()
         self.now = now
 
 
@@ -76,6 +90,26 @@ def test_overdue_drains_are_shut_and_finished_ones_are_not(loop: FakeLoop) -> No
     assert socks[3].shut == [socket.SHUT_RDWR]
     assert socks[0].shut == [] and socks[2].shut == []  # finished in time
     assert loop.timers == []  # nothing left to watch: no timer
+
+
+def test_an_overdue_drain_still_gets_a_few_turns_of_a_busy_loop(loop: FakeLoop) -> None:
+    """A loop running a thousand streams may not have run a drain once in its bound,
+    though its last bytes arrived long ago: it is shut only after GRACE_TURNS more turns."""
+    reaper = DrainReaper(BOUND)
+    slow, finishing = FakeSocket(), FakeSocket()
+    reaper.watch(slow)
+    ticket = reaper.watch(finishing)
+    when, fire = loop.timers.pop()
+    loop.now = when
+    fire()
+    for _ in range(drain.GRACE_TURNS - 1):
+        loop.turn()
+    ticket.done()  # its read ran in one of those turns
+    assert slow.shut == [] and finishing.shut == []
+    while loop.soon:
+        loop.turn()
+    assert slow.shut == [socket.SHUT_RDWR]
+    assert finishing.shut == []
 
 
 def test_a_timer_that_fires_early_waits_for_the_next_due(loop: FakeLoop) -> None:
