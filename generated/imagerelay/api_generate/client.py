@@ -136,19 +136,22 @@ class Client(BaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
         """
-        request = build_request(
-            models.GenerateBody,
-            {
-                "model": model,
-                "prompt": prompt,
-                "images": images,
-                "aspectRatio": aspect_ratio,
-                "imageSize": image_size,
-                "replyType": "json",
-            },
-        )
         return self._request(
-            GENERATE, request, models.TaskResult, timeout=timeout, deadline=deadline
+            GENERATE,
+            build_request(
+                models.GenerateBody,
+                {
+                    "model": model,
+                    "prompt": prompt,
+                    "images": images,
+                    "aspectRatio": aspect_ratio,
+                    "imageSize": image_size,
+                    "replyType": "json",
+                },
+            ),
+            models.TaskResult,
+            timeout=timeout,
+            deadline=deadline,
         )
 
     def generate_stream(
@@ -177,19 +180,22 @@ class Client(BaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries and reading the stream included; default: the client's.
         """
-        request = build_request(
-            models.GenerateBody,
-            {
-                "model": model,
-                "prompt": prompt,
-                "images": images,
-                "aspectRatio": aspect_ratio,
-                "imageSize": image_size,
-                "replyType": "stream",
-            },
-        )
         return self._stream(
-            GENERATE_STREAM, request, models.TaskResult, timeout=timeout, deadline=deadline
+            GENERATE_STREAM,
+            build_request(
+                models.GenerateBody,
+                {
+                    "model": model,
+                    "prompt": prompt,
+                    "images": images,
+                    "aspectRatio": aspect_ratio,
+                    "imageSize": image_size,
+                    "replyType": "stream",
+                },
+            ),
+            models.TaskResult,
+            timeout=timeout,
+            deadline=deadline,
         )
 
     def submit(
@@ -216,18 +222,23 @@ class Client(BaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
         """
-        request = build_request(
-            models.GenerateBody,
-            {
-                "model": model,
-                "prompt": prompt,
-                "images": images,
-                "aspectRatio": aspect_ratio,
-                "imageSize": image_size,
-                "replyType": "async",
-            },
+        return self._request(
+            SUBMIT,
+            build_request(
+                models.GenerateBody,
+                {
+                    "model": model,
+                    "prompt": prompt,
+                    "images": images,
+                    "aspectRatio": aspect_ratio,
+                    "imageSize": image_size,
+                    "replyType": "async",
+                },
+            ),
+            models.TaskResult,
+            timeout=timeout,
+            deadline=deadline,
         )
-        return self._request(SUBMIT, request, models.TaskResult, timeout=timeout, deadline=deadline)
 
     def wait(
         self,
@@ -317,14 +328,17 @@ class Client(BaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
         """
-        request = build_request(
-            models.GetResultRequest,
-            {
-                "id": id,
-            },
-        )
         return self._request(
-            GET_RESULT, request, models.TaskResult, timeout=timeout, deadline=deadline
+            GET_RESULT,
+            build_request(
+                models.GetResultRequest,
+                {
+                    "id": id,
+                },
+            ),
+            models.TaskResult,
+            timeout=timeout,
+            deadline=deadline,
         )
 
 
@@ -357,19 +371,22 @@ class AsyncClient(AsyncBaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
         """
-        request = build_request(
-            models.GenerateBody,
-            {
-                "model": model,
-                "prompt": prompt,
-                "images": images,
-                "aspectRatio": aspect_ratio,
-                "imageSize": image_size,
-                "replyType": "json",
-            },
-        )
         return await self._request(
-            GENERATE, request, models.TaskResult, timeout=timeout, deadline=deadline
+            GENERATE,
+            build_request(
+                models.GenerateBody,
+                {
+                    "model": model,
+                    "prompt": prompt,
+                    "images": images,
+                    "aspectRatio": aspect_ratio,
+                    "imageSize": image_size,
+                    "replyType": "json",
+                },
+            ),
+            models.TaskResult,
+            timeout=timeout,
+            deadline=deadline,
         )
 
     def generate_stream(
@@ -398,19 +415,22 @@ class AsyncClient(AsyncBaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries and reading the stream included; default: the client's.
         """
-        request = build_request(
-            models.GenerateBody,
-            {
-                "model": model,
-                "prompt": prompt,
-                "images": images,
-                "aspectRatio": aspect_ratio,
-                "imageSize": image_size,
-                "replyType": "stream",
-            },
-        )
         return self._stream(
-            GENERATE_STREAM, request, models.TaskResult, timeout=timeout, deadline=deadline
+            GENERATE_STREAM,
+            build_request(
+                models.GenerateBody,
+                {
+                    "model": model,
+                    "prompt": prompt,
+                    "images": images,
+                    "aspectRatio": aspect_ratio,
+                    "imageSize": image_size,
+                    "replyType": "stream",
+                },
+            ),
+            models.TaskResult,
+            timeout=timeout,
+            deadline=deadline,
         )
 
     async def submit(
@@ -437,19 +457,22 @@ class AsyncClient(AsyncBaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
         """
-        request = build_request(
-            models.GenerateBody,
-            {
-                "model": model,
-                "prompt": prompt,
-                "images": images,
-                "aspectRatio": aspect_ratio,
-                "imageSize": image_size,
-                "replyType": "async",
-            },
-        )
         return await self._request(
-            SUBMIT, request, models.TaskResult, timeout=timeout, deadline=deadline
+            SUBMIT,
+            build_request(
+                models.GenerateBody,
+                {
+                    "model": model,
+                    "prompt": prompt,
+                    "images": images,
+                    "aspectRatio": aspect_ratio,
+                    "imageSize": image_size,
+                    "replyType": "async",
+                },
+            ),
+            models.TaskResult,
+            timeout=timeout,
+            deadline=deadline,
         )
 
     async def wait(
@@ -540,12 +563,15 @@ class AsyncClient(AsyncBaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
         """
-        request = build_request(
-            models.GetResultRequest,
-            {
-                "id": id,
-            },
-        )
         return await self._request(
-            GET_RESULT, request, models.TaskResult, timeout=timeout, deadline=deadline
+            GET_RESULT,
+            build_request(
+                models.GetResultRequest,
+                {
+                    "id": id,
+                },
+            ),
+            models.TaskResult,
+            timeout=timeout,
+            deadline=deadline,
         )

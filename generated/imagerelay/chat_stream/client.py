@@ -92,18 +92,17 @@ class Client(BaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries and reading the stream included; default: the client's.
         """
-        request = build_request(
-            models.ChatRequest,
-            {
-                "model": model,
-                "messages": messages,
-                "extra_body": extra_body,
-                "stream": True,
-            },
-        )
         return self._stream(
             CHAT_COMPLETIONS_STREAM,
-            request,
+            build_request(
+                models.ChatRequest,
+                {
+                    "model": model,
+                    "messages": messages,
+                    "extra_body": extra_body,
+                    "stream": True,
+                },
+            ),
             models.ChatCompletionChunk,
             timeout=timeout,
             deadline=deadline,
@@ -131,17 +130,20 @@ class Client(BaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
         """
-        request = build_request(
-            models.ChatRequest,
-            {
-                "model": model,
-                "messages": messages,
-                "extra_body": extra_body,
-                "stream": False,
-            },
-        )
         return self._request(
-            CHAT_COMPLETIONS, request, models.ChatCompletion, timeout=timeout, deadline=deadline
+            CHAT_COMPLETIONS,
+            build_request(
+                models.ChatRequest,
+                {
+                    "model": model,
+                    "messages": messages,
+                    "extra_body": extra_body,
+                    "stream": False,
+                },
+            ),
+            models.ChatCompletion,
+            timeout=timeout,
+            deadline=deadline,
         )
 
 
@@ -172,18 +174,17 @@ class AsyncClient(AsyncBaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries and reading the stream included; default: the client's.
         """
-        request = build_request(
-            models.ChatRequest,
-            {
-                "model": model,
-                "messages": messages,
-                "extra_body": extra_body,
-                "stream": True,
-            },
-        )
         return self._stream(
             CHAT_COMPLETIONS_STREAM,
-            request,
+            build_request(
+                models.ChatRequest,
+                {
+                    "model": model,
+                    "messages": messages,
+                    "extra_body": extra_body,
+                    "stream": True,
+                },
+            ),
             models.ChatCompletionChunk,
             timeout=timeout,
             deadline=deadline,
@@ -211,15 +212,18 @@ class AsyncClient(AsyncBaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
         """
-        request = build_request(
-            models.ChatRequest,
-            {
-                "model": model,
-                "messages": messages,
-                "extra_body": extra_body,
-                "stream": False,
-            },
-        )
         return await self._request(
-            CHAT_COMPLETIONS, request, models.ChatCompletion, timeout=timeout, deadline=deadline
+            CHAT_COMPLETIONS,
+            build_request(
+                models.ChatRequest,
+                {
+                    "model": model,
+                    "messages": messages,
+                    "extra_body": extra_body,
+                    "stream": False,
+                },
+            ),
+            models.ChatCompletion,
+            timeout=timeout,
+            deadline=deadline,
         )

@@ -149,26 +149,29 @@ class Client(BaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
         """
-        request = build_request(
-            models.FluxInput,
-            {
-                "model": model,
-                "prompt": prompt,
-                "image_url": image_url,
-                "strength": strength,
-                "image_size": image_size,
-                "num_inference_steps": num_inference_steps,
-                "seed": seed,
-                "guidance_scale": guidance_scale,
-                "sync_mode": sync_mode,
-                "num_images": num_images,
-                "enable_safety_checker": enable_safety_checker,
-                "output_format": output_format,
-                "acceleration": acceleration,
-            },
-        )
         return self._request(
-            SUBMIT, request, models.QueueSubmission, timeout=timeout, deadline=deadline
+            SUBMIT,
+            build_request(
+                models.FluxInput,
+                {
+                    "model": model,
+                    "prompt": prompt,
+                    "image_url": image_url,
+                    "strength": strength,
+                    "image_size": image_size,
+                    "num_inference_steps": num_inference_steps,
+                    "seed": seed,
+                    "guidance_scale": guidance_scale,
+                    "sync_mode": sync_mode,
+                    "num_images": num_images,
+                    "enable_safety_checker": enable_safety_checker,
+                    "output_format": output_format,
+                    "acceleration": acceleration,
+                },
+            ),
+            models.QueueSubmission,
+            timeout=timeout,
+            deadline=deadline,
         )
 
     def wait(
@@ -279,15 +282,18 @@ class Client(BaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
         """
-        request = build_request(
-            models.GetStatusRequest,
-            {
-                "request_id": request_id,
-                "logs": logs,
-            },
-        )
         return self._request(
-            GET_STATUS, request, models.QueueStatusReply, timeout=timeout, deadline=deadline
+            GET_STATUS,
+            build_request(
+                models.GetStatusRequest,
+                {
+                    "request_id": request_id,
+                    "logs": logs,
+                },
+            ),
+            models.QueueStatusReply,
+            timeout=timeout,
+            deadline=deadline,
         )
 
     def get_result(
@@ -308,14 +314,17 @@ class Client(BaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
         """
-        request = build_request(
-            models.GetResultRequest,
-            {
-                "request_id": request_id,
-            },
-        )
         return self._request(
-            GET_RESULT, request, models.FluxOutput, timeout=timeout, deadline=deadline
+            GET_RESULT,
+            build_request(
+                models.GetResultRequest,
+                {
+                    "request_id": request_id,
+                },
+            ),
+            models.FluxOutput,
+            timeout=timeout,
+            deadline=deadline,
         )
 
     def cancel(
@@ -334,14 +343,17 @@ class Client(BaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
         """
-        request = build_request(
-            models.CancelRequest,
-            {
-                "request_id": request_id,
-            },
-        )
         return self._request(
-            CANCEL, request, models.CancelReply, timeout=timeout, deadline=deadline
+            CANCEL,
+            build_request(
+                models.CancelRequest,
+                {
+                    "request_id": request_id,
+                },
+            ),
+            models.CancelReply,
+            timeout=timeout,
+            deadline=deadline,
         )
 
 
@@ -392,26 +404,29 @@ class AsyncClient(AsyncBaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
         """
-        request = build_request(
-            models.FluxInput,
-            {
-                "model": model,
-                "prompt": prompt,
-                "image_url": image_url,
-                "strength": strength,
-                "image_size": image_size,
-                "num_inference_steps": num_inference_steps,
-                "seed": seed,
-                "guidance_scale": guidance_scale,
-                "sync_mode": sync_mode,
-                "num_images": num_images,
-                "enable_safety_checker": enable_safety_checker,
-                "output_format": output_format,
-                "acceleration": acceleration,
-            },
-        )
         return await self._request(
-            SUBMIT, request, models.QueueSubmission, timeout=timeout, deadline=deadline
+            SUBMIT,
+            build_request(
+                models.FluxInput,
+                {
+                    "model": model,
+                    "prompt": prompt,
+                    "image_url": image_url,
+                    "strength": strength,
+                    "image_size": image_size,
+                    "num_inference_steps": num_inference_steps,
+                    "seed": seed,
+                    "guidance_scale": guidance_scale,
+                    "sync_mode": sync_mode,
+                    "num_images": num_images,
+                    "enable_safety_checker": enable_safety_checker,
+                    "output_format": output_format,
+                    "acceleration": acceleration,
+                },
+            ),
+            models.QueueSubmission,
+            timeout=timeout,
+            deadline=deadline,
         )
 
     async def wait(
@@ -522,15 +537,18 @@ class AsyncClient(AsyncBaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
         """
-        request = build_request(
-            models.GetStatusRequest,
-            {
-                "request_id": request_id,
-                "logs": logs,
-            },
-        )
         return await self._request(
-            GET_STATUS, request, models.QueueStatusReply, timeout=timeout, deadline=deadline
+            GET_STATUS,
+            build_request(
+                models.GetStatusRequest,
+                {
+                    "request_id": request_id,
+                    "logs": logs,
+                },
+            ),
+            models.QueueStatusReply,
+            timeout=timeout,
+            deadline=deadline,
         )
 
     async def get_result(
@@ -551,14 +569,17 @@ class AsyncClient(AsyncBaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
         """
-        request = build_request(
-            models.GetResultRequest,
-            {
-                "request_id": request_id,
-            },
-        )
         return await self._request(
-            GET_RESULT, request, models.FluxOutput, timeout=timeout, deadline=deadline
+            GET_RESULT,
+            build_request(
+                models.GetResultRequest,
+                {
+                    "request_id": request_id,
+                },
+            ),
+            models.FluxOutput,
+            timeout=timeout,
+            deadline=deadline,
         )
 
     async def cancel(
@@ -577,12 +598,15 @@ class AsyncClient(AsyncBaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
         """
-        request = build_request(
-            models.CancelRequest,
-            {
-                "request_id": request_id,
-            },
-        )
         return await self._request(
-            CANCEL, request, models.CancelReply, timeout=timeout, deadline=deadline
+            CANCEL,
+            build_request(
+                models.CancelRequest,
+                {
+                    "request_id": request_id,
+                },
+            ),
+            models.CancelReply,
+            timeout=timeout,
+            deadline=deadline,
         )

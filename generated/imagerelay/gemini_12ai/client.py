@@ -76,18 +76,17 @@ class Client(BaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
         """
-        request = build_request(
-            models.GenerateContentBody,
-            {
-                "model": model,
-                "contents": contents,
-                "generationConfig": generation_config,
-                "tools": tools,
-            },
-        )
         return self._request(
             GENERATE_CONTENT,
-            request,
+            build_request(
+                models.GenerateContentBody,
+                {
+                    "model": model,
+                    "contents": contents,
+                    "generationConfig": generation_config,
+                    "tools": tools,
+                },
+            ),
             models.GenerateContentResponse,
             timeout=timeout,
             deadline=deadline,
@@ -123,18 +122,17 @@ class AsyncClient(AsyncBaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
         """
-        request = build_request(
-            models.GenerateContentBody,
-            {
-                "model": model,
-                "contents": contents,
-                "generationConfig": generation_config,
-                "tools": tools,
-            },
-        )
         return await self._request(
             GENERATE_CONTENT,
-            request,
+            build_request(
+                models.GenerateContentBody,
+                {
+                    "model": model,
+                    "contents": contents,
+                    "generationConfig": generation_config,
+                    "tools": tools,
+                },
+            ),
             models.GenerateContentResponse,
             timeout=timeout,
             deadline=deadline,

@@ -129,17 +129,16 @@ class Client(BaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
         """
-        request = build_request(
-            models.GenerateContentBody,
-            {
-                "model": model,
-                "contents": contents,
-                "generationConfig": generation_config,
-            },
-        )
         return self._request(
             GENERATE_CONTENT,
-            request,
+            build_request(
+                models.GenerateContentBody,
+                {
+                    "model": model,
+                    "contents": contents,
+                    "generationConfig": generation_config,
+                },
+            ),
             models.GenerateContentResponse,
             timeout=timeout,
             deadline=deadline,
@@ -165,16 +164,19 @@ class Client(BaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
         """
-        request = build_request(
-            models.UploadFileRequest,
-            {
-                "file": file,
-                "kind": kind,
-                "purpose": purpose,
-            },
-        )
         return self._request(
-            UPLOAD_FILE, request, models.UploadedFile, timeout=timeout, deadline=deadline
+            UPLOAD_FILE,
+            build_request(
+                models.UploadFileRequest,
+                {
+                    "file": file,
+                    "kind": kind,
+                    "purpose": purpose,
+                },
+            ),
+            models.UploadedFile,
+            timeout=timeout,
+            deadline=deadline,
         )
 
     def create_job(
@@ -197,14 +199,19 @@ class Client(BaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
         """
-        request = build_request(
-            models.JobBody,
-            {
-                "model": model,
-                "input": input,
-            },
+        return self._request(
+            CREATE_JOB,
+            build_request(
+                models.JobBody,
+                {
+                    "model": model,
+                    "input": input,
+                },
+            ),
+            models.Job,
+            timeout=timeout,
+            deadline=deadline,
         )
-        return self._request(CREATE_JOB, request, models.Job, timeout=timeout, deadline=deadline)
 
     def wait(
         self,
@@ -288,13 +295,18 @@ class Client(BaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
         """
-        request = build_request(
-            models.GetJobRequest,
-            {
-                "job_id": job_id,
-            },
+        return self._request(
+            GET_JOB,
+            build_request(
+                models.GetJobRequest,
+                {
+                    "job_id": job_id,
+                },
+            ),
+            models.Job,
+            timeout=timeout,
+            deadline=deadline,
         )
-        return self._request(GET_JOB, request, models.Job, timeout=timeout, deadline=deadline)
 
 
 class AsyncClient(AsyncBaseClient):
@@ -324,17 +336,16 @@ class AsyncClient(AsyncBaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
         """
-        request = build_request(
-            models.GenerateContentBody,
-            {
-                "model": model,
-                "contents": contents,
-                "generationConfig": generation_config,
-            },
-        )
         return await self._request(
             GENERATE_CONTENT,
-            request,
+            build_request(
+                models.GenerateContentBody,
+                {
+                    "model": model,
+                    "contents": contents,
+                    "generationConfig": generation_config,
+                },
+            ),
             models.GenerateContentResponse,
             timeout=timeout,
             deadline=deadline,
@@ -360,16 +371,19 @@ class AsyncClient(AsyncBaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
         """
-        request = build_request(
-            models.UploadFileRequest,
-            {
-                "file": file,
-                "kind": kind,
-                "purpose": purpose,
-            },
-        )
         return await self._request(
-            UPLOAD_FILE, request, models.UploadedFile, timeout=timeout, deadline=deadline
+            UPLOAD_FILE,
+            build_request(
+                models.UploadFileRequest,
+                {
+                    "file": file,
+                    "kind": kind,
+                    "purpose": purpose,
+                },
+            ),
+            models.UploadedFile,
+            timeout=timeout,
+            deadline=deadline,
         )
 
     async def create_job(
@@ -392,15 +406,18 @@ class AsyncClient(AsyncBaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
         """
-        request = build_request(
-            models.JobBody,
-            {
-                "model": model,
-                "input": input,
-            },
-        )
         return await self._request(
-            CREATE_JOB, request, models.Job, timeout=timeout, deadline=deadline
+            CREATE_JOB,
+            build_request(
+                models.JobBody,
+                {
+                    "model": model,
+                    "input": input,
+                },
+            ),
+            models.Job,
+            timeout=timeout,
+            deadline=deadline,
         )
 
     async def wait(
@@ -485,10 +502,15 @@ class AsyncClient(AsyncBaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
         """
-        request = build_request(
-            models.GetJobRequest,
-            {
-                "job_id": job_id,
-            },
+        return await self._request(
+            GET_JOB,
+            build_request(
+                models.GetJobRequest,
+                {
+                    "job_id": job_id,
+                },
+            ),
+            models.Job,
+            timeout=timeout,
+            deadline=deadline,
         )
-        return await self._request(GET_JOB, request, models.Job, timeout=timeout, deadline=deadline)

@@ -153,22 +153,25 @@ class Client(BaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
         """
-        request = build_request(
-            models.ImageRequest,
-            {
-                "model": model,
-                "prompt": prompt,
-                "task_type": task_type,
-                "image": image,
-                "images": images,
-                "aspect_ratio": aspect_ratio,
-                "output_format": output_format,
-                "n": n,
-                "response_format": response_format,
-            },
-        )
         return self._request(
-            CREATE_TASK, request, models.ImageTask, timeout=timeout, deadline=deadline
+            CREATE_TASK,
+            build_request(
+                models.ImageRequest,
+                {
+                    "model": model,
+                    "prompt": prompt,
+                    "task_type": task_type,
+                    "image": image,
+                    "images": images,
+                    "aspect_ratio": aspect_ratio,
+                    "output_format": output_format,
+                    "n": n,
+                    "response_format": response_format,
+                },
+            ),
+            models.ImageTask,
+            timeout=timeout,
+            deadline=deadline,
         )
 
     def wait(
@@ -267,14 +270,17 @@ class Client(BaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
         """
-        request = build_request(
-            models.GetTaskRequest,
-            {
-                "task_id": task_id,
-            },
-        )
         return self._request(
-            GET_TASK, request, models.ImageTask, timeout=timeout, deadline=deadline
+            GET_TASK,
+            build_request(
+                models.GetTaskRequest,
+                {
+                    "task_id": task_id,
+                },
+            ),
+            models.ImageTask,
+            timeout=timeout,
+            deadline=deadline,
         )
 
     def generate(
@@ -311,22 +317,25 @@ class Client(BaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
         """
-        request = build_request(
-            models.ImageRequest,
-            {
-                "model": model,
-                "prompt": prompt,
-                "task_type": task_type,
-                "image": image,
-                "images": images,
-                "aspect_ratio": aspect_ratio,
-                "output_format": output_format,
-                "n": n,
-                "response_format": response_format,
-            },
-        )
         return self._request(
-            GENERATE, request, models.ImagesResponse, timeout=timeout, deadline=deadline
+            GENERATE,
+            build_request(
+                models.ImageRequest,
+                {
+                    "model": model,
+                    "prompt": prompt,
+                    "task_type": task_type,
+                    "image": image,
+                    "images": images,
+                    "aspect_ratio": aspect_ratio,
+                    "output_format": output_format,
+                    "n": n,
+                    "response_format": response_format,
+                },
+            ),
+            models.ImagesResponse,
+            timeout=timeout,
+            deadline=deadline,
         )
 
     def edit(
@@ -363,22 +372,25 @@ class Client(BaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
         """
-        request = build_request(
-            models.ImageRequest,
-            {
-                "model": model,
-                "prompt": prompt,
-                "task_type": task_type,
-                "image": image,
-                "images": images,
-                "aspect_ratio": aspect_ratio,
-                "output_format": output_format,
-                "n": n,
-                "response_format": response_format,
-            },
-        )
         return self._request(
-            EDIT, request, models.ImagesResponse, timeout=timeout, deadline=deadline
+            EDIT,
+            build_request(
+                models.ImageRequest,
+                {
+                    "model": model,
+                    "prompt": prompt,
+                    "task_type": task_type,
+                    "image": image,
+                    "images": images,
+                    "aspect_ratio": aspect_ratio,
+                    "output_format": output_format,
+                    "n": n,
+                    "response_format": response_format,
+                },
+            ),
+            models.ImagesResponse,
+            timeout=timeout,
+            deadline=deadline,
         )
 
 
@@ -421,22 +433,25 @@ class AsyncClient(AsyncBaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
         """
-        request = build_request(
-            models.ImageRequest,
-            {
-                "model": model,
-                "prompt": prompt,
-                "task_type": task_type,
-                "image": image,
-                "images": images,
-                "aspect_ratio": aspect_ratio,
-                "output_format": output_format,
-                "n": n,
-                "response_format": response_format,
-            },
-        )
         return await self._request(
-            CREATE_TASK, request, models.ImageTask, timeout=timeout, deadline=deadline
+            CREATE_TASK,
+            build_request(
+                models.ImageRequest,
+                {
+                    "model": model,
+                    "prompt": prompt,
+                    "task_type": task_type,
+                    "image": image,
+                    "images": images,
+                    "aspect_ratio": aspect_ratio,
+                    "output_format": output_format,
+                    "n": n,
+                    "response_format": response_format,
+                },
+            ),
+            models.ImageTask,
+            timeout=timeout,
+            deadline=deadline,
         )
 
     async def wait(
@@ -535,14 +550,17 @@ class AsyncClient(AsyncBaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
         """
-        request = build_request(
-            models.GetTaskRequest,
-            {
-                "task_id": task_id,
-            },
-        )
         return await self._request(
-            GET_TASK, request, models.ImageTask, timeout=timeout, deadline=deadline
+            GET_TASK,
+            build_request(
+                models.GetTaskRequest,
+                {
+                    "task_id": task_id,
+                },
+            ),
+            models.ImageTask,
+            timeout=timeout,
+            deadline=deadline,
         )
 
     async def generate(
@@ -579,22 +597,25 @@ class AsyncClient(AsyncBaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
         """
-        request = build_request(
-            models.ImageRequest,
-            {
-                "model": model,
-                "prompt": prompt,
-                "task_type": task_type,
-                "image": image,
-                "images": images,
-                "aspect_ratio": aspect_ratio,
-                "output_format": output_format,
-                "n": n,
-                "response_format": response_format,
-            },
-        )
         return await self._request(
-            GENERATE, request, models.ImagesResponse, timeout=timeout, deadline=deadline
+            GENERATE,
+            build_request(
+                models.ImageRequest,
+                {
+                    "model": model,
+                    "prompt": prompt,
+                    "task_type": task_type,
+                    "image": image,
+                    "images": images,
+                    "aspect_ratio": aspect_ratio,
+                    "output_format": output_format,
+                    "n": n,
+                    "response_format": response_format,
+                },
+            ),
+            models.ImagesResponse,
+            timeout=timeout,
+            deadline=deadline,
         )
 
     async def edit(
@@ -631,20 +652,23 @@ class AsyncClient(AsyncBaseClient):
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
         """
-        request = build_request(
-            models.ImageRequest,
-            {
-                "model": model,
-                "prompt": prompt,
-                "task_type": task_type,
-                "image": image,
-                "images": images,
-                "aspect_ratio": aspect_ratio,
-                "output_format": output_format,
-                "n": n,
-                "response_format": response_format,
-            },
-        )
         return await self._request(
-            EDIT, request, models.ImagesResponse, timeout=timeout, deadline=deadline
+            EDIT,
+            build_request(
+                models.ImageRequest,
+                {
+                    "model": model,
+                    "prompt": prompt,
+                    "task_type": task_type,
+                    "image": image,
+                    "images": images,
+                    "aspect_ratio": aspect_ratio,
+                    "output_format": output_format,
+                    "n": n,
+                    "response_format": response_format,
+                },
+            ),
+            models.ImagesResponse,
+            timeout=timeout,
+            deadline=deadline,
         )
