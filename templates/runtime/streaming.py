@@ -330,9 +330,11 @@ class Stream(Generic[T]):
 class AsyncStream(Generic[T]):
     """Async iterator of chunk models over one SSE reply; ``async with`` closes it.
 
-    Created without I/O (so a plain ``def`` can return it); the request is sent
-    on ``async with`` / ``await stream.open()`` or the first ``__anext__``,
-    and status errors raise there.
+    Created without I/O (so a plain ``def`` can return it); the request is sent on
+    ``await`` (``stream = await client.x_stream(...)``, as with openai), ``async with``,
+    ``await stream.open()`` or the first ``__anext__``, and status errors raise there.
+    An awaited stream is still closed by ``async with stream:``, ``aclose()`` or reading
+    it to its end.
     """
 
     def __init__(
@@ -378,6 +380,9 @@ class AsyncStream(Generic[T]):
         return await self._chunks.__anext__()
 
     __aenter__ = open  # the same coroutine: one less for each stream in flight
+
+    def __await__(self) -> Generator[Any, None, Self]:
+        return self.open().__await__()
 
     async def __aexit__(
         self,

@@ -152,10 +152,11 @@ def test_async_client_replays_fixture(path: Path) -> None:
         transport = httpx.MockTransport(handler)
         async with package.AsyncClient(API_KEY, base_url=BASE_URL, transport=transport) as client:
             call = getattr(client, fixture["call"]["method"])
-            outcome = call(**_kwargs(fixture))
-            if not hasattr(outcome, "__aenter__"):
-                result = await outcome
-                return result, result.images()
+            # Every async method is awaited, streams too (as with openai's AsyncOpenAI).
+            outcome = await call(**_kwargs(fixture))
+            if isinstance(outcome, RelayModel):
+                return outcome, outcome.images()
+            assert len(sent) == 1  # the awaited stream is open
             async with outcome as stream:
                 chunks = [chunk async for chunk in stream]
             assert chunks, "the stream yielded no chunk"

@@ -95,6 +95,31 @@ def test_async_stream() -> None:
     assert [i.url for i in images] == ["https://cdn.test/q.png"]
 
 
+def test_an_awaited_stream_is_open_and_reads_like_openais() -> None:
+    """``stream = await client.x_stream(...)`` sends the request (status errors raise at
+    the await), then ``async for`` reads it and ``async with`` closes it."""
+    rec = Recorder(sse(chunk("see https://cdn.test/q.png"), "data: [DONE]"))
+
+    async def main() -> tuple[list[ChatChunk], bool]:
+        stream = await make_async_client(rec)._stream(CHAT, BODY, ChatChunk)
+        assert rec.count == 1 and stream.response is not None
+        async with stream:  # already open: not sent again
+            chunks = [c async for c in stream]
+        assert rec.count == 1 and stream.response.is_closed
+        return chunks, stream.completed
+
+    chunks, completed = run(main())
+    assert len(chunks) == 1 and completed
+
+    async def refused() -> None:
+        await make_async_client(Recorder(httpx.Response(400, json={"msg": "no"})))._stream(
+            CHAT, BODY, ChatChunk
+        )
+
+    with pytest.raises(BadRequestError):
+        run(refused())
+
+
 def test_async_stream_truncated_and_status_error() -> None:
     rec = Recorder(sse(chunk("a")))
     with pytest.raises(StreamIncompleteError):
