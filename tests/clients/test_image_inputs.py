@@ -93,6 +93,58 @@ def test_chat_image_url_from_bytes_is_a_data_url() -> None:
     assert sent == "data:image/jpeg;base64," + base64.b64encode(JPEG).decode()
 
 
+CHAT_OPTIONS = {"google": {"image_config": {"aspect_ratio": "1:1"}}}
+CHAT_REPLY = {"choices": [{"index": 0, "message": {"role": "assistant", "content": "https://cdn.test/o.png"},
+                           "finish_reason": "stop"}]}
+
+
+def _chat_with_image(url: Any) -> Any:
+    return [{"role": "user", "content": [{"type": "text", "text": "edit"},
+                                         {"type": "image_url", "image_url": {"url": url}}]}]
+
+
+@pytest.mark.parametrize("text", ["photos/cat.png", "C:\\pics\\cat.png", "./cat.png", "cat.png", "ftp://h/c.png"])
+def test_a_str_that_is_no_url_is_refused_with_a_hint_to_pass_a_path(text: str) -> None:
+    """A str image is a URL or a data: URL (or base64 text where the field takes it): a
+    local path used to go out verbatim, as if it were a URL."""
+    server = Recorder(TASK)
+    calls = [
+        (api_generate.Client, lambda c: c.generate(model="nano-banana", prompt="p", images=[text])),
+        (image_tasks.Client, lambda c: c.create_task(model="NanoBanana", prompt="p",
+                                                     task_type="image2image", image=text)),
+        (chat_stream.Client, lambda c: c.chat_completions(model="NanoBanana", messages=_chat_with_image(text),
+                                                          extra_body=CHAT_OPTIONS)),
+        (gemini_12ai.Client, lambda c: c.generate_content(model="gemini-2.5-flash-image",
+                                                          contents=[{"parts": [{"inline_data": text}]}])),
+    ]
+    for client_class, call in calls:
+        with client_class("k", transport=httpx.MockTransport(server)) as client, \
+                pytest.raises(InvalidRequestError) as caught:
+            call(client)
+        assert f"{text!r} is not " in str(caught.value), client_class
+        assert f"for a local file pass Path({text!r})" in str(caught.value)
+    assert server.bodies == []
+
+
+def test_data_urls_become_the_form_each_field_takes() -> None:
+    data_url = "data:image/png;base64," + PNG_B64
+    server = Recorder(GEMINI_REPLY)
+    with gemini_12ai.Client("k", transport=httpx.MockTransport(server)) as client:
+        client.generate_content(model="gemini-2.5-flash-image", contents=[{"parts": [{"inline_data": data_url}]}])
+    assert server.bodies[0]["contents"][0]["parts"][0] == {"inline_data": {"mime_type": "image/png", "data": PNG_B64}}
+    server = Recorder(TASK)
+    with api_generate.Client("k", transport=httpx.MockTransport(server)) as client:
+        client.generate(model="nano-banana", prompt="p", images=[data_url, PNG_B64])  # base64 text too
+    assert server.bodies[0]["images"] == [PNG_B64, PNG_B64]
+    server = Recorder(CHAT_REPLY)
+    with chat_stream.Client("k", transport=httpx.MockTransport(server)) as client:
+        client.chat_completions(model="NanoBanana", messages=_chat_with_image(data_url), extra_body=CHAT_OPTIONS)
+    assert server.bodies[0]["messages"][0]["content"][1]["image_url"]["url"] == data_url
+    with image_tasks.Client("k", transport=httpx.MockTransport(Recorder(TASK))) as client, \
+            pytest.raises(InvalidRequestError, match="takes an http\\(s\\) URL here, not a data: URL"):
+        client.create_task(model="NanoBanana", prompt="p", task_type="image2image", image=data_url)
+
+
 def test_bytes_that_are_not_an_image_are_rejected_before_sending() -> None:
     server = Recorder(TASK)
     with api_generate.Client("k", transport=httpx.MockTransport(server)) as client, \

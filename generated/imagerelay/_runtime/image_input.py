@@ -8,6 +8,7 @@ class); the MIME type is sniffed from the bytes, never guessed from a file name.
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any, NamedTuple, TypeAlias
@@ -19,6 +20,9 @@ __all__ = ["ImageInput", "ImageSource", "convert_image_fields", "to_wire_image"]
 # What callers may pass where the spec declares an input image (besides the
 # field's own wire form, e.g. a URL string).
 ImageSource: TypeAlias = Path | bytes | bytearray | IO[bytes] | Image
+
+# Base64 text (standard or URL-safe alphabet; line breaks allowed): a path has a dot.
+_BASE64_TEXT = re.compile(r"[A-Za-z0-9+/_\-\s]+={0,2}\s*")
 
 _FORM_WORDS = {
     "url": "an http(s) URL",
@@ -81,6 +85,8 @@ def to_wire_image(value: Any, spec: ImageInput) -> Any:
         if "url" in spec.accepts:
             return value.url
         raise _not_accepted(spec, "an image URL")
+    if isinstance(value, str):
+        return _text_image(value, spec)
     if not _is_source(value):
         return value
     if not set(spec.accepts) & {"base64", "data_url", "inline"}:
@@ -91,6 +97,35 @@ def to_wire_image(value: Any, spec: ImageInput) -> Any:
     if "base64" in spec.accepts:
         return data
     return f"data:{mime};base64,{data}"
+
+
+def _text_image(value: str, spec: ImageInput) -> Any:
+    """A str image: an http(s) URL, a data: URL, or (where the field takes it) base64 text.
+
+    Anything else is refused, above all a local path, which would otherwise go to the
+    relay as if it were a URL (``Path(...)`` sends the file).
+    """
+    head = value[:8].lower()
+    if head.startswith(("http://", "https://")):
+        if "url" in spec.accepts:
+            return value
+        raise _not_accepted(spec, "an image URL")
+    if head.startswith("data:"):
+        mime, _, data = value[5:].partition(";base64,")
+        if "data_url" in spec.accepts:
+            return value
+        if mime and data and "inline" in spec.accepts:
+            return {spec.mime_key: mime, spec.data_key: data}
+        if data and "base64" in spec.accepts:
+            return data
+        raise _not_accepted(spec, "a data: URL")
+    if "base64" in spec.accepts and _BASE64_TEXT.fullmatch(value):
+        return value
+    shown = value if len(value) <= 60 else value[:57] + "..."
+    forms = " or ".join(_FORM_WORDS[form] for form in spec.accepts)
+    raise ValueError(
+        f"{spec.field}: {shown!r} is not {forms}; for a local file pass Path({shown!r})"
+    )
 
 
 def convert_image_fields(data: Any, inputs: tuple[ImageInput, ...], aliases: Mapping[str, str]) -> Any:
