@@ -20,9 +20,9 @@ from __future__ import annotations
 # ``import imagerelay`` (about 12 ms), and type checkers honour this spelling too.
 TYPE_CHECKING = False
 
-__version__ = "0.1.0.97117813"
+__version__ = "0.1.0.2250951045"
 # sha256 prefix of the specs as the generator read them; part of __version__.
-SPEC_DIGEST = "05c9e675522e"
+SPEC_DIGEST = "862ac9854ed6"
 PROVIDERS: tuple[str, ...] = (
     "api_generate",
     "chat_stream",

@@ -90,7 +90,7 @@ def build_provider_ir(checked: CheckedSpec) -> ProviderIR:
         base_url_env=spec.base_url.env,
         base_url_note=spec.base_url.note,
         auth=AuthIR(spec.auth.scheme, spec.auth.name or _DEFAULT_AUTH_NAMES[spec.auth.scheme], spec.auth.env,
-                    spec.auth.prefix),
+                    spec.auth.prefix, spec.auth.optional),
         error_message_fields=tuple(spec.errors.message_fields),
         request_id_fields=tuple(spec.errors.request_id_fields),
         request_id_headers=tuple(spec.errors.request_id_headers),

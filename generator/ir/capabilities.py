@@ -104,12 +104,14 @@ def provider_capabilities(provider: ProviderIR) -> ProviderCapabilities:
 def auth_text(provider: ProviderIR) -> str:
     auth = provider.auth
     if auth.kind == "bearer":
-        return f"Bearer token in `{auth.name or 'Authorization'}`"
-    if auth.kind == "header":
-        return f"key in header `{auth.name}`" + (f" as `{auth.prefix}<key>`" if auth.prefix else "")
-    if auth.kind == "query":
-        return f"key in query `?{auth.name}=`"
-    return "none"
+        text = f"Bearer token in `{auth.name or 'Authorization'}`"
+    elif auth.kind == "header":
+        text = f"key in header `{auth.name}`" + (f" as `{auth.prefix}<key>`" if auth.prefix else "")
+    elif auth.kind == "query":
+        text = f"key in query `?{auth.name}=`"
+    else:
+        return "none"
+    return text + (" (optional)" if auth.optional else "")
 
 
 def delivery_modes(provider: ProviderIR) -> DeliveryModes:

@@ -310,6 +310,8 @@ class AuthIR:
     env: str
     # Text before the key in a "header" value, e.g. "Key " (empty: the bare key).
     prefix: str = ""
+    # The doc marks the credential optional: no key means requests go without one.
+    optional: bool = False
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from generator.ir.nodes import ClassIR, FieldIR, ProviderIR, TypeIR
@@ -32,13 +33,21 @@ def type_schema(type_ir: TypeIR) -> dict[str, Any]:
     return schema
 
 
-def field_schema(field: FieldIR) -> dict[str, Any]:
+def field_schema(field: FieldIR, *, server_default: bool = False) -> dict[str, Any]:
+    """The field's JSON Schema. A spec ``default`` is what the server assumes when the field
+    is left out: the models do not take it as theirs (an unset field is not sent, so the
+    SDK never injects it) and their description states it; ``server_default`` keeps it as
+    the schema's ``default`` (OpenAPI, where that is what the keyword means)."""
     schema = type_schema(field.type)
     if "$ref" in schema and (field.description or field.default is not None):
         schema = {"allOf": [schema]}
+    described = _description(field)
+    if field.default is not None and not server_default:
+        shown = json.dumps(field.default, ensure_ascii=False)
+        described = f"{described} Server default: {shown} (sent only when given).".strip()
     constraints = {
-        "description": _description(field),
-        "default": field.default,
+        "description": described,
+        "default": field.default if server_default else None,
         "minimum": field.minimum,
         "maximum": field.maximum,
         "minItems": field.min_items,

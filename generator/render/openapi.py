@@ -39,7 +39,8 @@ def openapi_document(provider: ProviderIR) -> dict[str, Any]:
     document: dict[str, Any] = {"openapi": OPENAPI_VERSION, "info": _info(provider), "servers": _servers(provider)}
     schemes = _security_schemes(provider.auth)
     if schemes:
-        document["security"] = [{name: []} for name in schemes]
+        # An empty requirement makes the key optional (OpenAPI 3: any one entry satisfies).
+        document["security"] = [{name: []} for name in schemes] + ([{}] if provider.auth.optional else [])
     document["paths"] = operation_paths(ctx)
     components: dict[str, Any] = {"schemas": component_schemas(provider, ctx.enum_names)}
     if schemes:

@@ -66,7 +66,7 @@ def _with_components_refs(value: Any) -> Any:
 
 def property_schema(field: FieldIR, enum_names: dict[str, str]) -> Schema:
     """A field's schema as the model generator sees it, plus its OpenAPI-only facts."""
-    schema: Schema = _with_components_refs(field_schema(field))
+    schema: Schema = _with_components_refs(field_schema(field, server_default=True))
     if field.type.kind == "file":
         schema = {"type": "string", "format": "binary", **schema}
     if field.enum_name is not None:

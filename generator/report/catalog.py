@@ -12,6 +12,10 @@ def _changed(pid: str, where: str, what: str, severity: Severity, old: str, new:
     return [Change(pid, where, what, severity, old, new)] if old != new else []
 
 
+def _requirement(optional: bool) -> str:
+    return "optional" if optional else "required"
+
+
 def settings_changes(old: ProviderIR, new: ProviderIR) -> list[Change]:
     """Base URL, credentials, error reading and the provider's own wording."""
     pid = new.id
@@ -25,6 +29,10 @@ def settings_changes(old: ProviderIR, new: ProviderIR) -> list[Change]:
                         shown(old.auth.prefix), shown(new.auth.prefix))
     changes += _changed(pid, f"{pid} auth", "API key environment variable renamed", "breaking",
                         old.auth.env, new.auth.env)
+    # Made optional: clients without a key now work. Made required: they now fail at construction.
+    changes += _changed(pid, f"{pid} auth", "API key required or optional",
+                        "non-breaking" if new.auth.optional else "breaking",
+                        _requirement(old.auth.optional), _requirement(new.auth.optional))
     return changes + _error_reading_changes(old, new) + _wording_changes(old, new)
 
 

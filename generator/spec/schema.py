@@ -69,6 +69,8 @@ class Auth(SpecModel):
     # scheme header only: text sent before the key, e.g. "Key " for `Authorization: Key <key>`.
     prefix: str = ""
     env: Annotated[str, Field(pattern=ENV_NAME)] = "RELAY_API_KEY"
+    # The doc marks the credential optional: a client with no key sends requests without it.
+    optional: bool = False
 
 
 class ErrorFields(SpecModel):

@@ -104,6 +104,9 @@ class SpecChecker:
         if auth.scheme in ("bearer", "header") and auth.name and not re.match(HEADER_NAME, auth.name):
             self.error(("auth", "name"), f"{auth.name!r} is not an HTTP header name (letters, digits and "
                        "!#$%&'*+-.^_`|~)")
+        if auth.optional and auth.scheme == "none":
+            self.error(("auth", "optional"), "'optional' applies to a scheme that sends a key; "
+                       "'scheme: none' sends none")
         if not re.match(r"^[\x20-\x7e]*$", auth.prefix):
             self.error(("auth", "prefix"), f"{auth.prefix!r} cannot start an HTTP header value: use printable "
                        "ASCII only")

@@ -125,7 +125,8 @@ def resolve_api_key(provider: ProviderConfig, explicit: str | None) -> Secret | 
 
     Surrounding whitespace and a pasted scheme word ("Bearer sk-...") are
     dropped. Raises MissingAPIKeyError (naming the variable, never a value)
-    when the provider needs a key and there is none, and InvalidAPIKeyError
+    when the provider needs a key and there is none (a provider whose doc marks
+    the key optional is then called without one), and InvalidAPIKeyError
     when what is left cannot be a key: no header can carry it, and an escaped
     spelling of it could slip past redaction.
     """
@@ -134,6 +135,8 @@ def resolve_api_key(provider: ProviderConfig, explicit: str | None) -> Secret | 
         return None
     raw = explicit if explicit is not None else os.environ.get(scheme.env, "")
     key, start = _unwrap(raw, scheme.prefix)
+    if not key and scheme.optional:
+        return None
     if not key:
         raise MissingAPIKeyError(
             f"no API key for {provider.title}: pass api_key=... or set the "

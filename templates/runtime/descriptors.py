@@ -29,6 +29,8 @@ class AuthScheme(NamedTuple):
     env: str
     # "header" only: text sent before the key, e.g. "Key " for ``Authorization: Key <key>``.
     prefix: str = ""
+    # The doc marks the key optional: a client without one sends requests without it.
+    optional: bool = False
 
 
 class ProviderConfig(NamedTuple):

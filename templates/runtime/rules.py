@@ -169,6 +169,11 @@ class OneOf(NamedTuple):
         return found
 
 
+def _given(wire: Mapping[str, Any], path: str) -> bool:
+    """A value at ``path`` that counts as set: an empty list (``images=[]``) does not."""
+    return any(value != [] for value in find_all(wire, path))
+
+
 class Forbidden(NamedTuple):
     """``field`` must be absent."""
 
@@ -177,7 +182,7 @@ class Forbidden(NamedTuple):
     note: str = ""
 
     def check(self, wire: Mapping[str, Any]) -> list[str]:
-        if not _applies(self.when, wire) or not find_all(wire, self.field):
+        if not _applies(self.when, wire) or not _given(wire, self.field):
             return []
         message = f"{self.field} is not supported{_context(self.when, wire)}"
         return [_with_note(message, self.note)]
@@ -191,7 +196,7 @@ class RequiredIf(NamedTuple):
     note: str = ""
 
     def check(self, wire: Mapping[str, Any]) -> list[str]:
-        if not _applies(self.when, wire) or find_all(wire, self.field):
+        if not _applies(self.when, wire) or _given(wire, self.field):
             return []
         message = f"{self.field} is required{_context(self.when, wire)}"
         return [_with_note(message, self.note)]
@@ -205,7 +210,7 @@ class RequiredAny(NamedTuple):
     note: str = ""
 
     def check(self, wire: Mapping[str, Any]) -> list[str]:
-        if not _applies(self.when, wire) or any(find_all(wire, name) for name in self.fields):
+        if not _applies(self.when, wire) or any(_given(wire, name) for name in self.fields):
             return []
         message = f"at least one of {', '.join(self.fields)} is required{_context(self.when, wire)}"
         return [_with_note(message, self.note)]
@@ -235,7 +240,7 @@ class Exclusive(NamedTuple):
     note: str = ""
 
     def check(self, wire: Mapping[str, Any]) -> list[str]:
-        present = [name for name in self.fields if find_all(wire, name)]
+        present = [name for name in self.fields if _given(wire, name)]
         if not _applies(self.when, wire) or len(present) <= 1:
             return []
         message = (

@@ -48,3 +48,12 @@ def test_markdown_keeps_backticks_of_rule_summaries_readable(tmp_path: Path) -> 
         "- **breaking** · `acme.{generate,generate_now} rule Forbidden(imageSize) when model family 'acme-1'`: "
         "rule added: `` `imageSize` is not accepted when model family 'acme-1' ``"
     )
+
+
+def test_a_key_made_required_again_is_breaking(tmp_path: Path) -> None:
+    """The reverse of the ``makes_key_optional`` scenario: keyless clients stop working."""
+    required, optional = spec_pair("makes_key_optional", tmp_path)
+    report = compare_specs(build_ir(optional), build_ir(required))
+    assert [(c.what, c.severity, c.old, c.new) for c in report.changes] == [
+        ("API key required or optional", "breaking", "optional", "required")]
+    assert report.bump == "major"

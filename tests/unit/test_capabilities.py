@@ -102,7 +102,8 @@ def test_sync_stream_and_async_support(caps: dict[str, ProviderCapabilities]) ->
 
 def test_auth_scheme(caps: dict[str, ProviderCapabilities]) -> None:
     assert caps["gemini_12ai"].auth == "key in query `?key=`"
-    assert caps["api_generate"].auth == "Bearer token in `Authorization`"
+    assert caps["api_generate"].auth == "Bearer token in `Authorization` (optional)"  # the doc's 可选
+    assert caps["image_tasks"].auth == "Bearer token in `Authorization`"
     assert caps["api_generate"].auth_env == "API_GENERATE_API_KEY"
 
 

@@ -24,7 +24,7 @@ PROVIDER: Final = ProviderConfig(
     title="API Generate relay (nano-banana + gpt-image-2, replyType json/stream/async)",
     base_url="https://api.example.com",
     base_url_env="API_GENERATE_BASE_URL",
-    auth=AuthScheme(kind="bearer", name="Authorization", env="API_GENERATE_API_KEY"),
+    auth=AuthScheme(kind="bearer", name="Authorization", env="API_GENERATE_API_KEY", optional=True),
     error_message_fields=("error.message", "error", "message", "msg"),
     request_id_fields=("request_id",),
     request_id_headers=(),

@@ -20,7 +20,7 @@ PROVIDER: Final = ProviderConfig(
     title="Chat-completions image relay (NanoBanana, OpenAI format, SSE stream)",
     base_url="https://api.example.com",
     base_url_env="CHAT_STREAM_BASE_URL",
-    auth=AuthScheme(kind="bearer", name="Authorization", env="CHAT_STREAM_API_KEY"),
+    auth=AuthScheme(kind="bearer", name="Authorization", env="CHAT_STREAM_API_KEY", optional=True),
     error_message_fields=("error.message", "message", "error"),
     request_id_fields=(),
     request_id_headers=(),

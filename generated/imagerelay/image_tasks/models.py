@@ -55,10 +55,10 @@ class ImageRequest(ImageRequestBase):
     n: Annotated[
         int | None,
         Field(
-            description="输出数量，默认 1 / number of images, default 1; the maximum depends on the upstream.",
+            description="输出数量，默认 1 / number of images, default 1; the maximum depends on the upstream. Server default: 1 (sent only when given).",
             ge=1,
         ),
-    ] = 1
+    ] = None
     response_format: Annotated[
         str | None,
         Field(
