@@ -13,6 +13,7 @@ import dataclasses
 import logging
 import os
 import random
+import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -44,8 +45,8 @@ from .descriptors import Endpoint, ProviderConfig
 from .encode import RequestParts, encode_request
 from .errors import APIStatusError, RelayError
 from .images import Image, has_images
-from .log import logger, protect_httpx_logs
-from .model import RelayModel
+from .log import log_from_env, logger, protect_httpx_logs
+from .model import RelayModel, RelayResponse
 from .outcome import no_image_error, refusal_error, task_reply_error
 from .redact import redact_url
 from .retries import RetryPolicy, plan_retry
@@ -110,11 +111,23 @@ Http = TypeVar("Http", "httpx.Client", "httpx.AsyncClient")
 
 
 def own_http(http: Http) -> Http:
-    """The httpx client a relay client creates for itself, without httpx's default
-    ``Accept: */*``: every request names its own Accept, and replacing the default
-    cost each request a header search and a rebuild (bench figure 7)."""
+    """The httpx client a relay client creates for itself: our User-Agent, and no default
+    ``Accept: */*`` (every request names its own Accept, and replacing the default cost
+    each request a header search and a rebuild: bench figure 7). A client passed in as
+    ``http_client=`` keeps its own headers."""
     del http.headers["Accept"]
+    http.headers["User-Agent"] = user_agent()
     return http
+
+
+def user_agent() -> str:
+    """``imagerelay/<version> python/<version> httpx/<version>``."""
+    import httpx
+
+    package = sys.modules.get(__name__.split(".", 1)[0])
+    version = getattr(package, "__version__", "0")
+    python = "{}.{}.{}".format(*sys.version_info[:3])
+    return f"imagerelay/{version} python/{python} httpx/{httpx.__version__}"
 
 
 def resolve_base_url(provider: ProviderConfig, explicit: str | None) -> str:
@@ -171,6 +184,7 @@ class ClientCore:
         self._random: Callable[[], float] = random.random
         self._monotonic: Callable[[], float] = time.monotonic
         protect_httpx_logs(self._secret_params())
+        log_from_env()
 
     @property
     def base_url(self) -> str:
@@ -192,6 +206,9 @@ class ClientCore:
     def with_options(
         self,
         *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        headers: Mapping[str, str] | None = None,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int | None = None,
         retry_unsafe: bool | None = None,
@@ -200,14 +217,22 @@ class ClientCore:
         """A copy of this client with other settings, sharing its connection pool and gate.
 
         Arguments left as None keep this client's value (``deadline=math.inf`` lifts a
-        deadline). The copy never closes the shared pool; close (or exit) the original
-        client when done::
+        deadline); ``headers`` are added to this client's (checked as at construction),
+        ``api_key`` and ``base_url`` are checked as at construction too. The copy never
+        closes the shared pool; close (or exit) the original client when done::
 
             client.with_options(retry_unsafe=True, deadline=600).generate(...)
+            client.with_options(api_key=other_account_key).generate(...)
         """
         clone = copy.copy(self)
         clone._owns_http = False
         clone._headers = dict(self._headers)
+        if base_url is not None:
+            clone._base_url = resolve_base_url(self._provider, base_url)
+        if api_key is not None:
+            clone._api_key = resolve_api_key(self._provider, api_key)
+        if headers is not None:
+            clone._headers.update(check_headers(headers))
         if timeout is not None:
             clone._timeout = as_timeout(timeout)
         if deadline is not None:
@@ -412,4 +437,6 @@ class ClientCore:
             missing = no_image_error(result, found, exchange, response, payload)
             if missing is not None:
                 raise missing
+        if isinstance(result, RelayResponse):
+            result._request_id = exchange.request_id(response, payload)
         return result

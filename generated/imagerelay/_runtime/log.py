@@ -20,7 +20,7 @@ from collections.abc import Iterable
 
 from .redact import redact, redact_url
 
-__all__ = ["PROTECTED_LOGGERS", "logger", "protect_httpx_logs"]
+__all__ = ["LOG_ENV", "PROTECTED_LOGGERS", "log_from_env", "logger", "protect_httpx_logs"]
 
 logger = logging.getLogger("imagerelay")
 
@@ -103,3 +103,37 @@ def protect_httpx_logs(secret_params: Iterable[str]) -> None:
         if _FILTER not in named.filters:
             named.addFilter(_FILTER)
     _seen_loggers = len(logging.root.manager.loggerDict)
+
+
+# ``IMAGERELAY_LOG=debug|info``: like openai's OPENAI_LOG, a switch for seeing the traffic.
+LOG_ENV = "IMAGERELAY_LOG"
+_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO}
+_env_read = False
+
+
+def log_from_env() -> None:
+    """Once per process (at the first client): with ``IMAGERELAY_LOG`` set, the records of
+    ``imagerelay`` and ``httpx`` at that level go to stderr, redacted like every record
+    (the filters above run before any handler). The application's own logging setup is
+    left alone: the handler sits on those two loggers, not on the root."""
+    global _env_read
+    if _env_read:
+        return
+    _env_read = True
+    import os
+
+    value = os.environ.get(LOG_ENV, "").strip().lower()
+    if not value:
+        return
+    level = _LEVELS.get(value)
+    if level is None:
+        import warnings
+
+        warnings.warn(f"{LOG_ENV}={value!r} is not 'debug' or 'info'; ignored", stacklevel=3)
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("[%(asctime)s %(name)s %(levelname)s] %(message)s"))
+    for name in ("imagerelay", "httpx"):
+        named = logging.getLogger(name)
+        named.setLevel(level)
+        named.addHandler(handler)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any, ClassVar, Literal, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, model_validator
 
 from .descriptors import ImagePaths, RefusalMarker, TaskStatusSpec
 from .errors import InvalidRequestError, one_line
@@ -186,6 +186,9 @@ class RelayResponse(RelayModel):
     __relay_task__: ClassVar[TaskStatusSpec | None] = None
     # Fields whose value means "refused on content policy" (see ``RefusalMarker``).
     __relay_refusals__: ClassVar[tuple[RefusalMarker, ...]] = ()
+    # The request id of the reply this was read from (response header or body field, as the
+    # spec says), set by the client: what a billing dispute needs. openai's spelling.
+    _request_id: str | None = PrivateAttr(default=None)
 
     def images(self) -> list[Image]:
         """Images in this payload (empty when there are none)."""
