@@ -438,5 +438,5 @@ class ClientCore:
             if missing is not None:
                 raise missing
         if isinstance(result, RelayResponse):
-            result._request_id = exchange.request_id(response, payload)
+            object.__setattr__(result, "_request_id", exchange.request_id(response, payload))
         return result

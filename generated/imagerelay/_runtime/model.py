@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any, ClassVar, Literal, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from .descriptors import ImagePaths, RefusalMarker, TaskStatusSpec
 from .errors import InvalidRequestError, one_line
@@ -187,8 +187,10 @@ class RelayResponse(RelayModel):
     # Fields whose value means "refused on content policy" (see ``RefusalMarker``).
     __relay_refusals__: ClassVar[tuple[RefusalMarker, ...]] = ()
     # The request id of the reply this was read from (response header or body field, as the
-    # spec says), set by the client: what a billing dispute needs. openai's spelling.
-    _request_id: str | None = PrivateAttr(default=None)
+    # spec says): what a billing dispute needs; openai's spelling. The client sets it on the
+    # instance (``object.__setattr__``, not a pydantic PrivateAttr, which would cost every
+    # validation a post-init step); it is not a field, so never dumped or sent.
+    _request_id: ClassVar[str | None] = None
 
     def images(self) -> list[Image]:
         """Images in this payload (empty when there are none)."""
