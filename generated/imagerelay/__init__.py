@@ -20,9 +20,9 @@ from __future__ import annotations
 # ``import imagerelay`` (about 12 ms), and type checkers honour this spelling too.
 TYPE_CHECKING = False
 
-__version__ = "0.1.0.2250951045"
+__version__ = "0.1.0.3232771688"
 # sha256 prefix of the specs as the generator read them; part of __version__.
-SPEC_DIGEST = "862ac9854ed6"
+SPEC_DIGEST = "c0b02e683c29"
 PROVIDERS: tuple[str, ...] = (
     "api_generate",
     "chat_stream",
@@ -58,6 +58,7 @@ __all__ = [
     "StreamIncompleteError",
     "TaskFailedError",
     "TaskPendingError",
+    "UnknownModelWarning",
     "UnprocessableEntityError",
     "WaitTimeoutError",
     "api_generate",
@@ -94,6 +95,7 @@ if TYPE_CHECKING:
         StreamIncompleteError,
         TaskFailedError,
         TaskPendingError,
+        UnknownModelWarning,
         UnprocessableEntityError,
         WaitTimeoutError,
     )
@@ -124,6 +126,7 @@ else:
         "StreamIncompleteError": ".errors",
         "TaskFailedError": ".errors",
         "TaskPendingError": ".errors",
+        "UnknownModelWarning": ".errors",
         "UnprocessableEntityError": ".errors",
         "WaitTimeoutError": ".errors",
         "api_generate": ".",

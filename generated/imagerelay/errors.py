@@ -29,6 +29,7 @@ from ._runtime.errors import (
     StreamIncompleteError,
     TaskFailedError,
     TaskPendingError,
+    UnknownModelWarning,
     UnprocessableEntityError,
     WaitTimeoutError,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "StreamIncompleteError",
     "TaskFailedError",
     "TaskPendingError",
+    "UnknownModelWarning",
     "UnprocessableEntityError",
     "WaitTimeoutError",
 ]

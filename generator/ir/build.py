@@ -48,7 +48,7 @@ def _collect_classes(checked: CheckedSpec) -> TypeCollector:
     spec = checked.spec
     model_ids = tuple(dict.fromkeys(m for family in spec.model_families.values() for m in family.models))
     patterns = tuple(dict.fromkeys(p for family in spec.model_families.values() for p in family.patterns))
-    collector = TypeCollector(checked, model_ids, models_open=bool(patterns))
+    collector = TypeCollector(checked, model_ids, models_open=bool(patterns) or not spec.models_closed)
     for name, schema in spec.schemas.items():
         collector.add_class(name, schema.description, schema.fields, ("schemas", name), schema_name=name)
     for name, endpoint in spec.endpoints.items():
@@ -102,6 +102,7 @@ def build_provider_ir(checked: CheckedSpec) -> ProviderIR:
         endpoints=tuple(endpoint_ir(spec, name, endpoint, classes) for name, endpoint in spec.endpoints.items()),
         model_ids=model_ids,
         model_patterns=patterns,
+        models_closed=spec.models_closed,
     )
 
 

@@ -172,4 +172,5 @@ def endpoint_ir(spec: ProviderSpec, name: str, endpoint: EndpointSpec, classes: 
         rules=classes[request_class].rules if request_class else (),
         raise_task_pending=_blocking_task(endpoint),
         resume=_resume_ir(spec, endpoint),
+        model_field=next((field.wire_name for field in fields if field.type.model), None),
     )

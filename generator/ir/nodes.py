@@ -25,6 +25,8 @@ class TypeIR:
     item: TypeIR | None = None
     class_name: str | None = None
     variants: tuple[TypeIR, ...] = ()
+    # A model id (spec type ``model``): checked against the doc's list when sent.
+    model: bool = False
 
 
 @dataclass(frozen=True)
@@ -249,6 +251,8 @@ class EndpointIR:
     # endpoint replies with the same class.
     raise_task_pending: bool = False
     resume: ResumeIR | None = None
+    # The request's model-id field (wire name), checked against the doc's list when sent.
+    model_field: str | None = None
 
     @property
     def url_template(self) -> str:
@@ -335,6 +339,8 @@ class ProviderIR:
     endpoints: tuple[EndpointIR, ...]
     model_ids: tuple[str, ...]
     model_patterns: tuple[str, ...]
+    # The doc's model ids are the only ones (spec ``models_closed``).
+    models_closed: bool = False
 
     @property
     def client_name(self) -> str:

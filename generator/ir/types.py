@@ -65,6 +65,8 @@ class TypeCollector:
     def field_ir(self, wire: str, spec: FieldSpec, path: PathKey, owner: str) -> FieldIR:
         enum = self.checked.spec.enums.get(spec.enum or "")
         known = tuple(item.value for item in enum.values) if enum is not None and enum.open else ()
+        if spec.type == "model" and self.models_open:
+            known = self.model_ids
         image_input = _image_input_ir(spec)
         type_ir = self.type_ir(spec, path, owner + pascal_case(wire))
         return FieldIR(
@@ -80,9 +82,12 @@ class TypeCollector:
             return TypeIR("object", MODELS_PREFIX + spec.ref, class_name=spec.ref)
         kind = spec.type or "any"
         if kind == "model":
-            if self.models_open:
-                return TypeIR("string", "str")
-            return TypeIR("string", CATALOG_PREFIX + "ModelId", values=self.model_ids)
+            if not self.models_open:
+                return TypeIR("string", CATALOG_PREFIX + "ModelId", values=self.model_ids, model=True)
+            # Open: any id is sent (with a warning when the doc does not list it); the listed
+            # ones still complete in an IDE through the Literal.
+            annotation = f"{CATALOG_PREFIX}ModelId | str" if self.model_ids else "str"
+            return TypeIR("string", annotation, model=True)
         if spec.const is not None:
             return TypeIR(kind, literal((spec.const,)), values=(spec.const,))
         if kind == "object" and spec.fields is None:

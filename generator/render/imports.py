@@ -46,7 +46,7 @@ def bases_imports(provider: ProviderIR) -> list[Code]:
 
 def catalog_imports(provider: ProviderIR) -> list[Code]:
     typing = {"Final"}
-    if any(not enum.open for enum in provider.enums) or (provider.model_ids and not provider.model_patterns):
+    if any(not enum.open for enum in provider.enums) or provider.model_ids:
         typing.add("Literal")
     lines = _from("typing", typing) + [Code("")] + _from(f"{RUNTIME}.families", {"ModelFamily", "find_family"})
     if provider.size_tables:
@@ -77,5 +77,7 @@ def client_imports(provider: ProviderIR) -> list[Code]:
         lines += _from(f"{RUNTIME}.polling", {"ProgressCallback"})
     if any(ep.response_kind == "sse" for ep in provider.endpoints):
         lines += _from(f"{RUNTIME}.streaming", {"AsyncStream", "Stream"})
-    modules = {"models"} | ({"catalog"} if "catalog." in annotations else set())
+    # catalog: for annotations, and for the model list an unknown id is checked against.
+    catalog = "catalog." in annotations or (provider.families and not provider.models_closed)
+    modules = {"models"} | ({"catalog"} if catalog else set())
     return lines + _from(".", modules)

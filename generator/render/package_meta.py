@@ -137,10 +137,11 @@ def runtime_error_names(template_dir: Path) -> tuple[str, ...]:
         for node in ast.parse(source).body
         if isinstance(node, ast.ClassDef)
     }
-    errors = {"Exception"}
+    roots = {"Exception", "UserWarning"}  # warnings are the SDK's to export too
+    errors = set(roots)
     while grown := {name for name, parents in bases.items() if parents & errors} - errors:
         errors |= grown
-    return tuple(sorted(errors - {"Exception"}))
+    return tuple(sorted(errors - roots))
 
 
 def export_order(name: str) -> tuple[int, str]:

@@ -12,6 +12,10 @@ def _changed(pid: str, where: str, what: str, severity: Severity, old: str, new:
     return [Change(pid, where, what, severity, old, new)] if old != new else []
 
 
+def _openness(closed: bool) -> str:
+    return "closed" if closed else "open"
+
+
 def _requirement(optional: bool) -> str:
     return "optional" if optional else "required"
 
@@ -29,6 +33,10 @@ def settings_changes(old: ProviderIR, new: ProviderIR) -> list[Change]:
                         shown(old.auth.prefix), shown(new.auth.prefix))
     changes += _changed(pid, f"{pid} auth", "API key environment variable renamed", "breaking",
                         old.auth.env, new.auth.env)
+    # Closed: an id the doc does not list is now refused before sending; open: sent, with a warning.
+    changes += _changed(pid, f"{pid} models", "model list open or closed",
+                        "breaking" if new.models_closed else "non-breaking",
+                        _openness(old.models_closed), _openness(new.models_closed))
     # Made optional: clients without a key now work. Made required: they now fail at construction.
     changes += _changed(pid, f"{pid} auth", "API key required or optional",
                         "non-breaking" if new.auth.optional else "breaking",

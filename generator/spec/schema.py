@@ -372,6 +372,9 @@ class ProviderSpec(SpecModel):
     auth: Auth
     errors: ErrorFields = ErrorFields()
     model_families: dict[Annotated[str, Field(pattern=FAMILY_NAME)], ModelFamily] = {}
+    # The doc says its model ids are the only ones: an unknown id is refused before sending.
+    # Otherwise (relays add models without notice) it is sent, with a warning.
+    models_closed: bool = False
     enums: dict[Annotated[str, Field(pattern=CLASS_NAME)], EnumDef] = {}
     size_tables: dict[str, SizeTable] = {}
     schemas: dict[Annotated[str, Field(pattern=CLASS_NAME)], SchemaDef] = {}

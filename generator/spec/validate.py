@@ -112,6 +112,12 @@ class SpecChecker:
                        "ASCII only")
 
     def _check_families(self) -> None:
+        if self.spec.models_closed:
+            patterned = [name for name, info in self.spec.model_families.items() if info.patterns]
+            if patterned or not self.spec.model_families:
+                why = (f"family '{patterned[0]}' names its models by pattern" if patterned
+                       else "no model_families list the models")
+                self.error(("models_closed",), f"'models_closed' needs every model id listed by name: {why}")
         seen: dict[str, str] = {}
         for family, info in self.spec.model_families.items():
             if not info.models and not info.patterns:

@@ -44,6 +44,7 @@ from .decode import Exchange, connection_error, read_json, unwrap_envelope, vali
 from .descriptors import Endpoint, ProviderConfig
 from .encode import RequestParts, encode_request
 from .errors import APIStatusError, RelayError
+from .families import warn_unknown_model
 from .images import Image, has_images
 from .log import log_from_env, logger, protect_httpx_logs
 from .model import RelayModel, RelayResponse
@@ -259,6 +260,11 @@ class ClientCore:
     def _parts(self, endpoint: Endpoint, request: RelayModel | None, *, sse: bool) -> RequestParts:
         """Everything about the HTTP request except timeout; may raise InvalidRequestError."""
         wire = request.to_wire() if request is not None else {}
+        if endpoint.model_field is not None:
+            provider = self._provider
+            warn_unknown_model(
+                provider.id, wire.get(endpoint.model_field), provider.model_ids, provider.families
+            )
         parts = encode_request(endpoint, wire, self._base_url)
         accept = (
             {"Accept": "text/event-stream", "Cache-Control": "no-store"}

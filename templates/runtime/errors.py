@@ -42,6 +42,7 @@ __all__ = [
     "SizeLookupError",
     "StreamIncompleteError",
     "TaskFailedError",
+    "UnknownModelWarning",
     "UnprocessableEntityError",
     "WaitTimeoutError",
     "one_line",
@@ -181,6 +182,15 @@ class SizeLookupError(InvalidRequestError, KeyError):
     def __str__(self) -> str:
         # KeyError would print the repr of its argument; keep the plain line.
         return RelayError.__str__(self)
+
+
+class UnknownModelWarning(UserWarning):
+    """A model id the provider's doc does not list was sent as given (once per id).
+
+    Relays add models without notice, so an unknown id is not refused; the rules that
+    depend on the model family are not checked for it. Silence it with
+    ``warnings.filterwarnings("ignore", category=UnknownModelWarning)``.
+    """
 
 
 class MissingAPIKeyError(RelayError):

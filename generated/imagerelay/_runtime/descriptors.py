@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Literal, NamedTuple
 
+from .families import ModelFamily
+
 AuthKind = Literal["bearer", "header", "query", "none"]
 BodyKind = Literal["json", "multipart", "none"]
 ResponseKind = Literal["json", "sse"]
@@ -48,6 +50,9 @@ class ProviderConfig(NamedTuple):
     # Wire paths and header names that may carry a request id.
     request_id_fields: tuple[str, ...] = ()
     request_id_headers: tuple[str, ...] = ()
+    # Model ids the doc lists, and its families: another id is sent with a warning.
+    model_ids: tuple[str, ...] = ()
+    families: tuple[ModelFamily, ...] = ()
 
 
 class Envelope(NamedTuple):
@@ -147,3 +152,5 @@ class Endpoint(NamedTuple):
     # None: the spec gives no way to poll).
     raise_task_pending: bool = False
     resume: Resume | None = None
+    # The request's model-id field (wire name): an id the doc does not list is warned about.
+    model_field: str | None = None

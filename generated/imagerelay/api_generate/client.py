@@ -28,6 +28,8 @@ PROVIDER: Final = ProviderConfig(
     error_message_fields=("error.message", "error", "message", "msg"),
     request_id_fields=("request_id",),
     request_id_headers=(),
+    model_ids=catalog.MODEL_IDS,
+    families=tuple(catalog.FAMILIES.values()),
 )
 
 GENERATE: Final = Endpoint(
@@ -45,6 +47,7 @@ GENERATE: Final = Endpoint(
     stream_finish=None,
     requires_image=True,
     raise_task_failure=True,
+    model_field="model",
     raise_task_pending=True,
     resume=Resume(id_from="id", method="wait"),
 )
@@ -64,6 +67,7 @@ GENERATE_STREAM: Final = Endpoint(
     stream_finish=None,
     requires_image=True,
     raise_task_failure=True,
+    model_field="model",
     raise_task_pending=True,
     resume=Resume(id_from="id", method="wait"),
 )
@@ -83,6 +87,7 @@ SUBMIT: Final = Endpoint(
     stream_finish=None,
     requires_image=False,
     raise_task_failure=False,
+    model_field="model",
 )
 
 GET_RESULT: Final = Endpoint(
@@ -115,7 +120,7 @@ class Client(BaseClient):
     def generate(
         self,
         *,
-        model: catalog.ModelId,
+        model: catalog.ModelId | str,
         prompt: str,
         images: list[str | ImageSource] | None = None,
         aspect_ratio: str | None = None,
@@ -157,7 +162,7 @@ class Client(BaseClient):
     def generate_stream(
         self,
         *,
-        model: catalog.ModelId,
+        model: catalog.ModelId | str,
         prompt: str,
         images: list[str | ImageSource] | None = None,
         aspect_ratio: str | None = None,
@@ -201,7 +206,7 @@ class Client(BaseClient):
     def submit(
         self,
         *,
-        model: catalog.ModelId,
+        model: catalog.ModelId | str,
         prompt: str,
         images: list[str | ImageSource] | None = None,
         aspect_ratio: str | None = None,
@@ -275,7 +280,7 @@ class Client(BaseClient):
     def submit_and_wait(
         self,
         *,
-        model: catalog.ModelId,
+        model: catalog.ModelId | str,
         prompt: str,
         images: list[str | ImageSource] | None = None,
         aspect_ratio: str | None = None,
@@ -350,7 +355,7 @@ class AsyncClient(AsyncBaseClient):
     async def generate(
         self,
         *,
-        model: catalog.ModelId,
+        model: catalog.ModelId | str,
         prompt: str,
         images: list[str | ImageSource] | None = None,
         aspect_ratio: str | None = None,
@@ -392,7 +397,7 @@ class AsyncClient(AsyncBaseClient):
     def generate_stream(
         self,
         *,
-        model: catalog.ModelId,
+        model: catalog.ModelId | str,
         prompt: str,
         images: list[str | ImageSource] | None = None,
         aspect_ratio: str | None = None,
@@ -436,7 +441,7 @@ class AsyncClient(AsyncBaseClient):
     async def submit(
         self,
         *,
-        model: catalog.ModelId,
+        model: catalog.ModelId | str,
         prompt: str,
         images: list[str | ImageSource] | None = None,
         aspect_ratio: str | None = None,
@@ -510,7 +515,7 @@ class AsyncClient(AsyncBaseClient):
     async def submit_and_wait(
         self,
         *,
-        model: catalog.ModelId,
+        model: catalog.ModelId | str,
         prompt: str,
         images: list[str | ImageSource] | None = None,
         aspect_ratio: str | None = None,

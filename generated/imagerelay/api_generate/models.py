@@ -16,21 +16,10 @@ class GenerateBody(GenerateBodyBase):
     """
 
     model: Annotated[
-        Literal[
-            "nano-banana",
-            "nano-banana-fast",
-            "nano-banana-pro",
-            "nano-banana-pro-vt",
-            "nano-banana-pro-cl",
-            "nano-banana-pro-vip",
-            "nano-banana-pro-4k-vip",
-            "nano-banana-2",
-            "nano-banana-2-cl",
-            "nano-banana-2-4k-cl",
-            "gpt-image-2",
-            "gpt-image-2-vip",
-        ],
-        Field(description="模型名称 / model id"),
+        str,
+        Field(
+            description="模型名称 / model id Known values: nano-banana, nano-banana-fast, nano-banana-pro, nano-banana-pro-vt, nano-banana-pro-cl, nano-banana-pro-vip, nano-banana-pro-4k-vip, nano-banana-2, nano-banana-2-cl, nano-banana-2-4k-cl, gpt-image-2, gpt-image-2-vip."
+        ),
     ]
     prompt: Annotated[str, Field(description="提示词 / prompt")]
     images: Annotated[

@@ -24,6 +24,8 @@ PROVIDER: Final = ProviderConfig(
     error_message_fields=("error.message", "message", "error"),
     request_id_fields=(),
     request_id_headers=(),
+    model_ids=catalog.MODEL_IDS,
+    families=tuple(catalog.FAMILIES.values()),
 )
 
 CHAT_COMPLETIONS_STREAM: Final = Endpoint(
@@ -41,6 +43,7 @@ CHAT_COMPLETIONS_STREAM: Final = Endpoint(
     stream_finish="choices[].finish_reason",
     requires_image=True,
     raise_task_failure=False,
+    model_field="model",
 )
 
 CHAT_COMPLETIONS: Final = Endpoint(
@@ -58,6 +61,7 @@ CHAT_COMPLETIONS: Final = Endpoint(
     stream_finish=None,
     requires_image=True,
     raise_task_failure=False,
+    model_field="model",
 )
 
 
@@ -73,7 +77,7 @@ class Client(BaseClient):
     def chat_completions_stream(
         self,
         *,
-        model: catalog.ModelId,
+        model: catalog.ModelId | str,
         messages: list[models.ChatMessage],
         extra_body: models.ExtraBody,
         timeout: Timeout = None,
@@ -111,7 +115,7 @@ class Client(BaseClient):
     def chat_completions(
         self,
         *,
-        model: catalog.ModelId,
+        model: catalog.ModelId | str,
         messages: list[models.ChatMessage],
         extra_body: models.ExtraBody,
         timeout: Timeout = None,
@@ -155,7 +159,7 @@ class AsyncClient(AsyncBaseClient):
     def chat_completions_stream(
         self,
         *,
-        model: catalog.ModelId,
+        model: catalog.ModelId | str,
         messages: list[models.ChatMessage],
         extra_body: models.ExtraBody,
         timeout: Timeout = None,
@@ -193,7 +197,7 @@ class AsyncClient(AsyncBaseClient):
     async def chat_completions(
         self,
         *,
-        model: catalog.ModelId,
+        model: catalog.ModelId | str,
         messages: list[models.ChatMessage],
         extra_body: models.ExtraBody,
         timeout: Timeout = None,

@@ -163,18 +163,9 @@ class ChatRequest(RelayRequest):
     """
 
     model: Annotated[
-        Literal[
-            "NanoBanana",
-            "NanoBananaPro-1K",
-            "NanoBananaPro-2K",
-            "NanoBananaPro-4K",
-            "NanoBanana2-0.5K",
-            "NanoBanana2-1K",
-            "NanoBanana2-2K",
-            "NanoBanana2-4K",
-        ],
+        str,
         Field(
-            description="模型名称 / model id. 可选 / one of: NanoBanana, NanoBananaPro-1K/2K/4K, NanoBanana2-0.5K/1K/2K/4K."
+            description="模型名称 / model id. 可选 / one of: NanoBanana, NanoBananaPro-1K/2K/4K, NanoBanana2-0.5K/1K/2K/4K. Known values: NanoBanana, NanoBananaPro-1K, NanoBananaPro-2K, NanoBananaPro-4K, NanoBanana2-0.5K, NanoBanana2-1K, NanoBanana2-2K, NanoBanana2-4K."
         ),
     ]
     messages: Annotated[

@@ -27,6 +27,8 @@ PROVIDER: Final = ProviderConfig(
     error_message_fields=("detail[].msg", "detail"),
     request_id_fields=("request_id",),
     request_id_headers=("x-fal-request-id",),
+    model_ids=catalog.MODEL_IDS,
+    families=tuple(catalog.FAMILIES.values()),
 )
 
 SUBMIT: Final = Endpoint(
@@ -44,6 +46,7 @@ SUBMIT: Final = Endpoint(
     stream_finish=None,
     requires_image=False,
     raise_task_failure=False,
+    model_field="model",
 )
 
 GET_STATUS: Final = Endpoint(
@@ -110,7 +113,7 @@ class Client(BaseClient):
     def submit(
         self,
         *,
-        model: catalog.ModelId,
+        model: catalog.ModelId | str,
         prompt: str,
         image_url: str | ImageSource | None = None,
         strength: float | None = None,
@@ -211,7 +214,7 @@ class Client(BaseClient):
     def submit_and_wait(
         self,
         *,
-        model: catalog.ModelId,
+        model: catalog.ModelId | str,
         prompt: str,
         image_url: str | ImageSource | None = None,
         strength: float | None = None,
@@ -365,7 +368,7 @@ class AsyncClient(AsyncBaseClient):
     async def submit(
         self,
         *,
-        model: catalog.ModelId,
+        model: catalog.ModelId | str,
         prompt: str,
         image_url: str | ImageSource | None = None,
         strength: float | None = None,
@@ -466,7 +469,7 @@ class AsyncClient(AsyncBaseClient):
     async def submit_and_wait(
         self,
         *,
-        model: catalog.ModelId,
+        model: catalog.ModelId | str,
         prompt: str,
         image_url: str | ImageSource | None = None,
         strength: float | None = None,

@@ -116,9 +116,9 @@ class FluxInput(FluxInputBase):
     """
 
     model: Annotated[
-        Literal["fal-ai/flux/dev", "fal-ai/flux/dev/image-to-image"],
+        str,
         Field(
-            description="fal model id (endpoint id), e.g. fal-ai/flux/dev; sent as the URL path."
+            description="fal model id (endpoint id), e.g. fal-ai/flux/dev; sent as the URL path. Known values: fal-ai/flux/dev, fal-ai/flux/dev/image-to-image."
         ),
     ]
     prompt: Annotated[str, Field(description="The prompt to generate an image from.")]

@@ -23,6 +23,8 @@ PROVIDER: Final = ProviderConfig(
     error_message_fields=("error.message", "error", "message"),
     request_id_fields=(),
     request_id_headers=(),
+    model_ids=catalog.MODEL_IDS,
+    families=tuple(catalog.FAMILIES.values()),
 )
 
 GENERATE_CONTENT: Final = Endpoint(
@@ -40,6 +42,7 @@ GENERATE_CONTENT: Final = Endpoint(
     stream_finish=None,
     requires_image=True,
     raise_task_failure=False,
+    model_field="model",
 )
 
 
@@ -55,7 +58,7 @@ class Client(BaseClient):
     def generate_content(
         self,
         *,
-        model: catalog.ModelId,
+        model: catalog.ModelId | str,
         contents: list[models.Content],
         generation_config: models.GenerationConfig | None = None,
         tools: list[models.Tool] | None = None,
@@ -101,7 +104,7 @@ class AsyncClient(AsyncBaseClient):
     async def generate_content(
         self,
         *,
-        model: catalog.ModelId,
+        model: catalog.ModelId | str,
         contents: list[models.Content],
         generation_config: models.GenerationConfig | None = None,
         tools: list[models.Tool] | None = None,

@@ -168,8 +168,10 @@ class GenerateContentBody(GenerateContentBodyBase):
     """
 
     model: Annotated[
-        Literal["gemini-2.5-flash-image", "gemini-3-pro-image-preview"],
-        Field(description="模型 / model id: gemini-2.5-flash-image or gemini-3-pro-image-preview"),
+        str,
+        Field(
+            description="模型 / model id: gemini-2.5-flash-image or gemini-3-pro-image-preview Known values: gemini-2.5-flash-image, gemini-3-pro-image-preview."
+        ),
     ]
     contents: Annotated[
         list[Content],

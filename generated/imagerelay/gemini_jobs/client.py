@@ -27,6 +27,8 @@ PROVIDER: Final = ProviderConfig(
     error_message_fields=("error.message", "error", "message"),
     request_id_fields=("request_id",),
     request_id_headers=(),
+    model_ids=catalog.MODEL_IDS,
+    families=tuple(catalog.FAMILIES.values()),
 )
 
 GENERATE_CONTENT: Final = Endpoint(
@@ -44,6 +46,7 @@ GENERATE_CONTENT: Final = Endpoint(
     stream_finish=None,
     requires_image=True,
     raise_task_failure=False,
+    model_field="model",
 )
 
 UPLOAD_FILE: Final = Endpoint(
@@ -78,6 +81,7 @@ CREATE_JOB: Final = Endpoint(
     stream_finish=None,
     requires_image=False,
     raise_task_failure=False,
+    model_field="model",
 )
 
 GET_JOB: Final = Endpoint(
@@ -110,7 +114,7 @@ class Client(BaseClient):
     def generate_content(
         self,
         *,
-        model: catalog.ModelId,
+        model: catalog.ModelId | str,
         contents: list[models.Content],
         generation_config: models.GenerationConfig,
         timeout: Timeout = None,
@@ -182,7 +186,7 @@ class Client(BaseClient):
     def create_job(
         self,
         *,
-        model: catalog.ModelId,
+        model: catalog.ModelId | str,
         input: models.JobInput,
         timeout: Timeout = None,
         deadline: float | None = None,
@@ -248,7 +252,7 @@ class Client(BaseClient):
     def create_job_and_wait(
         self,
         *,
-        model: catalog.ModelId,
+        model: catalog.ModelId | str,
         input: models.JobInput,
         deadline: float = 900.0,
         poll_interval: float = 2.0,
@@ -317,7 +321,7 @@ class AsyncClient(AsyncBaseClient):
     async def generate_content(
         self,
         *,
-        model: catalog.ModelId,
+        model: catalog.ModelId | str,
         contents: list[models.Content],
         generation_config: models.GenerationConfig,
         timeout: Timeout = None,
@@ -389,7 +393,7 @@ class AsyncClient(AsyncBaseClient):
     async def create_job(
         self,
         *,
-        model: catalog.ModelId,
+        model: catalog.ModelId | str,
         input: models.JobInput,
         timeout: Timeout = None,
         deadline: float | None = None,
@@ -455,7 +459,7 @@ class AsyncClient(AsyncBaseClient):
     async def create_job_and_wait(
         self,
         *,
-        model: catalog.ModelId,
+        model: catalog.ModelId | str,
         input: models.JobInput,
         deadline: float = 900.0,
         poll_interval: float = 2.0,

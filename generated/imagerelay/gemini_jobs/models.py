@@ -198,7 +198,7 @@ class JobBody(RelayRequest):
     Body of POST /v1/jobs.
     """
 
-    model: Annotated[Literal["nano-banana-pro"], Field(description="模型名 / model id")]
+    model: Annotated[str, Field(description="模型名 / model id Known values: nano-banana-pro.")]
     input: Annotated[JobInput, Field(description="任务输入 / job input.")]
 
 
@@ -265,7 +265,8 @@ class GenerateContentBody(RelayRequest):
     """
 
     model: Annotated[
-        Literal["nano-banana-pro"], Field(description="模型名 / model id, e.g. nano-banana-pro")
+        str,
+        Field(description="模型名 / model id, e.g. nano-banana-pro Known values: nano-banana-pro."),
     ]
     contents: Annotated[
         list[Content],

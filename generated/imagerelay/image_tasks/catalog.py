@@ -10,6 +10,9 @@ from typing import Final, Literal
 
 from .._runtime.families import ModelFamily, find_family
 
+ModelId = Literal["NanoBanana"]
+"""Every model id the doc lists."""
+
 MODEL_IDS: Final[tuple[str, ...]] = ("NanoBanana",)
 """Model ids the doc lists by name."""
 

@@ -27,6 +27,8 @@ PROVIDER: Final = ProviderConfig(
     error_message_fields=("error.message", "message", "error"),
     request_id_fields=(),
     request_id_headers=(),
+    model_ids=catalog.MODEL_IDS,
+    families=tuple(catalog.FAMILIES.values()),
 )
 
 CREATE_TASK: Final = Endpoint(
@@ -50,6 +52,7 @@ CREATE_TASK: Final = Endpoint(
     stream_finish=None,
     requires_image=False,
     raise_task_failure=False,
+    model_field="model",
 )
 
 GET_TASK: Final = Endpoint(
@@ -90,6 +93,7 @@ GENERATE: Final = Endpoint(
     stream_finish=None,
     requires_image=True,
     raise_task_failure=False,
+    model_field="model",
 )
 
 EDIT: Final = Endpoint(
@@ -107,6 +111,7 @@ EDIT: Final = Endpoint(
     stream_finish=None,
     requires_image=True,
     raise_task_failure=False,
+    model_field="model",
 )
 
 
@@ -122,7 +127,7 @@ class Client(BaseClient):
     def create_task(
         self,
         *,
-        model: str,
+        model: catalog.ModelId | str,
         prompt: str,
         task_type: catalog.TaskType | None = None,
         image: str | dict[str, Any] | ImageSource | None = None,
@@ -209,7 +214,7 @@ class Client(BaseClient):
     def create_task_and_wait(
         self,
         *,
-        model: str,
+        model: catalog.ModelId | str,
         prompt: str,
         task_type: catalog.TaskType | None = None,
         image: str | dict[str, Any] | ImageSource | None = None,
@@ -286,7 +291,7 @@ class Client(BaseClient):
     def generate(
         self,
         *,
-        model: str,
+        model: catalog.ModelId | str,
         prompt: str,
         task_type: catalog.TaskType | None = None,
         image: str | dict[str, Any] | ImageSource | None = None,
@@ -341,7 +346,7 @@ class Client(BaseClient):
     def edit(
         self,
         *,
-        model: str,
+        model: catalog.ModelId | str,
         prompt: str,
         task_type: catalog.TaskType | None = None,
         image: str | dict[str, Any] | ImageSource | None = None,
@@ -402,7 +407,7 @@ class AsyncClient(AsyncBaseClient):
     async def create_task(
         self,
         *,
-        model: str,
+        model: catalog.ModelId | str,
         prompt: str,
         task_type: catalog.TaskType | None = None,
         image: str | dict[str, Any] | ImageSource | None = None,
@@ -489,7 +494,7 @@ class AsyncClient(AsyncBaseClient):
     async def create_task_and_wait(
         self,
         *,
-        model: str,
+        model: catalog.ModelId | str,
         prompt: str,
         task_type: catalog.TaskType | None = None,
         image: str | dict[str, Any] | ImageSource | None = None,
@@ -566,7 +571,7 @@ class AsyncClient(AsyncBaseClient):
     async def generate(
         self,
         *,
-        model: str,
+        model: catalog.ModelId | str,
         prompt: str,
         task_type: catalog.TaskType | None = None,
         image: str | dict[str, Any] | ImageSource | None = None,
@@ -621,7 +626,7 @@ class AsyncClient(AsyncBaseClient):
     async def edit(
         self,
         *,
-        model: str,
+        model: catalog.ModelId | str,
         prompt: str,
         task_type: catalog.TaskType | None = None,
         image: str | dict[str, Any] | ImageSource | None = None,

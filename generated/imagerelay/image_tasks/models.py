@@ -17,7 +17,9 @@ class ImageRequest(ImageRequestBase):
 
     model: Annotated[
         str,
-        Field(description="具体 Nano 模型 ID / the concrete Nano model id, e.g. NanoBanana2-0.5K."),
+        Field(
+            description="具体 Nano 模型 ID / the concrete Nano model id, e.g. NanoBanana2-0.5K. Known values: NanoBanana."
+        ),
     ]
     prompt: Annotated[
         str, Field(description="生成或编辑提示词 / prompt for generating or editing.")

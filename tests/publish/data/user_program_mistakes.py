@@ -1,7 +1,8 @@
 """Mistakes a user can make; ``mypy --strict`` must report each line marked as an error.
 
-Proves the typed-program check can fail: the SDK's annotations reject unknown
-model ids, wrong argument types, misspelled arguments and unknown exports.
+Proves the typed-program check can fail: the SDK's annotations reject wrong argument
+types, misspelled arguments and unknown exports. Model ids are open (``ModelId | str``:
+relays add models without notice), so an unlisted id type-checks and warns at run time.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from imagerelay import api_generate, gemini_12ai
 
 def mistakes() -> None:
     with api_generate.Client() as client:
-        client.generate(model="nano-banana-9", prompt="x")  # error: unknown model id
+        client.generate(model="nano-banana-9", prompt="x")  # not an error: model ids are open
         client.generate(model="nano-banana-2", prompt=42)  # error: prompt is a str
         client.generate(model="nano-banana-2", prompt="x", image_size="8K")  # error: not an ImageSize
         client.generate(model="nano-banana-2", promt="x")  # error: misspelled argument
