@@ -11,8 +11,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	touch $(STAMP)
 
+# Also installs generated/ into .venv in editable mode, so `import imagerelay` works there.
 generate: $(STAMP)
 	$(PY) -m generator
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e generated
 
 check: $(STAMP)
 	$(PY) -m generator --check
