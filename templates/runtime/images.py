@@ -186,10 +186,15 @@ class Image:
         return target
 
 
+def extension_of(head: bytes, fallback: str) -> str:
+    """The file extension the image's first bytes name, else ``fallback``."""
+    sniffed = sniff_mime(head[:16])
+    return _EXTENSIONS[sniffed] if sniffed else fallback
+
+
 def save_bytes(data: bytes, directory: str | Path, stem: str, extension: str = ".bin") -> Path:
     """Write downloaded image bytes; the extension comes from the bytes when known."""
-    sniffed = sniff_mime(data[:16])
-    target = Path(directory) / (safe_stem(stem) + (_EXTENSIONS[sniffed] if sniffed else extension))
+    target = Path(directory) / (safe_stem(stem) + extension_of(data, extension))
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".part")
     partial.write_bytes(data)

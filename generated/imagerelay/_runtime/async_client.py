@@ -18,11 +18,12 @@ from pydantic import BaseModel
 
 from .core import TOO_LATE, ClientCore, HasImages, Timeout, check_download, own_http
 from .deadline import Deadline, check_seconds
-from .decode import Exchange, aread_body, status_error
+from .decode import Exchange, aread_body, connection_error, status_error
 from .descriptors import Endpoint
+from .download import DownloadProgress, FileDownload
 from .encode import RequestParts
 from .errors import RelayError
-from .images import Image, save_bytes
+from .images import Image
 from .model import RelayModel, RelayResponse
 
 if TYPE_CHECKING:
@@ -292,16 +293,90 @@ class AsyncBaseClient(ClientCore):
         )
         return check_download(response, exchange)
 
-    async def save_image(self, image: Image, directory: str | Path, stem: str = "image") -> Path:
+    async def save_image(
+        self,
+        image: Image,
+        directory: str | Path,
+        stem: str = "image",
+        *,
+        on_progress: DownloadProgress | None = None,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> Path:
+        """See ``BaseClient.save_image``."""
         if image.b64_data is not None:
             return image.save(directory, stem)
-        return save_bytes(await self.download(image), directory, stem, image.extension)
+        return await self._save_url(image, directory, stem, 1, on_progress, timeout, deadline)
 
     async def save_images(
-        self, result: HasImages, directory: str | Path, stem: str = "image"
+        self,
+        result: HasImages,
+        directory: str | Path,
+        stem: str = "image",
+        *,
+        on_progress: DownloadProgress | None = None,
+        parallel: int = 4,
     ) -> list[Path]:
-        """Save every image of a reply (or a consumed stream); see ``BaseClient.save_images``."""
-        return [
-            await self.save_image(image, directory, f"{stem}-{index}")
+        """See ``BaseClient.save_images``; up to ``parallel`` downloads run at once, and
+        the paths come back in the reply's order. If one download fails, the others are
+        cancelled and their partial files removed."""
+        import asyncio
+
+        if parallel < 1:
+            raise ValueError(f"parallel must be at least 1, not {parallel}")
+        limit = asyncio.Semaphore(parallel)
+
+        async def save(index: int, image: Image) -> Path:
+            name = f"{stem}-{index}"
+            if image.b64_data is not None:
+                return image.save(directory, name)
+            async with limit:
+                return await self._save_url(image, directory, name, index, on_progress, None, None)
+
+        tasks = [
+            asyncio.ensure_future(save(index, image))
             for index, image in enumerate(result.images(), start=1)
         ]
+        try:
+            return list(await asyncio.gather(*tasks))
+        except BaseException:
+            # The first failure is raised as it is (an SDK error, not an ExceptionGroup);
+            # the other downloads stop and remove their partial files first.
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+
+    async def _save_url(
+        self,
+        image: Image,
+        directory: str | Path,
+        stem: str,
+        index: int,
+        on_progress: DownloadProgress | None,
+        timeout: Timeout,
+        deadline: float | None,
+    ) -> Path:
+        import httpx
+
+        limit = self._call_deadline(deadline)
+        parts = self._download_parts(image)
+        response, exchange = await self._send(
+            "download", True, parts, timeout, deadline=limit, stream=True, redirects=True
+        )
+        try:
+            file = FileDownload(
+                response, exchange, directory, stem, image.extension,
+                index=index, on_progress=on_progress,
+            )
+            try:
+                async for chunk in response.aiter_bytes():
+                    file.write(chunk)
+            except BaseException as exc:
+                file.discard()
+                if isinstance(exc, httpx.HTTPError):
+                    raise connection_error(exc, exchange) from exc
+                raise
+            return file.finish()
+        finally:
+            await response.aclose()

@@ -23,11 +23,12 @@ from pydantic import BaseModel
 from .async_client import AsyncBaseClient
 from .core import TOO_LATE, ClientCore, HasImages, Timeout, check_download, own_http
 from .deadline import Deadline
-from .decode import Exchange, read_body, status_error
+from .decode import Exchange, connection_error, read_body, status_error
 from .descriptors import Endpoint
+from .download import DownloadProgress, FileDownload
 from .encode import RequestParts
 from .errors import RelayError
-from .images import Image, save_bytes
+from .images import Image
 from .model import RelayModel, RelayResponse
 
 if TYPE_CHECKING:
@@ -265,21 +266,78 @@ class BaseClient(ClientCore):
         )
         return check_download(response, exchange)
 
-    def save_image(self, image: Image, directory: str | Path, stem: str = "image") -> Path:
-        """Write ``image`` (inline or downloaded) to ``directory``; returns the path."""
+    def save_image(
+        self,
+        image: Image,
+        directory: str | Path,
+        stem: str = "image",
+        *,
+        on_progress: DownloadProgress | None = None,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> Path:
+        """Write ``image`` (inline, or downloaded to disk as it arrives) to ``directory``.
+
+        ``on_progress(1, written, total)`` follows a download (total: None without a
+        Content-Length). Returns the path; a failed download leaves no file.
+        """
         if image.b64_data is not None:
             return image.save(directory, stem)
-        return save_bytes(self.download(image), directory, stem, image.extension)
+        return self._save_url(image, directory, stem, 1, on_progress, timeout, deadline)
 
     def save_images(
-        self, result: HasImages, directory: str | Path, stem: str = "image"
+        self,
+        result: HasImages,
+        directory: str | Path,
+        stem: str = "image",
+        *,
+        on_progress: DownloadProgress | None = None,
     ) -> list[Path]:
         """Save every image of a reply (or a consumed stream) as ``<stem>-<n>.<ext>``.
 
-        Inline images are decoded; URL images are downloaded through this client.
-        File names come from ``stem``, never from the server.
+        Inline images are decoded; URL images are downloaded through this client, each
+        straight to disk. File names come from ``stem``, never from the server.
+        ``on_progress(n, written, total)`` follows the download of image ``n``.
         """
-        return [
-            self.save_image(image, directory, f"{stem}-{index}")
-            for index, image in enumerate(result.images(), start=1)
-        ]
+        paths = []
+        for index, image in enumerate(result.images(), start=1):
+            name = f"{stem}-{index}"
+            if image.b64_data is not None:
+                paths.append(image.save(directory, name))
+            else:
+                paths.append(self._save_url(image, directory, name, index, on_progress, None, None))
+        return paths
+
+    def _save_url(
+        self,
+        image: Image,
+        directory: str | Path,
+        stem: str,
+        index: int,
+        on_progress: DownloadProgress | None,
+        timeout: Timeout,
+        deadline: float | None,
+    ) -> Path:
+        import httpx
+
+        limit = self._call_deadline(deadline)
+        parts = self._download_parts(image)
+        response, exchange = self._send(
+            "download", True, parts, timeout, deadline=limit, stream=True, redirects=True
+        )
+        try:
+            file = FileDownload(
+                response, exchange, directory, stem, image.extension,
+                index=index, on_progress=on_progress,
+            )
+            try:
+                for chunk in response.iter_bytes():
+                    file.write(chunk)
+            except BaseException as exc:
+                file.discard()
+                if isinstance(exc, httpx.HTTPError):
+                    raise connection_error(exc, exchange) from exc
+                raise
+            return file.finish()
+        finally:
+            response.close()
