@@ -75,6 +75,8 @@ CLIENT_MODULE_CONSTANTS = frozenset({"PROVIDER"})
 RESERVED_PARAMS = frozenset({
     "self", "timeout", "deadline", "poll_interval", "max_poll_interval", "on_progress",
     "models", "catalog", "build_request", "find_first",
+    # with_raw_response: the wrappers' helpers and their client.
+    "cast", "raw_responses", "raw_stream", "araw_stream", "client",
 })
 
 # Names a provider's catalog.py defines or imports; enum names and their constants live beside them.

@@ -63,8 +63,15 @@ def client_imports(provider: ProviderIR) -> list[Code]:
     if any(ep.resume for ep in provider.endpoints):
         descriptors.add("Resume")
     client = {"AsyncBaseClient", "BaseClient", "Timeout"}
+    raw = {"RawResponse"}
+    if any(ep.response_kind != "sse" for ep in provider.endpoints):
+        typing.add("cast")
+        raw.add("raw_responses")
+    if any(ep.response_kind == "sse" for ep in provider.endpoints):
+        raw |= {"araw_stream", "raw_stream"}
     lines = _from("typing", typing) + [Code("")] + _from(f"{RUNTIME}.client", client)
     lines += _from(f"{RUNTIME}.descriptors", descriptors)
+    lines += _from(f"{RUNTIME}.raw", raw)
     if any(ep.request_class for ep in provider.endpoints):
         lines += _from(f"{RUNTIME}.model", {"build_request"})
     if "ImageSource" in annotations:

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from functools import partial
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Self, TypeVar
+from typing import TYPE_CHECKING, Self, TypeVar, cast
 
 from pydantic import BaseModel
 
@@ -25,6 +25,7 @@ from .encode import RequestParts
 from .errors import RelayError
 from .images import Image
 from .model import RelayModel, RelayResponse
+from .raw import RawResponse, raw_mode
 
 if TYPE_CHECKING:
 
@@ -231,6 +232,9 @@ class AsyncBaseClient(ClientCore):
         deadline: Deadline | None,
     ) -> T:
         response, exchange = await self._call(endpoint, parts, timeout, deadline, stream=False)
+        if raw_mode():  # client.with_raw_response: parsed on demand
+            decode = partial(self._decode, endpoint, response, response_model, exchange)
+            return cast(T, RawResponse(response, exchange, decode))
         return self._decode(endpoint, response, response_model, exchange)
 
     def _stream(

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Self, TypeVar
+from typing import TYPE_CHECKING, Self, TypeVar, cast
 
 from pydantic import BaseModel
 
@@ -30,6 +31,7 @@ from .encode import RequestParts
 from .errors import RelayError
 from .images import Image
 from .model import RelayModel, RelayResponse
+from .raw import RawResponse, raw_mode
 
 if TYPE_CHECKING:
     import httpx
@@ -210,6 +212,9 @@ class BaseClient(ClientCore):
         limit = self._call_deadline(deadline)
         parts = self._parts(endpoint, request, sse=False)
         response, exchange = self._call(endpoint, parts, timeout, limit, stream=False)
+        if raw_mode():  # client.with_raw_response: parsed on demand
+            decode = partial(self._decode, endpoint, response, response_model, exchange)
+            return cast(T, RawResponse(response, exchange, decode))
         return self._decode(endpoint, response, response_model, exchange)
 
     def _stream(

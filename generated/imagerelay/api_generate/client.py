@@ -7,7 +7,7 @@ runtime in ``imagerelay._runtime`` sends the requests; this module only describe
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, cast
 
 from .._runtime.client import AsyncBaseClient, BaseClient, Timeout
 from .._runtime.descriptors import AuthScheme, Endpoint, ProviderConfig, Resume
@@ -16,6 +16,7 @@ from .._runtime.image_input import ImageSource
 from .._runtime.model import build_request
 from .._runtime.paths import find_first
 from .._runtime.polling import ProgressCallback
+from .._runtime.raw import RawResponse, araw_stream, raw_responses, raw_stream
 from .._runtime.streaming import AsyncStream, Stream
 from . import catalog, models
 
@@ -116,6 +117,12 @@ class Client(BaseClient):
     """
 
     _provider = PROVIDER
+
+    @property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same calls answered with their HTTP reply (status, headers, request id,
+        elapsed); ``.parse()`` gives what the plain method returns."""
+        return ClientWithRawResponse(self)
 
     def generate(
         self,
@@ -352,6 +359,11 @@ class AsyncClient(AsyncBaseClient):
 
     _provider = PROVIDER
 
+    @property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """See ``Client.with_raw_response``."""
+        return AsyncClientWithRawResponse(self)
+
     async def generate(
         self,
         *,
@@ -580,3 +592,185 @@ class AsyncClient(AsyncBaseClient):
             timeout=timeout,
             deadline=deadline,
         )
+
+
+class ClientWithRawResponse:
+    """``Client.with_raw_response``: each endpoint method, answered as a ``RawResponse``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def generate(
+        self,
+        *,
+        model: catalog.ModelId | str,
+        prompt: str,
+        images: list[str | ImageSource] | None = None,
+        aspect_ratio: str | None = None,
+        image_size: catalog.ImageSize | None = None,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[models.TaskResult]:
+        """``generate`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        with raw_responses():
+            reply = self._client.generate(
+                model=model,
+                prompt=prompt,
+                images=images,
+                aspect_ratio=aspect_ratio,
+                image_size=image_size,
+                timeout=timeout,
+                deadline=deadline,
+            )
+        return cast(RawResponse[models.TaskResult], reply)
+
+    def generate_stream(
+        self,
+        *,
+        model: catalog.ModelId | str,
+        prompt: str,
+        images: list[str | ImageSource] | None = None,
+        aspect_ratio: str | None = None,
+        image_size: catalog.ImageSize | None = None,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[Stream[models.TaskResult]]:
+        """``generate_stream`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        return raw_stream(
+            self._client.generate_stream(
+                model=model,
+                prompt=prompt,
+                images=images,
+                aspect_ratio=aspect_ratio,
+                image_size=image_size,
+                timeout=timeout,
+                deadline=deadline,
+            )
+        )
+
+    def submit(
+        self,
+        *,
+        model: catalog.ModelId | str,
+        prompt: str,
+        images: list[str | ImageSource] | None = None,
+        aspect_ratio: str | None = None,
+        image_size: catalog.ImageSize | None = None,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[models.TaskResult]:
+        """``submit`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        with raw_responses():
+            reply = self._client.submit(
+                model=model,
+                prompt=prompt,
+                images=images,
+                aspect_ratio=aspect_ratio,
+                image_size=image_size,
+                timeout=timeout,
+                deadline=deadline,
+            )
+        return cast(RawResponse[models.TaskResult], reply)
+
+    def get_result(
+        self,
+        *,
+        id: str,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[models.TaskResult]:
+        """``get_result`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        with raw_responses():
+            reply = self._client.get_result(id=id, timeout=timeout, deadline=deadline)
+        return cast(RawResponse[models.TaskResult], reply)
+
+
+class AsyncClientWithRawResponse:
+    """``AsyncClient.with_raw_response``: each endpoint method, answered as a ``RawResponse``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def generate(
+        self,
+        *,
+        model: catalog.ModelId | str,
+        prompt: str,
+        images: list[str | ImageSource] | None = None,
+        aspect_ratio: str | None = None,
+        image_size: catalog.ImageSize | None = None,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[models.TaskResult]:
+        """``generate`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        with raw_responses():
+            reply = await self._client.generate(
+                model=model,
+                prompt=prompt,
+                images=images,
+                aspect_ratio=aspect_ratio,
+                image_size=image_size,
+                timeout=timeout,
+                deadline=deadline,
+            )
+        return cast(RawResponse[models.TaskResult], reply)
+
+    async def generate_stream(
+        self,
+        *,
+        model: catalog.ModelId | str,
+        prompt: str,
+        images: list[str | ImageSource] | None = None,
+        aspect_ratio: str | None = None,
+        image_size: catalog.ImageSize | None = None,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[AsyncStream[models.TaskResult]]:
+        """``generate_stream`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        return await araw_stream(
+            self._client.generate_stream(
+                model=model,
+                prompt=prompt,
+                images=images,
+                aspect_ratio=aspect_ratio,
+                image_size=image_size,
+                timeout=timeout,
+                deadline=deadline,
+            )
+        )
+
+    async def submit(
+        self,
+        *,
+        model: catalog.ModelId | str,
+        prompt: str,
+        images: list[str | ImageSource] | None = None,
+        aspect_ratio: str | None = None,
+        image_size: catalog.ImageSize | None = None,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[models.TaskResult]:
+        """``submit`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        with raw_responses():
+            reply = await self._client.submit(
+                model=model,
+                prompt=prompt,
+                images=images,
+                aspect_ratio=aspect_ratio,
+                image_size=image_size,
+                timeout=timeout,
+                deadline=deadline,
+            )
+        return cast(RawResponse[models.TaskResult], reply)
+
+    async def get_result(
+        self,
+        *,
+        id: str,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[models.TaskResult]:
+        """``get_result`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        with raw_responses():
+            reply = await self._client.get_result(id=id, timeout=timeout, deadline=deadline)
+        return cast(RawResponse[models.TaskResult], reply)

@@ -7,11 +7,12 @@ runtime in ``imagerelay._runtime`` sends the requests; this module only describe
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, cast
 
 from .._runtime.client import AsyncBaseClient, BaseClient, Timeout
 from .._runtime.descriptors import AuthScheme, Endpoint, ProviderConfig
 from .._runtime.model import build_request
+from .._runtime.raw import RawResponse, araw_stream, raw_responses, raw_stream
 from .._runtime.streaming import AsyncStream, Stream
 from . import catalog, models
 
@@ -73,6 +74,12 @@ class Client(BaseClient):
     """
 
     _provider = PROVIDER
+
+    @property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same calls answered with their HTTP reply (status, headers, request id,
+        elapsed); ``.parse()`` gives what the plain method returns."""
+        return ClientWithRawResponse(self)
 
     def chat_completions_stream(
         self,
@@ -156,6 +163,11 @@ class AsyncClient(AsyncBaseClient):
 
     _provider = PROVIDER
 
+    @property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """See ``Client.with_raw_response``."""
+        return AsyncClientWithRawResponse(self)
+
     def chat_completions_stream(
         self,
         *,
@@ -231,3 +243,97 @@ class AsyncClient(AsyncBaseClient):
             timeout=timeout,
             deadline=deadline,
         )
+
+
+class ClientWithRawResponse:
+    """``Client.with_raw_response``: each endpoint method, answered as a ``RawResponse``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def chat_completions_stream(
+        self,
+        *,
+        model: catalog.ModelId | str,
+        messages: list[models.ChatMessage],
+        extra_body: models.ExtraBody,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[Stream[models.ChatCompletionChunk]]:
+        """``chat_completions_stream`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        return raw_stream(
+            self._client.chat_completions_stream(
+                model=model,
+                messages=messages,
+                extra_body=extra_body,
+                timeout=timeout,
+                deadline=deadline,
+            )
+        )
+
+    def chat_completions(
+        self,
+        *,
+        model: catalog.ModelId | str,
+        messages: list[models.ChatMessage],
+        extra_body: models.ExtraBody,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[models.ChatCompletion]:
+        """``chat_completions`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        with raw_responses():
+            reply = self._client.chat_completions(
+                model=model,
+                messages=messages,
+                extra_body=extra_body,
+                timeout=timeout,
+                deadline=deadline,
+            )
+        return cast(RawResponse[models.ChatCompletion], reply)
+
+
+class AsyncClientWithRawResponse:
+    """``AsyncClient.with_raw_response``: each endpoint method, answered as a ``RawResponse``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def chat_completions_stream(
+        self,
+        *,
+        model: catalog.ModelId | str,
+        messages: list[models.ChatMessage],
+        extra_body: models.ExtraBody,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[AsyncStream[models.ChatCompletionChunk]]:
+        """``chat_completions_stream`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        return await araw_stream(
+            self._client.chat_completions_stream(
+                model=model,
+                messages=messages,
+                extra_body=extra_body,
+                timeout=timeout,
+                deadline=deadline,
+            )
+        )
+
+    async def chat_completions(
+        self,
+        *,
+        model: catalog.ModelId | str,
+        messages: list[models.ChatMessage],
+        extra_body: models.ExtraBody,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[models.ChatCompletion]:
+        """``chat_completions`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        with raw_responses():
+            reply = await self._client.chat_completions(
+                model=model,
+                messages=messages,
+                extra_body=extra_body,
+                timeout=timeout,
+                deadline=deadline,
+            )
+        return cast(RawResponse[models.ChatCompletion], reply)

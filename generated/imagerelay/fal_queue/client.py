@@ -7,7 +7,7 @@ runtime in ``imagerelay._runtime`` sends the requests; this module only describe
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, cast
 
 from .._runtime.client import AsyncBaseClient, BaseClient, Timeout
 from .._runtime.descriptors import AuthScheme, Endpoint, ProviderConfig
@@ -16,6 +16,7 @@ from .._runtime.image_input import ImageSource
 from .._runtime.model import build_request
 from .._runtime.paths import find_first
 from .._runtime.polling import ProgressCallback
+from .._runtime.raw import RawResponse, raw_responses
 from . import catalog, models
 
 PROVIDER: Final = ProviderConfig(
@@ -109,6 +110,12 @@ class Client(BaseClient):
     """
 
     _provider = PROVIDER
+
+    @property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same calls answered with their HTTP reply (status, headers, request id,
+        elapsed); ``.parse()`` gives what the plain method returns."""
+        return ClientWithRawResponse(self)
 
     def submit(
         self,
@@ -365,6 +372,11 @@ class AsyncClient(AsyncBaseClient):
 
     _provider = PROVIDER
 
+    @property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """See ``Client.with_raw_response``."""
+        return AsyncClientWithRawResponse(self)
+
     async def submit(
         self,
         *,
@@ -613,3 +625,181 @@ class AsyncClient(AsyncBaseClient):
             timeout=timeout,
             deadline=deadline,
         )
+
+
+class ClientWithRawResponse:
+    """``Client.with_raw_response``: each endpoint method, answered as a ``RawResponse``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def submit(
+        self,
+        *,
+        model: catalog.ModelId | str,
+        prompt: str,
+        image_url: str | ImageSource | None = None,
+        strength: float | None = None,
+        image_size: catalog.ImageSizePreset | models.ImageSize | None = None,
+        num_inference_steps: int | None = None,
+        seed: int | None = None,
+        guidance_scale: float | None = None,
+        sync_mode: bool | None = None,
+        num_images: int | None = None,
+        enable_safety_checker: bool | None = None,
+        output_format: catalog.OutputFormat | None = None,
+        acceleration: catalog.Acceleration | None = None,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[models.QueueSubmission]:
+        """``submit`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        with raw_responses():
+            reply = self._client.submit(
+                model=model,
+                prompt=prompt,
+                image_url=image_url,
+                strength=strength,
+                image_size=image_size,
+                num_inference_steps=num_inference_steps,
+                seed=seed,
+                guidance_scale=guidance_scale,
+                sync_mode=sync_mode,
+                num_images=num_images,
+                enable_safety_checker=enable_safety_checker,
+                output_format=output_format,
+                acceleration=acceleration,
+                timeout=timeout,
+                deadline=deadline,
+            )
+        return cast(RawResponse[models.QueueSubmission], reply)
+
+    def get_status(
+        self,
+        *,
+        request_id: str,
+        logs: int | None = None,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[models.QueueStatusReply]:
+        """``get_status`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        with raw_responses():
+            reply = self._client.get_status(
+                request_id=request_id, logs=logs, timeout=timeout, deadline=deadline
+            )
+        return cast(RawResponse[models.QueueStatusReply], reply)
+
+    def get_result(
+        self,
+        *,
+        request_id: str,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[models.FluxOutput]:
+        """``get_result`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        with raw_responses():
+            reply = self._client.get_result(
+                request_id=request_id, timeout=timeout, deadline=deadline
+            )
+        return cast(RawResponse[models.FluxOutput], reply)
+
+    def cancel(
+        self,
+        *,
+        request_id: str,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[models.CancelReply]:
+        """``cancel`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        with raw_responses():
+            reply = self._client.cancel(request_id=request_id, timeout=timeout, deadline=deadline)
+        return cast(RawResponse[models.CancelReply], reply)
+
+
+class AsyncClientWithRawResponse:
+    """``AsyncClient.with_raw_response``: each endpoint method, answered as a ``RawResponse``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def submit(
+        self,
+        *,
+        model: catalog.ModelId | str,
+        prompt: str,
+        image_url: str | ImageSource | None = None,
+        strength: float | None = None,
+        image_size: catalog.ImageSizePreset | models.ImageSize | None = None,
+        num_inference_steps: int | None = None,
+        seed: int | None = None,
+        guidance_scale: float | None = None,
+        sync_mode: bool | None = None,
+        num_images: int | None = None,
+        enable_safety_checker: bool | None = None,
+        output_format: catalog.OutputFormat | None = None,
+        acceleration: catalog.Acceleration | None = None,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[models.QueueSubmission]:
+        """``submit`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        with raw_responses():
+            reply = await self._client.submit(
+                model=model,
+                prompt=prompt,
+                image_url=image_url,
+                strength=strength,
+                image_size=image_size,
+                num_inference_steps=num_inference_steps,
+                seed=seed,
+                guidance_scale=guidance_scale,
+                sync_mode=sync_mode,
+                num_images=num_images,
+                enable_safety_checker=enable_safety_checker,
+                output_format=output_format,
+                acceleration=acceleration,
+                timeout=timeout,
+                deadline=deadline,
+            )
+        return cast(RawResponse[models.QueueSubmission], reply)
+
+    async def get_status(
+        self,
+        *,
+        request_id: str,
+        logs: int | None = None,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[models.QueueStatusReply]:
+        """``get_status`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        with raw_responses():
+            reply = await self._client.get_status(
+                request_id=request_id, logs=logs, timeout=timeout, deadline=deadline
+            )
+        return cast(RawResponse[models.QueueStatusReply], reply)
+
+    async def get_result(
+        self,
+        *,
+        request_id: str,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[models.FluxOutput]:
+        """``get_result`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        with raw_responses():
+            reply = await self._client.get_result(
+                request_id=request_id, timeout=timeout, deadline=deadline
+            )
+        return cast(RawResponse[models.FluxOutput], reply)
+
+    async def cancel(
+        self,
+        *,
+        request_id: str,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[models.CancelReply]:
+        """``cancel`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        with raw_responses():
+            reply = await self._client.cancel(
+                request_id=request_id, timeout=timeout, deadline=deadline
+            )
+        return cast(RawResponse[models.CancelReply], reply)

@@ -7,11 +7,12 @@ runtime in ``imagerelay._runtime`` sends the requests; this module only describe
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, cast
 
 from .._runtime.client import AsyncBaseClient, BaseClient, Timeout
 from .._runtime.descriptors import AuthScheme, Endpoint, ProviderConfig
 from .._runtime.model import build_request
+from .._runtime.raw import RawResponse, raw_responses
 from . import catalog, models
 
 PROVIDER: Final = ProviderConfig(
@@ -54,6 +55,12 @@ class Client(BaseClient):
     """
 
     _provider = PROVIDER
+
+    @property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same calls answered with their HTTP reply (status, headers, request id,
+        elapsed); ``.parse()`` gives what the plain method returns."""
+        return ClientWithRawResponse(self)
 
     def generate_content(
         self,
@@ -101,6 +108,11 @@ class AsyncClient(AsyncBaseClient):
 
     _provider = PROVIDER
 
+    @property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """See ``Client.with_raw_response``."""
+        return AsyncClientWithRawResponse(self)
+
     async def generate_content(
         self,
         *,
@@ -140,3 +152,61 @@ class AsyncClient(AsyncBaseClient):
             timeout=timeout,
             deadline=deadline,
         )
+
+
+class ClientWithRawResponse:
+    """``Client.with_raw_response``: each endpoint method, answered as a ``RawResponse``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def generate_content(
+        self,
+        *,
+        model: catalog.ModelId | str,
+        contents: list[models.Content],
+        generation_config: models.GenerationConfig | None = None,
+        tools: list[models.Tool] | None = None,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[models.GenerateContentResponse]:
+        """``generate_content`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        with raw_responses():
+            reply = self._client.generate_content(
+                model=model,
+                contents=contents,
+                generation_config=generation_config,
+                tools=tools,
+                timeout=timeout,
+                deadline=deadline,
+            )
+        return cast(RawResponse[models.GenerateContentResponse], reply)
+
+
+class AsyncClientWithRawResponse:
+    """``AsyncClient.with_raw_response``: each endpoint method, answered as a ``RawResponse``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def generate_content(
+        self,
+        *,
+        model: catalog.ModelId | str,
+        contents: list[models.Content],
+        generation_config: models.GenerationConfig | None = None,
+        tools: list[models.Tool] | None = None,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[models.GenerateContentResponse]:
+        """``generate_content`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        with raw_responses():
+            reply = await self._client.generate_content(
+                model=model,
+                contents=contents,
+                generation_config=generation_config,
+                tools=tools,
+                timeout=timeout,
+                deadline=deadline,
+            )
+        return cast(RawResponse[models.GenerateContentResponse], reply)

@@ -7,7 +7,7 @@ runtime in ``imagerelay._runtime`` sends the requests; this module only describe
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, cast
 
 from .._runtime.client import AsyncBaseClient, BaseClient, Timeout
 from .._runtime.descriptors import AuthScheme, Endpoint, ProviderConfig
@@ -16,6 +16,7 @@ from .._runtime.errors import ResponseValidationError
 from .._runtime.model import build_request
 from .._runtime.paths import find_first
 from .._runtime.polling import ProgressCallback
+from .._runtime.raw import RawResponse, raw_responses
 from . import catalog, models
 
 PROVIDER: Final = ProviderConfig(
@@ -110,6 +111,12 @@ class Client(BaseClient):
     """
 
     _provider = PROVIDER
+
+    @property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same calls answered with their HTTP reply (status, headers, request id,
+        elapsed); ``.parse()`` gives what the plain method returns."""
+        return ClientWithRawResponse(self)
 
     def generate_content(
         self,
@@ -318,6 +325,11 @@ class AsyncClient(AsyncBaseClient):
 
     _provider = PROVIDER
 
+    @property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """See ``Client.with_raw_response``."""
+        return AsyncClientWithRawResponse(self)
+
     async def generate_content(
         self,
         *,
@@ -518,3 +530,143 @@ class AsyncClient(AsyncBaseClient):
             timeout=timeout,
             deadline=deadline,
         )
+
+
+class ClientWithRawResponse:
+    """``Client.with_raw_response``: each endpoint method, answered as a ``RawResponse``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def generate_content(
+        self,
+        *,
+        model: catalog.ModelId | str,
+        contents: list[models.Content],
+        generation_config: models.GenerationConfig,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[models.GenerateContentResponse]:
+        """``generate_content`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        with raw_responses():
+            reply = self._client.generate_content(
+                model=model,
+                contents=contents,
+                generation_config=generation_config,
+                timeout=timeout,
+                deadline=deadline,
+            )
+        return cast(RawResponse[models.GenerateContentResponse], reply)
+
+    def upload_file(
+        self,
+        *,
+        file: FileInput,
+        kind: str | None = None,
+        purpose: str | None = None,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[models.UploadedFile]:
+        """``upload_file`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        with raw_responses():
+            reply = self._client.upload_file(
+                file=file, kind=kind, purpose=purpose, timeout=timeout, deadline=deadline
+            )
+        return cast(RawResponse[models.UploadedFile], reply)
+
+    def create_job(
+        self,
+        *,
+        model: catalog.ModelId | str,
+        input: models.JobInput,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[models.Job]:
+        """``create_job`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        with raw_responses():
+            reply = self._client.create_job(
+                model=model, input=input, timeout=timeout, deadline=deadline
+            )
+        return cast(RawResponse[models.Job], reply)
+
+    def get_job(
+        self,
+        *,
+        job_id: str,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[models.Job]:
+        """``get_job`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        with raw_responses():
+            reply = self._client.get_job(job_id=job_id, timeout=timeout, deadline=deadline)
+        return cast(RawResponse[models.Job], reply)
+
+
+class AsyncClientWithRawResponse:
+    """``AsyncClient.with_raw_response``: each endpoint method, answered as a ``RawResponse``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def generate_content(
+        self,
+        *,
+        model: catalog.ModelId | str,
+        contents: list[models.Content],
+        generation_config: models.GenerationConfig,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[models.GenerateContentResponse]:
+        """``generate_content`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        with raw_responses():
+            reply = await self._client.generate_content(
+                model=model,
+                contents=contents,
+                generation_config=generation_config,
+                timeout=timeout,
+                deadline=deadline,
+            )
+        return cast(RawResponse[models.GenerateContentResponse], reply)
+
+    async def upload_file(
+        self,
+        *,
+        file: FileInput,
+        kind: str | None = None,
+        purpose: str | None = None,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[models.UploadedFile]:
+        """``upload_file`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        with raw_responses():
+            reply = await self._client.upload_file(
+                file=file, kind=kind, purpose=purpose, timeout=timeout, deadline=deadline
+            )
+        return cast(RawResponse[models.UploadedFile], reply)
+
+    async def create_job(
+        self,
+        *,
+        model: catalog.ModelId | str,
+        input: models.JobInput,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[models.Job]:
+        """``create_job`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        with raw_responses():
+            reply = await self._client.create_job(
+                model=model, input=input, timeout=timeout, deadline=deadline
+            )
+        return cast(RawResponse[models.Job], reply)
+
+    async def get_job(
+        self,
+        *,
+        job_id: str,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[models.Job]:
+        """``get_job`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        with raw_responses():
+            reply = await self._client.get_job(job_id=job_id, timeout=timeout, deadline=deadline)
+        return cast(RawResponse[models.Job], reply)

@@ -7,7 +7,7 @@ runtime in ``imagerelay._runtime`` sends the requests; this module only describe
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from .._runtime.client import AsyncBaseClient, BaseClient, Timeout
 from .._runtime.descriptors import AuthScheme, Endpoint, Envelope, ProviderConfig
@@ -16,6 +16,7 @@ from .._runtime.image_input import ImageSource
 from .._runtime.model import build_request
 from .._runtime.paths import find_first
 from .._runtime.polling import ProgressCallback
+from .._runtime.raw import RawResponse, raw_responses
 from . import catalog, models
 
 PROVIDER: Final = ProviderConfig(
@@ -123,6 +124,12 @@ class Client(BaseClient):
     """
 
     _provider = PROVIDER
+
+    @property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same calls answered with their HTTP reply (status, headers, request id,
+        elapsed); ``.parse()`` gives what the plain method returns."""
+        return ClientWithRawResponse(self)
 
     def create_task(
         self,
@@ -404,6 +411,11 @@ class AsyncClient(AsyncBaseClient):
 
     _provider = PROVIDER
 
+    @property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """See ``Client.with_raw_response``."""
+        return AsyncClientWithRawResponse(self)
+
     async def create_task(
         self,
         *,
@@ -677,3 +689,233 @@ class AsyncClient(AsyncBaseClient):
             timeout=timeout,
             deadline=deadline,
         )
+
+
+class ClientWithRawResponse:
+    """``Client.with_raw_response``: each endpoint method, answered as a ``RawResponse``."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def create_task(
+        self,
+        *,
+        model: catalog.ModelId | str,
+        prompt: str,
+        task_type: catalog.TaskType | None = None,
+        image: str | dict[str, Any] | ImageSource | None = None,
+        images: list[str | ImageSource] | None = None,
+        aspect_ratio: str | None = None,
+        output_format: catalog.OutputFormat | None = None,
+        n: int | None = None,
+        response_format: str | None = None,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[models.ImageTask]:
+        """``create_task`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        with raw_responses():
+            reply = self._client.create_task(
+                model=model,
+                prompt=prompt,
+                task_type=task_type,
+                image=image,
+                images=images,
+                aspect_ratio=aspect_ratio,
+                output_format=output_format,
+                n=n,
+                response_format=response_format,
+                timeout=timeout,
+                deadline=deadline,
+            )
+        return cast(RawResponse[models.ImageTask], reply)
+
+    def get_task(
+        self,
+        *,
+        task_id: str,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[models.ImageTask]:
+        """``get_task`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        with raw_responses():
+            reply = self._client.get_task(task_id=task_id, timeout=timeout, deadline=deadline)
+        return cast(RawResponse[models.ImageTask], reply)
+
+    def generate(
+        self,
+        *,
+        model: catalog.ModelId | str,
+        prompt: str,
+        task_type: catalog.TaskType | None = None,
+        image: str | dict[str, Any] | ImageSource | None = None,
+        images: list[str | ImageSource] | None = None,
+        aspect_ratio: str | None = None,
+        output_format: catalog.OutputFormat | None = None,
+        n: int | None = None,
+        response_format: str | None = None,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[models.ImagesResponse]:
+        """``generate`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        with raw_responses():
+            reply = self._client.generate(
+                model=model,
+                prompt=prompt,
+                task_type=task_type,
+                image=image,
+                images=images,
+                aspect_ratio=aspect_ratio,
+                output_format=output_format,
+                n=n,
+                response_format=response_format,
+                timeout=timeout,
+                deadline=deadline,
+            )
+        return cast(RawResponse[models.ImagesResponse], reply)
+
+    def edit(
+        self,
+        *,
+        model: catalog.ModelId | str,
+        prompt: str,
+        task_type: catalog.TaskType | None = None,
+        image: str | dict[str, Any] | ImageSource | None = None,
+        images: list[str | ImageSource] | None = None,
+        aspect_ratio: str | None = None,
+        output_format: catalog.OutputFormat | None = None,
+        n: int | None = None,
+        response_format: str | None = None,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[models.ImagesResponse]:
+        """``edit`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        with raw_responses():
+            reply = self._client.edit(
+                model=model,
+                prompt=prompt,
+                task_type=task_type,
+                image=image,
+                images=images,
+                aspect_ratio=aspect_ratio,
+                output_format=output_format,
+                n=n,
+                response_format=response_format,
+                timeout=timeout,
+                deadline=deadline,
+            )
+        return cast(RawResponse[models.ImagesResponse], reply)
+
+
+class AsyncClientWithRawResponse:
+    """``AsyncClient.with_raw_response``: each endpoint method, answered as a ``RawResponse``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def create_task(
+        self,
+        *,
+        model: catalog.ModelId | str,
+        prompt: str,
+        task_type: catalog.TaskType | None = None,
+        image: str | dict[str, Any] | ImageSource | None = None,
+        images: list[str | ImageSource] | None = None,
+        aspect_ratio: str | None = None,
+        output_format: catalog.OutputFormat | None = None,
+        n: int | None = None,
+        response_format: str | None = None,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[models.ImageTask]:
+        """``create_task`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        with raw_responses():
+            reply = await self._client.create_task(
+                model=model,
+                prompt=prompt,
+                task_type=task_type,
+                image=image,
+                images=images,
+                aspect_ratio=aspect_ratio,
+                output_format=output_format,
+                n=n,
+                response_format=response_format,
+                timeout=timeout,
+                deadline=deadline,
+            )
+        return cast(RawResponse[models.ImageTask], reply)
+
+    async def get_task(
+        self,
+        *,
+        task_id: str,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[models.ImageTask]:
+        """``get_task`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        with raw_responses():
+            reply = await self._client.get_task(task_id=task_id, timeout=timeout, deadline=deadline)
+        return cast(RawResponse[models.ImageTask], reply)
+
+    async def generate(
+        self,
+        *,
+        model: catalog.ModelId | str,
+        prompt: str,
+        task_type: catalog.TaskType | None = None,
+        image: str | dict[str, Any] | ImageSource | None = None,
+        images: list[str | ImageSource] | None = None,
+        aspect_ratio: str | None = None,
+        output_format: catalog.OutputFormat | None = None,
+        n: int | None = None,
+        response_format: str | None = None,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[models.ImagesResponse]:
+        """``generate`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        with raw_responses():
+            reply = await self._client.generate(
+                model=model,
+                prompt=prompt,
+                task_type=task_type,
+                image=image,
+                images=images,
+                aspect_ratio=aspect_ratio,
+                output_format=output_format,
+                n=n,
+                response_format=response_format,
+                timeout=timeout,
+                deadline=deadline,
+            )
+        return cast(RawResponse[models.ImagesResponse], reply)
+
+    async def edit(
+        self,
+        *,
+        model: catalog.ModelId | str,
+        prompt: str,
+        task_type: catalog.TaskType | None = None,
+        image: str | dict[str, Any] | ImageSource | None = None,
+        images: list[str | ImageSource] | None = None,
+        aspect_ratio: str | None = None,
+        output_format: catalog.OutputFormat | None = None,
+        n: int | None = None,
+        response_format: str | None = None,
+        timeout: Timeout = None,
+        deadline: float | None = None,
+    ) -> RawResponse[models.ImagesResponse]:
+        """``edit`` answered with its HTTP reply; ``.parse()`` gives its result."""
+        with raw_responses():
+            reply = await self._client.edit(
+                model=model,
+                prompt=prompt,
+                task_type=task_type,
+                image=image,
+                images=images,
+                aspect_ratio=aspect_ratio,
+                output_format=output_format,
+                n=n,
+                response_format=response_format,
+                timeout=timeout,
+                deadline=deadline,
+            )
+        return cast(RawResponse[models.ImagesResponse], reply)
