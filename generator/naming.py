@@ -76,7 +76,7 @@ RESERVED_PARAMS = frozenset({
     "self", "timeout", "deadline", "poll_interval", "max_poll_interval", "on_progress",
     "models", "catalog", "build_request", "find_first",
     # with_raw_response: the wrappers' helpers and their client.
-    "cast", "raw_responses", "raw_stream", "araw_stream", "client",
+    "cast", "raw_responses", "raw_stream", "araw_stream", "client", "params",
 })
 
 # Names a provider's catalog.py defines or imports; enum names and their constants live beside them.

@@ -20,9 +20,9 @@ from __future__ import annotations
 # ``import imagerelay`` (about 12 ms), and type checkers honour this spelling too.
 TYPE_CHECKING = False
 
-__version__ = "0.1.0.3232771688"
+__version__ = "0.1.0.910027412"
 # sha256 prefix of the specs as the generator read them; part of __version__.
-SPEC_DIGEST = "c0b02e683c29"
+SPEC_DIGEST = "363dea944caa"
 PROVIDERS: tuple[str, ...] = (
     "api_generate",
     "chat_stream",

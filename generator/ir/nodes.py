@@ -27,6 +27,8 @@ class TypeIR:
     variants: tuple[TypeIR, ...] = ()
     # A model id (spec type ``model``): checked against the doc's list when sent.
     model: bool = False
+    # An input-image field: callers may also pass a file, bytes or a reply's Image.
+    accepts_images: bool = False
 
 
 @dataclass(frozen=True)
@@ -341,6 +343,24 @@ class ProviderIR:
     model_patterns: tuple[str, ...]
     # The doc's model ids are the only ones (spec ``models_closed``).
     models_closed: bool = False
+
+    @property
+    def input_classes(self) -> tuple[ClassIR, ...]:
+        """The model classes endpoint parameters reach (through fields, items and
+        variants), in order: each gets a TypedDict in ``params.py``."""
+        classes = {cls.name: cls for cls in self.classes}
+        found: dict[str, ClassIR] = {}
+        pending = [param.type for endpoint in self.endpoints for param in endpoint.params]
+        while pending:
+            type_ir = pending.pop(0)
+            name = type_ir.class_name
+            if name is not None and name not in found and name in classes:
+                found[name] = classes[name]
+                pending.extend(field.type for field in classes[name].fields)
+            pending.extend(type_ir.variants)
+            if type_ir.item is not None:
+                pending.append(type_ir.item)
+        return tuple(found.values())
 
     @property
     def client_name(self) -> str:

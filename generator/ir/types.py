@@ -17,6 +17,7 @@ from generator.spec.schema import FieldSpec
 _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "any": "Any", "file": "FileInput"}
 MODELS_PREFIX = "models."
 CATALOG_PREFIX = "catalog."
+PARAMS_PREFIX = "params."
 
 
 def literal(values: tuple[str | int | float | bool, ...]) -> str:
@@ -149,4 +150,19 @@ def _accepting_images(type_ir: TypeIR) -> TypeIR:
         item = _accepting_images(type_ir.item)
         return TypeIR("array", f"list[{item.annotation}]", item=item)
     return TypeIR(type_ir.kind, f"{type_ir.annotation} | ImageSource", type_ir.values, type_ir.item,
-                  type_ir.class_name, type_ir.variants)
+                  type_ir.class_name, type_ir.variants, type_ir.model, accepts_images=True)
+
+
+def input_annotation(type_ir: TypeIR, params_prefix: str = PARAMS_PREFIX) -> str:
+    """What a caller may pass for ``type_ir``: a model also as a dict of its wire keys,
+    typed by the TypedDict ``<Class>Param`` of ``params.py`` (openai's ``XParam``)."""
+    if type_ir.kind == "array" and type_ir.item is not None:
+        return f"list[{input_annotation(type_ir.item, params_prefix)}]"
+    if type_ir.kind == "object" and type_ir.class_name:
+        text = f"{MODELS_PREFIX}{type_ir.class_name} | {params_prefix}{type_ir.class_name}Param"
+    elif type_ir.kind == "union" and type_ir.variants:
+        text = " | ".join(input_annotation(variant, params_prefix) for variant in type_ir.variants)
+    else:
+        return type_ir.annotation  # scalars, enums, maps: the image case is already in it
+    return text + (" | ImageSource" if type_ir.accepts_images else "")
+

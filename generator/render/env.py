@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import keyword
 from pathlib import Path
 
 import jinja2
@@ -33,6 +34,7 @@ def make_env(template_dir: Path, bytecode_dir: Path | None = None) -> jinja2.Env
     )
     env.filters.update(FILTERS)
     env.filters["tuple_"] = tuple
+    env.tests["is_identifier"] = lambda name: str(name).isidentifier() and not keyword.iskeyword(str(name))
     return env
 
 

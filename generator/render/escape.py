@@ -26,6 +26,8 @@ from typing import Any
 from urllib.parse import quote
 
 from generator.errors import RenderError
+from generator.ir.nodes import TypeIR
+from generator.ir.types import input_annotation
 
 # Characters that may change how source is read or shown: controls, surrogates,
 # format characters (bidi overrides: "Trojan Source"), line and paragraph separators.
@@ -124,6 +126,17 @@ def dotted_name(value: str) -> Code:
 # string/number literals (Literal[...]), unions (|) and tuples of them.
 _ANNOTATION_NODES = (ast.Expression, ast.Name, ast.Attribute, ast.Subscript, ast.Constant, ast.BinOp, ast.BitOr,
                      ast.Tuple, ast.Load)
+
+
+def input_type(type_ir: TypeIR) -> Code:
+    """A parameter's annotation as callers may pass it: models also as their dicts
+    (``params.XParam``); checked like every annotation."""
+    return annotation(input_annotation(type_ir))
+
+
+def param_type(type_ir: TypeIR) -> Code:
+    """``input_type`` inside ``params.py``, whose own TypedDicts need no module prefix."""
+    return annotation(input_annotation(type_ir, ""))
 
 
 def annotation(value: str) -> Code:
@@ -229,6 +242,8 @@ FILTERS = {
     "ident": identifier,
     "dotted": dotted_name,
     "annotation": annotation,
+    "input_annotation": input_type,
+    "param_annotation": param_type,
     "code": code,
     "md": md_text,
     "md_inline": md_inline,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from generator.ir.nodes import ProviderIR, RuleIR
+from generator.ir.types import input_annotation
 from generator.render.escape import Code, dotted_name, identifier
 
 RUNTIME = ".._runtime"
@@ -54,8 +55,24 @@ def catalog_imports(provider: ProviderIR) -> list[Code]:
     return lines
 
 
+def params_imports(provider: ProviderIR) -> list[Code]:
+    annotations = " ".join(input_annotation(field.type, "") for cls in provider.input_classes for field in cls.fields)
+    typing = {name for name in ("Any", "Literal") if f"{name}[" in annotations or name in annotations}
+    if provider.input_classes:
+        typing.add("TypedDict")
+    if any(field.required for cls in provider.input_classes for field in cls.fields):
+        typing.add("Required")
+    lines = (_from("typing", typing) + [Code("")]) if typing else []
+    if "ImageSource" in annotations:
+        lines += _from(f"{RUNTIME}.image_input", {"ImageSource"})
+    if "FileInput" in annotations:
+        lines += _from(f"{RUNTIME}.encode", {"FileInput"})
+    modules = {name for name in ("catalog", "models") if f"{name}." in annotations}
+    return lines + (_from(".", modules) if modules else [])
+
+
 def client_imports(provider: ProviderIR) -> list[Code]:
-    annotations = " ".join(p.type.annotation for ep in provider.endpoints for p in ep.params)
+    annotations = " ".join(input_annotation(p.type) for ep in provider.endpoints for p in ep.params)
     typing = {"Final"} | {name for name in ("Any", "Literal") if f"{name}[" in annotations or name in annotations}
     descriptors = {"AuthScheme", "Endpoint", "ProviderConfig"}
     if any(ep.envelope for ep in provider.endpoints):
@@ -86,5 +103,5 @@ def client_imports(provider: ProviderIR) -> list[Code]:
         lines += _from(f"{RUNTIME}.streaming", {"AsyncStream", "Stream"})
     # catalog: for annotations, and for the model list an unknown id is checked against.
     catalog = "catalog." in annotations or (provider.families and not provider.models_closed)
-    modules = {"models"} | ({"catalog"} if catalog else set())
+    modules = {"models"} | ({"catalog"} if catalog else set()) | ({"params"} if "params." in annotations else set())
     return lines + _from(".", modules)

@@ -18,7 +18,7 @@ from generator.render.doc_snippets import provider_snippets
 from generator.render.docs_site import docs_site
 from generator.render.env import make_env
 from generator.render.format import format_python
-from generator.render.imports import bases_imports, catalog_imports, client_imports
+from generator.render.imports import bases_imports, catalog_imports, client_imports, params_imports
 from generator.render.models import render_models
 from generator.render.openapi import openapi
 from generator.render.output import PACKAGE, OutputFile, header, render
@@ -34,9 +34,10 @@ _TEMPLATED_MODULES: dict[str, tuple[str, ModuleImports | None]] = {
     "__init__.py": ("package/provider_init.py.jinja", None),
     "bases.py": ("models/bases.py.jinja", bases_imports),
     "catalog.py": ("models/catalog.py.jinja", catalog_imports),
+    "params.py": ("models/params.py.jinja", params_imports),
     "client.py": ("client/client.py.jinja", client_imports),
 }
-PROVIDER_MODULES = ("__init__.py", "models.py", "bases.py", "catalog.py", "client.py")
+PROVIDER_MODULES = ("__init__.py", "models.py", "bases.py", "catalog.py", "params.py", "client.py")
 
 
 def provider_module(env: jinja2.Environment, provider: ProviderIR, name: str) -> OutputFile:

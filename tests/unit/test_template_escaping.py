@@ -44,7 +44,8 @@ from generator.render.model_shape import check_model_module
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
-PYTHON = frozenset({"py", "doc", "comment", "ident", "dotted", "annotation", "code"})
+PYTHON = frozenset({"py", "doc", "comment", "ident", "dotted", "annotation", "input_annotation",
+                    "param_annotation", "code"})
 MARKDOWN = frozenset({"md", "md_inline", "md_cell", "md_code", "md_code_cell", "md_link", "md_block", "code", "ident",
                       "dotted"})
 CONFIG = frozenset({"json", "comment", "code"})

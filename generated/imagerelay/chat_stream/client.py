@@ -14,7 +14,7 @@ from .._runtime.descriptors import AuthScheme, Endpoint, ProviderConfig
 from .._runtime.model import build_request
 from .._runtime.raw import RawResponse, araw_stream, raw_responses, raw_stream
 from .._runtime.streaming import AsyncStream, Stream
-from . import catalog, models
+from . import catalog, models, params
 
 PROVIDER: Final = ProviderConfig(
     id="chat_stream",
@@ -85,8 +85,8 @@ class Client(BaseClient):
         self,
         *,
         model: catalog.ModelId | str,
-        messages: list[models.ChatMessage],
-        extra_body: models.ExtraBody,
+        messages: list[models.ChatMessage | params.ChatMessageParam],
+        extra_body: models.ExtraBody | params.ExtraBodyParam,
         timeout: Timeout = None,
         deadline: float | None = None,
     ) -> Stream[models.ChatCompletionChunk]:
@@ -123,8 +123,8 @@ class Client(BaseClient):
         self,
         *,
         model: catalog.ModelId | str,
-        messages: list[models.ChatMessage],
-        extra_body: models.ExtraBody,
+        messages: list[models.ChatMessage | params.ChatMessageParam],
+        extra_body: models.ExtraBody | params.ExtraBodyParam,
         timeout: Timeout = None,
         deadline: float | None = None,
     ) -> models.ChatCompletion:
@@ -172,8 +172,8 @@ class AsyncClient(AsyncBaseClient):
         self,
         *,
         model: catalog.ModelId | str,
-        messages: list[models.ChatMessage],
-        extra_body: models.ExtraBody,
+        messages: list[models.ChatMessage | params.ChatMessageParam],
+        extra_body: models.ExtraBody | params.ExtraBodyParam,
         timeout: Timeout = None,
         deadline: float | None = None,
     ) -> AsyncStream[models.ChatCompletionChunk]:
@@ -210,8 +210,8 @@ class AsyncClient(AsyncBaseClient):
         self,
         *,
         model: catalog.ModelId | str,
-        messages: list[models.ChatMessage],
-        extra_body: models.ExtraBody,
+        messages: list[models.ChatMessage | params.ChatMessageParam],
+        extra_body: models.ExtraBody | params.ExtraBodyParam,
         timeout: Timeout = None,
         deadline: float | None = None,
     ) -> models.ChatCompletion:
@@ -255,8 +255,8 @@ class ClientWithRawResponse:
         self,
         *,
         model: catalog.ModelId | str,
-        messages: list[models.ChatMessage],
-        extra_body: models.ExtraBody,
+        messages: list[models.ChatMessage | params.ChatMessageParam],
+        extra_body: models.ExtraBody | params.ExtraBodyParam,
         timeout: Timeout = None,
         deadline: float | None = None,
     ) -> RawResponse[Stream[models.ChatCompletionChunk]]:
@@ -275,8 +275,8 @@ class ClientWithRawResponse:
         self,
         *,
         model: catalog.ModelId | str,
-        messages: list[models.ChatMessage],
-        extra_body: models.ExtraBody,
+        messages: list[models.ChatMessage | params.ChatMessageParam],
+        extra_body: models.ExtraBody | params.ExtraBodyParam,
         timeout: Timeout = None,
         deadline: float | None = None,
     ) -> RawResponse[models.ChatCompletion]:
@@ -302,8 +302,8 @@ class AsyncClientWithRawResponse:
         self,
         *,
         model: catalog.ModelId | str,
-        messages: list[models.ChatMessage],
-        extra_body: models.ExtraBody,
+        messages: list[models.ChatMessage | params.ChatMessageParam],
+        extra_body: models.ExtraBody | params.ExtraBodyParam,
         timeout: Timeout = None,
         deadline: float | None = None,
     ) -> RawResponse[AsyncStream[models.ChatCompletionChunk]]:
@@ -322,8 +322,8 @@ class AsyncClientWithRawResponse:
         self,
         *,
         model: catalog.ModelId | str,
-        messages: list[models.ChatMessage],
-        extra_body: models.ExtraBody,
+        messages: list[models.ChatMessage | params.ChatMessageParam],
+        extra_body: models.ExtraBody | params.ExtraBodyParam,
         timeout: Timeout = None,
         deadline: float | None = None,
     ) -> RawResponse[models.ChatCompletion]:

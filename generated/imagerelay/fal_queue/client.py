@@ -17,7 +17,7 @@ from .._runtime.model import build_request
 from .._runtime.paths import find_first
 from .._runtime.polling import ProgressCallback
 from .._runtime.raw import RawResponse, raw_responses
-from . import catalog, models
+from . import catalog, models, params
 
 PROVIDER: Final = ProviderConfig(
     id="fal_queue",
@@ -124,7 +124,9 @@ class Client(BaseClient):
         prompt: str,
         image_url: str | ImageSource | None = None,
         strength: float | None = None,
-        image_size: catalog.ImageSizePreset | models.ImageSize | None = None,
+        image_size: (
+            catalog.ImageSizePreset | models.ImageSize | params.ImageSizeParam | None
+        ) = None,
         num_inference_steps: int | None = None,
         seed: int | None = None,
         guidance_scale: float | None = None,
@@ -225,7 +227,9 @@ class Client(BaseClient):
         prompt: str,
         image_url: str | ImageSource | None = None,
         strength: float | None = None,
-        image_size: catalog.ImageSizePreset | models.ImageSize | None = None,
+        image_size: (
+            catalog.ImageSizePreset | models.ImageSize | params.ImageSizeParam | None
+        ) = None,
         num_inference_steps: int | None = None,
         seed: int | None = None,
         guidance_scale: float | None = None,
@@ -384,7 +388,9 @@ class AsyncClient(AsyncBaseClient):
         prompt: str,
         image_url: str | ImageSource | None = None,
         strength: float | None = None,
-        image_size: catalog.ImageSizePreset | models.ImageSize | None = None,
+        image_size: (
+            catalog.ImageSizePreset | models.ImageSize | params.ImageSizeParam | None
+        ) = None,
         num_inference_steps: int | None = None,
         seed: int | None = None,
         guidance_scale: float | None = None,
@@ -485,7 +491,9 @@ class AsyncClient(AsyncBaseClient):
         prompt: str,
         image_url: str | ImageSource | None = None,
         strength: float | None = None,
-        image_size: catalog.ImageSizePreset | models.ImageSize | None = None,
+        image_size: (
+            catalog.ImageSizePreset | models.ImageSize | params.ImageSizeParam | None
+        ) = None,
         num_inference_steps: int | None = None,
         seed: int | None = None,
         guidance_scale: float | None = None,
@@ -640,7 +648,9 @@ class ClientWithRawResponse:
         prompt: str,
         image_url: str | ImageSource | None = None,
         strength: float | None = None,
-        image_size: catalog.ImageSizePreset | models.ImageSize | None = None,
+        image_size: (
+            catalog.ImageSizePreset | models.ImageSize | params.ImageSizeParam | None
+        ) = None,
         num_inference_steps: int | None = None,
         seed: int | None = None,
         guidance_scale: float | None = None,
@@ -728,7 +738,9 @@ class AsyncClientWithRawResponse:
         prompt: str,
         image_url: str | ImageSource | None = None,
         strength: float | None = None,
-        image_size: catalog.ImageSizePreset | models.ImageSize | None = None,
+        image_size: (
+            catalog.ImageSizePreset | models.ImageSize | params.ImageSizeParam | None
+        ) = None,
         num_inference_steps: int | None = None,
         seed: int | None = None,
         guidance_scale: float | None = None,

@@ -13,7 +13,7 @@ from .._runtime.client import AsyncBaseClient, BaseClient, Timeout
 from .._runtime.descriptors import AuthScheme, Endpoint, ProviderConfig
 from .._runtime.model import build_request
 from .._runtime.raw import RawResponse, raw_responses
-from . import catalog, models
+from . import catalog, models, params
 
 PROVIDER: Final = ProviderConfig(
     id="gemini_12ai",
@@ -66,9 +66,9 @@ class Client(BaseClient):
         self,
         *,
         model: catalog.ModelId | str,
-        contents: list[models.Content],
-        generation_config: models.GenerationConfig | None = None,
-        tools: list[models.Tool] | None = None,
+        contents: list[models.Content | params.ContentParam],
+        generation_config: models.GenerationConfig | params.GenerationConfigParam | None = None,
+        tools: list[models.Tool | params.ToolParam] | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
     ) -> models.GenerateContentResponse:
@@ -117,9 +117,9 @@ class AsyncClient(AsyncBaseClient):
         self,
         *,
         model: catalog.ModelId | str,
-        contents: list[models.Content],
-        generation_config: models.GenerationConfig | None = None,
-        tools: list[models.Tool] | None = None,
+        contents: list[models.Content | params.ContentParam],
+        generation_config: models.GenerationConfig | params.GenerationConfigParam | None = None,
+        tools: list[models.Tool | params.ToolParam] | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
     ) -> models.GenerateContentResponse:
@@ -164,9 +164,9 @@ class ClientWithRawResponse:
         self,
         *,
         model: catalog.ModelId | str,
-        contents: list[models.Content],
-        generation_config: models.GenerationConfig | None = None,
-        tools: list[models.Tool] | None = None,
+        contents: list[models.Content | params.ContentParam],
+        generation_config: models.GenerationConfig | params.GenerationConfigParam | None = None,
+        tools: list[models.Tool | params.ToolParam] | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
     ) -> RawResponse[models.GenerateContentResponse]:
@@ -193,9 +193,9 @@ class AsyncClientWithRawResponse:
         self,
         *,
         model: catalog.ModelId | str,
-        contents: list[models.Content],
-        generation_config: models.GenerationConfig | None = None,
-        tools: list[models.Tool] | None = None,
+        contents: list[models.Content | params.ContentParam],
+        generation_config: models.GenerationConfig | params.GenerationConfigParam | None = None,
+        tools: list[models.Tool | params.ToolParam] | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
     ) -> RawResponse[models.GenerateContentResponse]:

@@ -2,10 +2,11 @@
 """Gemini-native generateContent + job API relay (nano-banana-pro).
 
 ``Client`` / ``AsyncClient`` call the API, ``models`` holds the typed requests and
-responses, ``catalog`` the documented model ids, enums and size tables.
+responses, ``params`` their dict forms for type checkers, ``catalog`` the documented model
+ids, enums and size tables.
 """
 
-from . import catalog, models
+from . import catalog, models, params
 from .client import AsyncClient, Client
 
-__all__ = ["AsyncClient", "Client", "catalog", "models"]
+__all__ = ["AsyncClient", "Client", "catalog", "models", "params"]

@@ -17,7 +17,7 @@ from .._runtime.model import build_request
 from .._runtime.paths import find_first
 from .._runtime.polling import ProgressCallback
 from .._runtime.raw import RawResponse, raw_responses
-from . import catalog, models
+from . import catalog, models, params
 
 PROVIDER: Final = ProviderConfig(
     id="gemini_jobs",
@@ -122,8 +122,8 @@ class Client(BaseClient):
         self,
         *,
         model: catalog.ModelId | str,
-        contents: list[models.Content],
-        generation_config: models.GenerationConfig,
+        contents: list[models.Content | params.ContentParam],
+        generation_config: models.GenerationConfig | params.GenerationConfigParam,
         timeout: Timeout = None,
         deadline: float | None = None,
     ) -> models.GenerateContentResponse:
@@ -194,7 +194,7 @@ class Client(BaseClient):
         self,
         *,
         model: catalog.ModelId | str,
-        input: models.JobInput,
+        input: models.JobInput | params.JobInputParam,
         timeout: Timeout = None,
         deadline: float | None = None,
     ) -> models.Job:
@@ -260,7 +260,7 @@ class Client(BaseClient):
         self,
         *,
         model: catalog.ModelId | str,
-        input: models.JobInput,
+        input: models.JobInput | params.JobInputParam,
         deadline: float = 900.0,
         poll_interval: float = 2.0,
         max_poll_interval: float = 15.0,
@@ -334,8 +334,8 @@ class AsyncClient(AsyncBaseClient):
         self,
         *,
         model: catalog.ModelId | str,
-        contents: list[models.Content],
-        generation_config: models.GenerationConfig,
+        contents: list[models.Content | params.ContentParam],
+        generation_config: models.GenerationConfig | params.GenerationConfigParam,
         timeout: Timeout = None,
         deadline: float | None = None,
     ) -> models.GenerateContentResponse:
@@ -406,7 +406,7 @@ class AsyncClient(AsyncBaseClient):
         self,
         *,
         model: catalog.ModelId | str,
-        input: models.JobInput,
+        input: models.JobInput | params.JobInputParam,
         timeout: Timeout = None,
         deadline: float | None = None,
     ) -> models.Job:
@@ -472,7 +472,7 @@ class AsyncClient(AsyncBaseClient):
         self,
         *,
         model: catalog.ModelId | str,
-        input: models.JobInput,
+        input: models.JobInput | params.JobInputParam,
         deadline: float = 900.0,
         poll_interval: float = 2.0,
         max_poll_interval: float = 15.0,
@@ -542,8 +542,8 @@ class ClientWithRawResponse:
         self,
         *,
         model: catalog.ModelId | str,
-        contents: list[models.Content],
-        generation_config: models.GenerationConfig,
+        contents: list[models.Content | params.ContentParam],
+        generation_config: models.GenerationConfig | params.GenerationConfigParam,
         timeout: Timeout = None,
         deadline: float | None = None,
     ) -> RawResponse[models.GenerateContentResponse]:
@@ -578,7 +578,7 @@ class ClientWithRawResponse:
         self,
         *,
         model: catalog.ModelId | str,
-        input: models.JobInput,
+        input: models.JobInput | params.JobInputParam,
         timeout: Timeout = None,
         deadline: float | None = None,
     ) -> RawResponse[models.Job]:
@@ -612,8 +612,8 @@ class AsyncClientWithRawResponse:
         self,
         *,
         model: catalog.ModelId | str,
-        contents: list[models.Content],
-        generation_config: models.GenerationConfig,
+        contents: list[models.Content | params.ContentParam],
+        generation_config: models.GenerationConfig | params.GenerationConfigParam,
         timeout: Timeout = None,
         deadline: float | None = None,
     ) -> RawResponse[models.GenerateContentResponse]:
@@ -648,7 +648,7 @@ class AsyncClientWithRawResponse:
         self,
         *,
         model: catalog.ModelId | str,
-        input: models.JobInput,
+        input: models.JobInput | params.JobInputParam,
         timeout: Timeout = None,
         deadline: float | None = None,
     ) -> RawResponse[models.Job]:
