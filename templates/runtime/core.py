@@ -42,6 +42,7 @@ from .deadline import (
 )
 from .decode import Exchange, connection_error, read_json, unwrap_envelope, validate_payload
 from .descriptors import Endpoint, ProviderConfig
+from .download import refuse_page
 from .encode import RequestParts, encode_request
 from .errors import APIStatusError, RelayError
 from .families import warn_unknown_model
@@ -80,13 +81,7 @@ class HasImages(Protocol):
 
 def check_download(response: httpx.Response, exchange: Exchange) -> bytes:
     """A downloaded image's bytes; a page instead of an image is an error."""
-    kind = response.headers.get("content-type", "")
-    # An expired link often answers 200 with an HTML or JSON error page.
-    if kind.startswith(("text/html", "application/json")):
-        raise RelayError(
-            f"download did not return an image (content type {kind})",
-            **exchange.facts(response),
-        )
+    refuse_page(response, exchange)
     return exchange.reply_body(response)
 
 

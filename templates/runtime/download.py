@@ -22,13 +22,24 @@ if TYPE_CHECKING:
 
     from .decode import Exchange
 
-__all__ = ["DownloadProgress", "FileDownload"]
+__all__ = ["DownloadProgress", "FileDownload", "refuse_page"]
 
 # on_progress(index, written, total): the image's 1-based place in the reply, the bytes
 # written so far, and the total when the server sent a Content-Length (else None).
 DownloadProgress = Callable[[int, int, int | None], None]
 
 _SNIFF_BYTES = 16
+
+
+def refuse_page(response: httpx.Response, exchange: Exchange) -> None:
+    """Raise when a download answered with a page, not an image: an expired link often
+    answers 200 with an HTML or JSON error page."""
+    kind = response.headers.get("content-type", "")
+    if kind.startswith(("text/html", "application/json")):
+        raise RelayError(
+            f"download did not return an image (content type {kind})",
+            **exchange.facts(response),
+        )
 
 
 class FileDownload:
@@ -46,12 +57,7 @@ class FileDownload:
         index: int = 1,
         on_progress: DownloadProgress | None = None,
     ) -> None:
-        kind = response.headers.get("content-type", "")
-        if kind.startswith(("text/html", "application/json")):
-            raise RelayError(
-                f"download did not return an image (content type {kind})",
-                **exchange.facts(response),
-            )
+        refuse_page(response, exchange)
         self._folder = Path(directory)
         self._stem = safe_stem(stem)
         self._fallback = fallback_extension

@@ -264,9 +264,9 @@ if hasattr(os, "register_at_fork"):
 
 
 def _socket_of(extensions: Mapping[str, Any]) -> socket.socket | None:
-    """The socket under an HTTP/1.1 response (httpcore's ``network_stream`` extension)."""
-    stream = extensions.get("network_stream")
-    sock = stream.get_extra_info("socket") if stream is not None else None
+    """The real socket under an HTTP/1.1 response (the watchdog calls
+    ``socket.socket.shutdown`` on it; asyncio's TransportSocket view does not qualify)."""
+    sock = shuttable_socket(extensions)
     return sock if isinstance(sock, socket.socket) else None
 
 
