@@ -10,13 +10,16 @@ asyncio's Protocol API so that it is not the bottleneck of a thousand concurrent
   chunked ``text/event-stream`` of the recorded chunk then ``data: [DONE]`` when it has
   ``"stream": true``. The events and the chunked-body terminator go out in separate writes,
   as a streaming server sends them.
-- ``GET /__stats`` answers ``{"connections": n, "requests": m}``: the TCP connections that
-  carried at least one relay request, and the relay requests served. ``POST /__reset``
-  sets both to zero. Control requests are not counted, so a fresh connection used only
-  to ask is not either.
+- ``GET /__stats`` answers ``{"connections": n, "requests": m, "peak": p}``: the TCP
+  connections that carried at least one relay request, the relay requests served, and the
+  most such connections open at once. ``POST /__reset`` sets the first two to zero and the
+  peak to the connections open now. Control requests are not counted, so a fresh
+  connection used only to ask is not either.
 
 Every connection is counted when its first relay request arrives, which is what "TCP
-connections opened" means for a client: a connection it opened and used.
+connections opened" means for a client: a connection it opened and used. A pool's limit
+bounds the peak; the count over a run may exceed it when the pool replaces a connection
+(keep-alive expiry, a socket it found readable while idle).
 """
 
 from __future__ import annotations
@@ -61,6 +64,8 @@ class Stats:
     def __init__(self) -> None:
         self.connections = 0
         self.requests = 0
+        self.open = 0
+        self.peak = 0
 
 
 class RelayProtocol(asyncio.Protocol):
@@ -73,6 +78,10 @@ class RelayProtocol(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.counted:
+            self.stats.open -= 1
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
@@ -102,16 +111,19 @@ class RelayProtocol(asyncio.Protocol):
 
     def _route(self, method: str, target: str, body: bytes) -> None:
         if target == "/__stats":
-            stats = {"connections": self.stats.connections, "requests": self.stats.requests}
+            stats = {"connections": self.stats.connections, "requests": self.stats.requests, "peak": self.stats.peak}
             self._send_json(json.dumps(stats).encode())
             return
         if target == "/__reset":
             self.stats.connections = self.stats.requests = 0
+            self.stats.peak = self.stats.open
             self._send_json(b"{}")
             return
         if not self.counted:
             self.counted = True
             self.stats.connections += 1
+            self.stats.open += 1
+            self.stats.peak = max(self.stats.peak, self.stats.open)
         self.stats.requests += 1
         if method == "POST" and target.startswith("/v1/chat/completions"):
             if json.loads(body or b"{}").get("stream"):
@@ -166,7 +178,7 @@ class RelayServer:
             connection.close()
 
     def stats(self) -> dict[str, int]:
-        """``{"connections": n, "requests": m}`` since the start or the last reset."""
+        """``{"connections": n, "requests": m, "peak": p}`` since the start or the last reset."""
         return self._control("GET", "/__stats")
 
     def reset(self) -> None:

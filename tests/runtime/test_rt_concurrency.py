@@ -67,7 +67,7 @@ def test_thousands_of_gathered_calls_succeed_on_few_connections(
     stats = fresh.stats()
     assert stats["requests"] == calls
     bound = 1000 if connections is None else connections
-    assert 1 <= stats["connections"] <= bound  # bounded by the limits, however many calls
+    assert 1 <= stats["peak"] <= bound  # bounded by the limits, however many calls
 
 
 def test_a_thread_pool_shares_one_sync_client(fresh: RelayServer) -> None:
@@ -80,7 +80,7 @@ def test_a_thread_pool_shares_one_sync_client(fresh: RelayServer) -> None:
             contents = [content for batch in pool.map(five_calls, range(200)) for content in batch]
     assert len(contents) == 1000 and set(contents) == {EXPECTED}
     stats = fresh.stats()
-    assert stats["requests"] == 1000 and 1 <= stats["connections"] <= 16
+    assert stats["requests"] == 1000 and 1 <= stats["peak"] <= 16
 
 
 def test_sequential_streams_and_calls_reuse_one_connection(fresh: RelayServer) -> None:
@@ -89,12 +89,12 @@ def test_sequential_streams_and_calls_reuse_one_connection(fresh: RelayServer) -
             with client.chat_completions_stream(**CHAT) as stream:
                 chunks = list(stream)
             assert stream.completed and chunks[0].choices[0].finish_reason == "stop"
-    assert fresh.stats() == {"connections": 1, "requests": 10}
+    assert fresh.stats() == {"connections": 1, "requests": 10, "peak": 1}
     fresh.reset()
     with chat_stream.Client(KEY, base_url=fresh.url) as client:
         for _ in range(10):
             assert client.chat_completions(**CHAT).choices[0].message.content == EXPECTED
-    assert fresh.stats() == {"connections": 1, "requests": 10}
+    assert fresh.stats() == {"connections": 1, "requests": 10, "peak": 1}
 
 
 def test_async_streams_reuse_one_connection_even_when_left_at_the_finish_chunk(fresh: RelayServer) -> None:
@@ -111,7 +111,7 @@ def test_async_streams_reuse_one_connection_even_when_left_at_the_finish_chunk(f
                 assert stream.completed
 
     asyncio.run(main())
-    assert fresh.stats() == {"connections": 1, "requests": 10}
+    assert fresh.stats() == {"connections": 1, "requests": 10, "peak": 1}
 
 
 def test_a_call_waiting_for_a_connection_fails_at_its_deadline_not_after_retries(fresh: RelayServer) -> None:

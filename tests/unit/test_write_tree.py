@@ -334,6 +334,7 @@ WRITER = textwrap.dedent("""
     while count != times:
         write_tree(root, files)
         count += 1
+        print("wrote", flush=True)
     """)
 
 
@@ -355,7 +356,9 @@ def _kill_writers_at_random(root: Path, kills: int, mode: str) -> dict[str, int]
     an idle machine; a busy disk makes it slower), so kills land in the cleanup of the previous
     kill's debris, the writing, the swap or the removal of the previous tree. In fallback mode
     every other kill is aimed at the moment between the two renames, which the writer widens and
-    announces.
+    announces. Every fourth kill waits for the writer's first finished write before its random
+    delay: on a loaded machine a child's writes can be far slower than the parent's measured one,
+    and the swap must still be reached (and then interrupted in the next write) in some runs.
     """
     started = time.perf_counter()
     write_tree(root, _files(TREE_A))
@@ -369,6 +372,8 @@ def _kill_writers_at_random(root: Path, kills: int, mode: str) -> dict[str, int]
             assert writer.stdout is not None and writer.stdout.readline() == "between renames\n"
             time.sleep(rng.uniform(0, 0.03))
         else:
+            if kill % 4 == 3:
+                assert writer.stdout is not None and writer.stdout.readline() == "wrote\n"
             time.sleep(rng.uniform(0, longest))
         writer.kill()
         writer.communicate()
