@@ -96,7 +96,7 @@ async def openai_sdk(base_url: str, kind: str) -> tuple[Call, Callable[[], Await
     client = openai.AsyncOpenAI(api_key=BENCH_KEY, base_url=base_url + "/v1")
     kwargs = JSON_CALL["call"]["kwargs"]
     # openai merges extra_body into the top level; the relay's own field is named extra_body.
-    create = {"model": kwargs["model"], "messages": kwargs["messages"], "extra_body": {"extra_body": kwargs["extra_body"]}}
+    create = {"model": kwargs["model"], "messages": kwargs["messages"], "extra_body": {"extra_body": kwargs["relay_extra_body"]}}
 
     async def json_call() -> None:
         reply = await client.chat.completions.create(**create)

@@ -147,7 +147,7 @@ def _first_call_scripts(ctx: Context) -> dict[str, Path]:
     sources = {
         "ours": _OURS_FIRST_CALL.format(key=BENCH_KEY, kwargs=kwargs, expected=expected),
         "openai": _OPENAI_FIRST_CALL.format(
-            key=BENCH_KEY, model=kwargs["model"], messages=kwargs["messages"], extra=kwargs["extra_body"],
+            key=BENCH_KEY, model=kwargs["model"], messages=kwargs["messages"], extra=kwargs["relay_extra_body"],
             expected=expected,
         ),
     }

@@ -114,7 +114,7 @@ def versus_openai(asynchronous: bool) -> tuple[Side, Side]:
     expected = reply["choices"][0]["message"]["content"]
     # openai merges extra_body into the top level; the relay's own field is named extra_body.
     create_kwargs = {"model": kwargs["model"], "messages": kwargs["messages"],
-                     "extra_body": {"extra_body": kwargs["extra_body"]}, "stream": False}
+                     "extra_body": {"extra_body": kwargs["relay_extra_body"]}, "stream": False}
     ours, base = Side(lambda: None, lambda r: None), Side(lambda: None, lambda r: None)
     transport = httpx.MockTransport(_httpx_reply(body, ours.seen))
     transport2 = httpx2.MockTransport(_httpx2_reply(body, base.seen))

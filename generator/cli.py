@@ -125,7 +125,7 @@ def report_main(argv: list[str]) -> int:
     # Both versions are read before giving up, so one run shows every problem.
     for role, source in (("OLD", args.old), ("NEW", args.new)):
         try:
-            versions.append(read_source(source, args.repo, args.spec_folder))
+            versions.append(read_source(source, args.repo, args.spec_folder, old=role == "OLD"))
         except SourceError as exc:
             print(f"error: {role}: {exc}", file=sys.stderr)
             failed = True

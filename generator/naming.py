@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import keyword
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 _WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|[^A-Za-z0-9]+")
 
@@ -58,6 +60,26 @@ RESERVED_PROVIDER_IDS = frozenset({
     "generate", "agenerate", "mock", "cli", "main",
 })
 
+# A spec an earlier generator accepted may use a name this one has reserved since; the change
+# report reads such an old version as it was written (generator/report/sources.py).
+_RESERVED_IN_FORCE: ContextVar[bool] = ContextVar("reserved_names_in_force", default=True)
+
+
+def reserved_in_force() -> bool:
+    """Whether the reserved-name checks apply (everywhere but an old version the report reads)."""
+    return _RESERVED_IN_FORCE.get()
+
+
+@contextmanager
+def names_as_written() -> Iterator[None]:
+    """Within this block, the checker does not refuse names only because they are reserved."""
+    token = _RESERVED_IN_FORCE.set(False)
+    try:
+        yield
+    finally:
+        _RESERVED_IN_FORCE.reset(token)
+
+
 # Public members of the clients' base classes (templates/runtime/client.py, core.py): an
 # endpoint method of the same name would replace them.
 CLIENT_MEMBERS = frozenset({
@@ -77,6 +99,8 @@ RESERVED_PARAMS = frozenset({
     "models", "catalog", "build_request", "find_first",
     # with_raw_response: the wrappers' helpers and their client.
     "cast", "raw_responses", "raw_stream", "araw_stream", "client", "params",
+    # Per-call escape hatches (runtime extras.py), and their helper.
+    "extra_headers", "extra_query", "extra_body", "request_extras",
 })
 
 # Names a provider's catalog.py defines or imports; enum names and their constants live beside them.
@@ -89,7 +113,7 @@ RESERVED_CATALOG_NAMES = frozenset({
 # descriptors): a model class of the same name would replace them.
 RESERVED_MODEL_NAMES = frozenset({
     "annotations", "Annotated", "Any", "Literal", "Field", "BaseModel", "RootModel", "ConfigDict",
-    "RelayModel", "RelayRequest", "RelayResponse",
+    "RelayModel", "RelayInput", "RelayRequest", "RelayResponse",
     "OneOf", "Forbidden", "RequiredIf", "RequiredAny", "MaxItems", "Exclusive", "When", "PixelSize",
     "ImagePaths", "InlineImagePath", "TaskStatusSpec", "RefusalMarker", "ImageInput",
 })

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator, Mapping
 
 from generator.errors import Diagnostic, SpecError
 from generator.ir.endpoints import endpoint_ir, request_class_name
@@ -37,6 +38,7 @@ _DEFAULT_AUTH_NAMES = {"bearer": "Authorization", "query": "key", "header": "", 
 _MODEL_MEMBERS = ("to_wire",)
 RUNTIME_MEMBERS: dict[str, tuple[str, ...]] = {
     "RelayModel": _MODEL_MEMBERS,
+    "RelayInput": _MODEL_MEMBERS,
     "RelayRequest": _MODEL_MEMBERS,
     "RelayResponse": (*_MODEL_MEMBERS, "images", "is_terminal", "refusal", "task_error", "task_outcome",
                       "task_progress", "task_status"),
@@ -76,8 +78,10 @@ def build_provider_ir(checked: CheckedSpec) -> ProviderIR:
         raise SpecError(collector.problems)
     model_ids, patterns = collector.model_ids, tuple(dict.fromkeys(
         p for family in spec.model_families.values() for p in family.patterns))
-    classes = {name: _class_ir(spec, pending, _roles(spec)) for name, pending in collector.classes.items()}
-    clashes = _base_name_clashes(checked, collector.classes, classes)
+    roles = _roles(spec, collector.classes)
+    classes = {name: _class_ir(spec, pending, roles) for name, pending in collector.classes.items()}
+    clashes = _base_name_clashes(checked, collector.classes, classes) + _misplaced_aliases(checked, collector.classes,
+                                                                                          classes)
     if clashes:
         raise SpecError(clashes)
     return ProviderIR(
@@ -120,14 +124,60 @@ def _base_name_clashes(checked: CheckedSpec, pending: dict[str, PendingClass], c
     return problems
 
 
-def _roles(spec: ProviderSpec) -> dict[str, str]:
-    """Which classes are sent as requests and which are parsed from responses."""
+def _misplaced_aliases(checked: CheckedSpec, pending: dict[str, PendingClass], classes: dict[str, ClassIR]
+                       ) -> list[Diagnostic]:
+    """Other spellings are read only where a caller writes a nested object of a request."""
+    problems = []
+    for cls in classes.values():
+        if cls.runtime_base == "RelayInput":
+            continue
+        where = ("a request itself, whose fields callers pass as keyword arguments" if cls.runtime_base == "RelayRequest"
+                 else "also read from replies (or sent by no endpoint), and a reply keeps every spelling it gets")
+        for field in cls.fields:
+            if field.aliases:
+                path = (*pending[cls.name].path, "fields", field.wire_name, "aliases")
+                problems.append(Diagnostic(checked.loaded.mark_of(path), dotted_path(path),
+                                           f"'aliases' are read only in objects nested in a request, and "
+                                           f"'{cls.name}' is {where}"))
+    return problems
+
+
+def _class_refs(type_ir: TypeIR) -> Iterator[str]:
+    if type_ir.class_name is not None:
+        yield type_ir.class_name
+    if type_ir.item is not None:
+        yield from _class_refs(type_ir.item)
+    for variant in type_ir.variants:
+        yield from _class_refs(variant)
+
+
+def _reachable(classes: Mapping[str, PendingClass], roots: list[str]) -> set[str]:
+    """The classes ``roots`` hold, at any depth."""
+    seen: set[str] = set()
+    stack = list(roots)
+    while stack:
+        name = stack.pop()
+        if name in seen or name not in classes:
+            continue
+        seen.add(name)
+        stack.extend(ref for field in classes[name].fields for ref in _class_refs(field.type))
+    return seen
+
+
+def _roles(spec: ProviderSpec, classes: Mapping[str, PendingClass]) -> dict[str, str]:
+    """Which classes are sent as requests, which only inside requests, and which are read
+    from replies. A class both sent and read keeps unknown keys, as replies need."""
+    requests: list[str] = []
     roles: dict[str, str] = {}
     for name, endpoint in spec.endpoints.items():
         request = request_class_name(name, endpoint)
         if request:
+            requests.append(request)
             roles[request] = "RelayRequest"
         roles.setdefault(endpoint.response.schema_ref, "RelayResponse")
+    read = _reachable(classes, [name for name, role in roles.items() if role == "RelayResponse"])
+    for name in _reachable(classes, requests) - read:
+        roles.setdefault(name, "RelayInput")
     return roles
 
 
@@ -139,7 +189,8 @@ def _class_ir(spec: ProviderSpec, pending: PendingClass, roles: dict[str, str]) 
     refusals = tuple(RefusalIR(item.path, tuple(item.values)) for item in (schema.refusals if schema else []))
     runtime_base = roles.get(pending.name, "RelayResponse" if images or task or refusals else "RelayModel")
     image_inputs = any(field.image_input for field in pending.fields)
-    generated = bool(rules or images or task or refusals or image_inputs)
+    spellings = any(field.aliases for field in pending.fields)
+    generated = bool(rules or images or task or refusals or image_inputs or spellings)
     return ClassIR(
         name=pending.name,
         description=" ".join(pending.description.split()),

@@ -60,6 +60,8 @@ class FieldIR:
     # Wire path of the enum used for docs, e.g. "TaskStatus".
     enum_name: str | None = None
     image_input: ImageInputIR | None = None
+    # Other wire spellings callers may write (spec ``aliases``), read as this field.
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -130,9 +132,11 @@ class ClassIR:
     name: str
     description: str
     fields: tuple[FieldIR, ...]
-    # Runtime base ("RelayModel", "RelayRequest", "RelayResponse") or a name in bases.py.
+    # Runtime base ("RelayModel", "RelayInput", "RelayRequest", "RelayResponse") or a name in bases.py.
     base: str
-    runtime_base: Literal["RelayModel", "RelayRequest", "RelayResponse"]
+    # RelayInput/RelayRequest: only ever sent, so unknown keys are refused; RelayModel and
+    # RelayResponse: read from replies (or both sent and read), so unknown keys are kept.
+    runtime_base: Literal["RelayModel", "RelayInput", "RelayRequest", "RelayResponse"]
     rules: tuple[RuleIR, ...] = ()
     images: ImagesIR | None = None
     task: TaskIR | None = None
@@ -148,6 +152,11 @@ class ClassIR:
     @property
     def image_inputs(self) -> tuple[FieldIR, ...]:
         return tuple(field for field in self.fields if field.image_input is not None)
+
+    @property
+    def spellings(self) -> tuple[tuple[str, str], ...]:
+        """(other spelling, wire name) of every field with ``aliases``."""
+        return tuple((alias, field.wire_name) for field in self.fields for alias in field.aliases)
 
 
 @dataclass(frozen=True)
@@ -255,6 +264,11 @@ class EndpointIR:
     resume: ResumeIR | None = None
     # The request's model-id field (wire name), checked against the doc's list when sent.
     model_field: str | None = None
+
+    @property
+    def sends_body(self) -> bool:
+        """Whether a body goes out, so ``extra_body=`` has somewhere to go (runtime extras.py)."""
+        return self.body != "none" and self.http_method.upper() not in ("GET", "HEAD")
 
     @property
     def url_template(self) -> str:

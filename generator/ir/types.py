@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from generator.errors import Diagnostic
 from generator.ir.nodes import FieldIR, ImageInputIR, TypeIR
-from generator.naming import RESERVED_MODEL_NAMES, pascal_case
+from generator.naming import RESERVED_MODEL_NAMES, pascal_case, reserved_in_force
 from generator.spec.load import CheckedSpec
 from generator.spec.loader import PathKey, dotted_path
 from generator.spec.name_checks import python_name
@@ -76,6 +76,7 @@ class TypeCollector:
             required=spec.required, description=_describe(spec), location=spec.location, default=spec.default,
             minimum=spec.minimum, maximum=spec.maximum, min_items=spec.min_items, max_items=spec.max_items,
             pattern=spec.pattern, known_values=known, enum_name=spec.enum, image_input=image_input,
+            aliases=tuple(spec.aliases or ()),
         )
 
     def type_ir(self, spec: FieldSpec, path: PathKey, inline_name: str) -> TypeIR:
@@ -125,7 +126,7 @@ def _class_name_problem(name: str) -> str | None:
     """Why ``name`` cannot be a class of models.py, or None."""
     if keyword.iskeyword(name):
         return f"model class name '{name}' is a Python keyword; rename it (or set a 'title'), e.g. '{name}Value'"
-    if name in RESERVED_MODEL_NAMES:
+    if name in RESERVED_MODEL_NAMES and reserved_in_force():
         return (f"model class name '{name}' is already a name models.py or bases.py imports (reserved: "
                 f"{', '.join(sorted(RESERVED_MODEL_NAMES))}); rename it (or set a 'title'), e.g. '{name}Model'")
     return None

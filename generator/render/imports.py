@@ -88,6 +88,7 @@ def client_imports(provider: ProviderIR) -> list[Code]:
         raw |= {"araw_stream", "raw_stream"}
     lines = _from("typing", typing) + [Code("")] + _from(f"{RUNTIME}.client", client)
     lines += _from(f"{RUNTIME}.descriptors", descriptors)
+    lines += _from(f"{RUNTIME}.extras", {"ExtraBody", "ExtraHeaders", "ExtraQuery", "request_extras"})
     lines += _from(f"{RUNTIME}.raw", raw)
     if any(ep.request_class for ep in provider.endpoints):
         lines += _from(f"{RUNTIME}.model", {"build_request"})

@@ -96,6 +96,11 @@ def field_changes(scope: FieldScope, old: FieldIR, new: FieldIR) -> list[Change]
     if old.wire_name != new.wire_name:
         changes.append(scope.change(where, "wire name changed", "attention", shown(old.wire_name),
                                     shown(new.wire_name)))
+    elif old.param_name != new.param_name:
+        # Same wire field, another keyword argument or attribute: every caller naming it breaks.
+        changes.append(scope.change(where, "Python name changed (same wire name)", "breaking", old.param_name,
+                                    new.param_name))
+    changes += _alias_changes(scope, where, old, new)
     # A field naming the same enum follows it; the enum's own changes are reported once, on the enum.
     if not (old.enum_name is not None and old.enum_name == new.enum_name):
         changes += type_changes(scope, where, "", old.type, new.type)
@@ -110,6 +115,20 @@ def field_changes(scope: FieldScope, old: FieldIR, new: FieldIR) -> list[Change]
     changes += _image_input_changes(scope, where, old, new)
     if old.description != new.description:
         changes.append(scope.change(where, "description changed", "docs"))
+    return changes
+
+
+def _alias_changes(scope: FieldScope, where: str, old: FieldIR, new: FieldIR) -> list[Change]:
+    """Other spellings callers may write: one gained is accepted input, one lost is refused."""
+    removed = [alias for alias in old.aliases if alias not in new.aliases]
+    added = [alias for alias in new.aliases if alias not in old.aliases]
+    changes = []
+    if removed:
+        changes.append(scope.change(where, "other spellings no longer accepted", narrowed(scope.directions),
+                                    old=shown_all(removed)))
+    if added:
+        changes.append(scope.change(where, "other spellings accepted", widened(scope.directions),
+                                    new=shown_all(added)))
     return changes
 
 

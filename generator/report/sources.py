@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
+from contextlib import nullcontext
 from pathlib import Path
 
 from generator.check import check_spec_dir
 from generator.errors import RelaygenError
 from generator.ir.nodes import ProviderIR
+from generator.naming import names_as_written
 
 GIT_PREFIX = "git:"
 
@@ -17,15 +19,18 @@ class SourceError(RelaygenError):
     """A version of the specs cannot be read: no such folder, revision or spec folder in it."""
 
 
-def read_source(source: str, repo: Path, spec_folder: str = "specs") -> list[ProviderIR]:
+def read_source(source: str, repo: Path, spec_folder: str = "specs", *, old: bool = False) -> list[ProviderIR]:
     """The IR of every spec in ``source``; raises SourceError, or SpecError for invalid specs.
 
     ``git:REV`` reads ``<spec_folder>/*.yaml`` as committed at REV in the repository at
-    ``repo``; anything else is a folder path.
+    ``repo``; anything else is a folder path. An ``old`` version may use names the generator
+    has reserved since (``extra_body`` became every method's argument): it is read as written,
+    so the report can show what the new spec renamed.
     """
-    if source.startswith(GIT_PREFIX):
-        return ir_at_revision(source[len(GIT_PREFIX):], repo, spec_folder)
-    return ir_of_folder(Path(source))
+    with names_as_written() if old else nullcontext():
+        if source.startswith(GIT_PREFIX):
+            return ir_at_revision(source[len(GIT_PREFIX):], repo, spec_folder)
+        return ir_of_folder(Path(source))
 
 
 def ir_of_folder(folder: Path) -> list[ProviderIR]:

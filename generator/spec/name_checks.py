@@ -21,6 +21,7 @@ from generator.naming import (
     constant_case,
     is_keyword,
     rename_hint,
+    reserved_in_force,
     snake_case,
     wait_method_name,
 )
@@ -121,7 +122,7 @@ def check_argument_names(checker: SpecChecker, path: PathKey, fields: Mapping[st
         if keyword.iskeyword(python):
             report(where, f"python_name '{python}' is a Python keyword; choose another, e.g. '{python}_'")
             continue
-        if python in RESERVED_PARAMS:
+        if python in RESERVED_PARAMS and reserved_in_force():
             hint = rename_hint(python, {python_name(other, spec) for other, spec in fields.items()} | RESERVED_PARAMS)
             report(where, f"field '{name}' becomes the Python argument '{python}', which every generated method "
                    f"already uses (reserved: {', '.join(sorted(RESERVED_PARAMS))}); add 'python_name: {hint}'")

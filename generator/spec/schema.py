@@ -162,6 +162,9 @@ class FieldSpec(SpecModel):
     # The Python name of the field (method keyword, model attribute) when the one derived
     # from the wire name is reserved or taken; see "Reserved names" in docs/authoring.md.
     python_name: Annotated[str, Field(pattern=PYTHON_NAME)] | None = None
+    # Other wire spellings callers may write for this request field (upstream Gemini takes
+    # inlineData for inline_data): read as this field, counted by its rules, sent as its name.
+    aliases: list[str] | None = None
 
 
 class WhenSpec(SpecModel):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import Diagnostic
+from generator.naming import snake_case
 from generator.spec.constraints import constraint_problems
 from generator.spec.endpoint_checks import EndpointChecker
 from generator.spec.fieldpaths import FieldLookup, resolve_field_path
@@ -201,6 +202,24 @@ class SpecChecker:
     def check_fields(self, path: PathKey, fields: Mapping[str, FieldSpec], *, top_level: bool) -> None:
         for name, field in fields.items():
             self._check_field((*path, name), field, top_level=top_level)
+        self._check_aliases(path, fields)
+
+    def _check_aliases(self, path: PathKey, fields: Mapping[str, FieldSpec]) -> None:
+        """Another spelling must name one field only: not a sibling's wire or Python name, nor twice."""
+        owners: dict[str, str] = {}
+        for name, field in fields.items():
+            owners.setdefault(name, f"the wire name of field '{name}'")
+            owners.setdefault(field.python_name or snake_case(name), f"the Python name of field '{name}'")
+        for name, field in fields.items():
+            for index, alias in enumerate(field.aliases or ()):
+                where = (*path, name, "aliases", index)
+                if not alias.strip():
+                    self.error(where, "an alias is a key callers may write: it cannot be empty")
+                elif alias in owners:
+                    self.error(where, f"alias '{alias}' is already {owners[alias]}; each spelling can mean "
+                               "one field only")
+                else:
+                    owners[alias] = f"an alias of field '{name}'"
 
     def _check_field(self, path: PathKey, field: FieldSpec, *, top_level: bool) -> None:
         if (field.type is None) == (field.ref is None):

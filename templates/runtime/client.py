@@ -29,6 +29,7 @@ from .descriptors import Endpoint
 from .download import DownloadProgress, FileDownload
 from .encode import RequestParts
 from .errors import RelayError
+from .extras import RequestExtras
 from .images import Image
 from .model import RelayModel, RelayResponse
 from .raw import RawResponse, raw_mode
@@ -207,10 +208,11 @@ class BaseClient(ClientCore):
         *,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra: RequestExtras | None = None,
     ) -> T:
         """Send ``request`` to ``endpoint`` and return the validated reply."""
         limit = self._call_deadline(deadline)
-        parts = self._parts(endpoint, request, sse=False)
+        parts = self._parts(endpoint, request, sse=False, extra=extra)
         response, exchange = self._call(endpoint, parts, timeout, limit, stream=False)
         if raw_mode():  # client.with_raw_response: parsed on demand
             decode = partial(self._decode, endpoint, response, response_model, exchange)
@@ -225,13 +227,14 @@ class BaseClient(ClientCore):
         *,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra: RequestExtras | None = None,
     ) -> Stream[T]:
         """Open an SSE reply; status errors raise here, before iteration. The deadline
         runs on while the stream is read."""
         from .streaming import ChunkReader, Stream
 
         limit = self._call_deadline(deadline)
-        parts = self._parts(endpoint, request, sse=True)
+        parts = self._parts(endpoint, request, sse=True, extra=extra)
         response, exchange = self._call(endpoint, parts, timeout, limit, stream=True)
         return Stream(response, ChunkReader(endpoint, chunk_model, exchange))
 

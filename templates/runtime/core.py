@@ -43,8 +43,9 @@ from .deadline import (
 from .decode import Exchange, connection_error, read_json, unwrap_envelope, validate_payload
 from .descriptors import Endpoint, ProviderConfig
 from .download import refuse_page
-from .encode import RequestParts, encode_request
+from .encode import RequestParts, encode_request, query_value
 from .errors import APIStatusError, RelayError
+from .extras import RequestExtras, refuse_key_slots
 from .families import warn_unknown_model
 from .images import Image, has_images
 from .log import log_from_env, logger, protect_httpx_logs
@@ -252,7 +253,14 @@ class ClientCore:
     def _secrets(self) -> tuple[str, ...]:
         return () if self._api_key is None else (self._api_key.reveal(),)
 
-    def _parts(self, endpoint: Endpoint, request: RelayModel | None, *, sse: bool) -> RequestParts:
+    def _parts(
+        self,
+        endpoint: Endpoint,
+        request: RelayModel | None,
+        *,
+        sse: bool,
+        extra: RequestExtras | None = None,
+    ) -> RequestParts:
         """Everything about the HTTP request except timeout; may raise InvalidRequestError."""
         wire = request.to_wire() if request is not None else {}
         if endpoint.model_field is not None:
@@ -260,13 +268,17 @@ class ClientCore:
             warn_unknown_model(
                 provider.id, wire.get(endpoint.model_field), provider.model_ids, provider.families
             )
-        parts = encode_request(endpoint, wire, self._base_url)
+        parts = encode_request(endpoint, wire, self._base_url, None if extra is None else extra.body)
         accept = (
             {"Accept": "text/event-stream", "Cache-Control": "no-store"}
             if sse
             else {"Accept": "application/json"}
         )
         parts.headers = {**accept, **parts.headers, **self._headers}
+        if extra is not None:
+            headers, query = refuse_key_slots(extra, self._provider.auth)
+            parts.headers.update(headers)
+            parts.params.update({name: query_value(value) for name, value in query.items()})
         parts.auth_headers = auth_headers(self._provider.auth, self._api_key)
         parts.auth_params = auth_params(self._provider.auth, self._api_key)
         return parts

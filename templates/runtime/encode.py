@@ -20,11 +20,12 @@ from pydantic_core import to_json
 
 from .descriptors import Endpoint
 from .errors import InvalidRequestError
+from .extras import ExtraBody, merge_body
 from .images import sniff_mime
 from .redact import MASK, SECRET_QUERY_PARAMS, redact_headers, redact_url
 from .rules import wire_text
 
-__all__ = ["FileInput", "FilePart", "RequestParts", "encode_request", "join_url"]
+__all__ = ["FileInput", "FilePart", "RequestParts", "encode_request", "join_url", "query_value"]
 
 FilePart = tuple[str, bytes, str]
 # What a multipart file field accepts from callers.
@@ -115,7 +116,8 @@ def _take(wire: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
     return {name: wire.pop(name) for name in names if wire.get(name) is not None}
 
 
-def _query_value(value: Any) -> str | list[str]:
+def query_value(value: Any) -> str | list[str]:
+    """A query parameter or form field as text (objects as compact JSON, lists repeated)."""
     if isinstance(value, (list, tuple)):
         return [_text(item) for item in value]
     return _text(value)
@@ -153,16 +155,20 @@ def _multipart(
     data: dict[str, str | list[str]] = {}
     files: list[tuple[str, FilePart]] = []
     for name, value in body.items():
-        if name in file_fields:
+        # Declared file fields, and files an extra_body adds (declared text fields never hold bytes).
+        if name in file_fields or isinstance(value, (bytes, bytearray, memoryview, Path)) or hasattr(value, "read"):
             items = value if isinstance(value, list) else [value]
             files.extend((name, _file_part(name, item)) for item in items)
         else:
-            data[name] = _query_value(value)
+            data[name] = query_value(value)
     return data, files
 
 
-def encode_request(endpoint: Endpoint, wire: Mapping[str, Any], base_url: str) -> RequestParts:
-    """Request parts for ``endpoint`` carrying ``wire`` (auth is added later)."""
+def encode_request(
+    endpoint: Endpoint, wire: Mapping[str, Any], base_url: str, extra_body: ExtraBody | None = None
+) -> RequestParts:
+    """Request parts for ``endpoint`` carrying ``wire`` (auth is added later); ``extra_body``
+    (see ``extras.py``) goes into the body whatever its keys are named."""
     body = dict(wire)
     path = _fill_path(endpoint.path, body)
     for name in endpoint.path_params:
@@ -170,9 +176,11 @@ def encode_request(endpoint: Endpoint, wire: Mapping[str, Any], base_url: str) -
     params: dict[str, str | list[str]] = {}
     headers = dict(endpoint.extra_headers)
     if endpoint.query_params:  # most endpoints have neither: skip the work for them
-        params = {k: _query_value(v) for k, v in _take(body, endpoint.query_params).items()}
+        params = {k: query_value(v) for k, v in _take(body, endpoint.query_params).items()}
     if endpoint.header_params:
         headers.update({k: _text(v) for k, v in _take(body, endpoint.header_params).items()})
+    if extra_body is not None:
+        body = merge_body(endpoint, body, extra_body)
     parts = RequestParts(endpoint.method.upper(), join_url(base_url, path), params, headers)
     if endpoint.body == "multipart":
         parts.data, parts.files = _multipart(body, endpoint.file_fields)

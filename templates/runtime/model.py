@@ -7,6 +7,7 @@ fields without notice); requests validate their declarative rules.
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 from collections.abc import Mapping
@@ -25,6 +26,7 @@ from .rules import Rule, check_rules, wire_text
 from .tolerant import drop_invalid_optionals, model_in
 
 __all__ = [
+    "RelayInput",
     "RelayModel",
     "RelayRequest",
     "RelayResponse",
@@ -64,19 +66,57 @@ class RelayModel(BaseModel):
 
     # Input-image fields of this model (from the spec); see image_input.py.
     __relay_image_inputs__: ClassVar[tuple[ImageInput, ...]] = ()
+    # (other spelling, wire name) pairs, e.g. ("inlineData", "inline_data") (the spec's
+    # ``aliases``): read as that field, so its rules count them, and sent as it.
+    __relay_spellings__: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     @model_validator(mode="before")
     @classmethod
-    def _convert_relay_images(cls, data: Any) -> Any:
-        # A Path, bytes or file given for an image field becomes the form the spec declares.
+    def _prepare_relay_input(cls, data: Any) -> Any:
+        # One validator for both steps: each Python validator costs every model a call.
+        if cls.__relay_spellings__ and isinstance(data, dict):
+            data = _respell(data, _spelling_map(cls), _field_names_by_alias(cls))
         if not cls.__relay_image_inputs__:
             return data
+        # A Path, bytes or file given for an image field becomes the form the spec declares.
         aliases = _field_names_by_alias(cls)
         return convert_image_fields(data, cls.__relay_image_inputs__, aliases)
 
     def to_wire(self) -> dict[str, Any]:
         """The model as the provider's JSON: wire names, no None values."""
         return self.model_dump(mode="python", by_alias=True, exclude_none=True)
+
+
+@cache
+def _spelling_map(model: type[RelayModel]) -> dict[str, str]:
+    return dict(model.__relay_spellings__)
+
+
+def _respell(data: dict[str, Any], spellings: Mapping[str, str], names: Mapping[str, str]) -> dict[str, Any]:
+    """``data`` with each other spelling of a field renamed to the field's wire name."""
+    if not any(key in spellings for key in data):
+        return data
+    result: dict[str, Any] = {}
+    for key, value in data.items():
+        wire = spellings.get(key)
+        if wire is None:
+            result[key] = value
+            continue
+        given = [name for name in (wire, names.get(wire, wire)) if name in data]
+        if given:
+            raise ValueError(f"'{key}' and '{given[0]}' are two spellings of one field; give one")
+        result[wire] = value
+    return result
+
+
+class RelayInput(RelayModel):
+    """Base of the models a request is built from: unknown keys are refused.
+
+    A typo (``aspectratio``) or a field the spec does not list must not reach the relay
+    unnoticed, nor slip past the spec's rules; ``extra_body=`` sends such fields on purpose.
+    """
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class RuleViolation(ValueError):
@@ -87,7 +127,7 @@ class RuleViolation(ValueError):
         self.problems = problems
 
 
-class RelayRequest(RelayModel):
+class RelayRequest(RelayInput):
     """A request body/parameter set with declarative rules (see ``rules.py``)."""
 
     __relay_rules__: ClassVar[tuple[Rule, ...]] = ()
@@ -293,8 +333,9 @@ def _holds_none(values: dict[str, Any]) -> bool:
     return False
 
 
-def _wire_loc(model: type[BaseModel] | None, loc: tuple[int | str, ...]) -> str:
-    """``("image_config", "aspect_ratio")`` -> ``"imageConfig.aspectRatio"``."""
+def _wire_loc(model: type[BaseModel] | None, loc: tuple[int | str, ...]) -> tuple[str, type[BaseModel] | None]:
+    """``("image_config", "aspect_ratio")`` -> ``"imageConfig.aspectRatio"``, and the model
+    the last step is in (None when it is no model)."""
     text = ""
     for part in loc:
         if isinstance(part, int):
@@ -308,7 +349,41 @@ def _wire_loc(model: type[BaseModel] | None, loc: tuple[int | str, ...]) -> str:
                 continue  # a union-member tag such as "literal['a','b']"
             part, model = field.alias or part, model_in(field.annotation)
         text += f".{part}" if text else part
-    return text
+    return text, model
+
+
+def _wire_keys(model: type[BaseModel]) -> list[str]:
+    keys = [info.alias or name for name, info in model.model_fields.items()]
+    spellings = getattr(model, "__relay_spellings__", ())
+    return keys + [other for other, _ in spellings if other not in keys]
+
+
+def _squash(key: str) -> str:
+    return key.lower().replace("_", "").replace("-", "")
+
+
+def closest_key(key: str, keys: list[str]) -> str | None:
+    """The key ``key`` most likely meant: same letters in another case or with other
+    separators (``aspectratio``, ``aspect-ratio``), else a near spelling."""
+    by_squashed = {_squash(candidate): candidate for candidate in reversed(keys)}
+    if _squash(key) in by_squashed:
+        return by_squashed[_squash(key)]
+    close = difflib.get_close_matches(_squash(key), list(by_squashed), n=1, cutoff=0.8)
+    return by_squashed[close[0]] if close else None
+
+
+def _unknown_key(model: type[BaseModel], loc: tuple[int | str, ...]) -> str:
+    where, parent = _wire_loc(model, loc[:-1])
+    key = str(loc[-1])
+    path = f"{where}.{key}" if where else key
+    if parent is None:
+        return f"{path}: unknown field"
+    keys = _wire_keys(parent)
+    guess = closest_key(key, keys)
+    hint = f"; did you mean '{guess}'?" if guess else f"; {parent.__name__} takes {', '.join(keys)}"
+    return (
+        f"{path}: unknown field{hint} (a field the spec does not list can be sent with extra_body=)"
+    )
 
 
 def _show(value: Any) -> str:
@@ -320,8 +395,10 @@ def _problem(model: type[BaseModel], error: Any) -> list[str]:
     ctx = error.get("ctx") or {}
     if isinstance(ctx.get("error"), RuleViolation):
         return list(ctx["error"].problems)
-    where = _wire_loc(model, tuple(error["loc"]))
     kind, value = error["type"], error.get("input")
+    if kind == "extra_forbidden":
+        return [_unknown_key(model, tuple(error["loc"]))]
+    where = _wire_loc(model, tuple(error["loc"]))[0]
     if kind == "missing":
         return [f"{where} is required"]
     if "expected" in ctx:

@@ -88,7 +88,7 @@ def test_chat_image_url_from_bytes_is_a_data_url() -> None:
                                            {"type": "image_url", "image_url": {"url": JPEG}}]}
     with chat_stream.Client("k", transport=httpx.MockTransport(server)) as client:
         client.chat_completions(model="NanoBanana", messages=[message],
-                                extra_body={"google": {"image_config": {"aspect_ratio": "1:1"}}})
+                                relay_extra_body={"google": {"image_config": {"aspect_ratio": "1:1"}}})
     sent = server.bodies[0]["messages"][0]["content"][1]["image_url"]["url"]
     assert sent == "data:image/jpeg;base64," + base64.b64encode(JPEG).decode()
 
@@ -113,7 +113,7 @@ def test_a_str_that_is_no_url_is_refused_with_a_hint_to_pass_a_path(text: str) -
         (image_tasks.Client, lambda c: c.create_task(model="NanoBanana", prompt="p",
                                                      task_type="image2image", image=text)),
         (chat_stream.Client, lambda c: c.chat_completions(model="NanoBanana", messages=_chat_with_image(text),
-                                                          extra_body=CHAT_OPTIONS)),
+                                                          relay_extra_body=CHAT_OPTIONS)),
         (gemini_12ai.Client, lambda c: c.generate_content(model="gemini-2.5-flash-image",
                                                           contents=[{"parts": [{"inline_data": text}]}])),
     ]
@@ -138,7 +138,7 @@ def test_data_urls_become_the_form_each_field_takes() -> None:
     assert server.bodies[0]["images"] == [PNG_B64, PNG_B64]
     server = Recorder(CHAT_REPLY)
     with chat_stream.Client("k", transport=httpx.MockTransport(server)) as client:
-        client.chat_completions(model="NanoBanana", messages=_chat_with_image(data_url), extra_body=CHAT_OPTIONS)
+        client.chat_completions(model="NanoBanana", messages=_chat_with_image(data_url), relay_extra_body=CHAT_OPTIONS)
     assert server.bodies[0]["messages"][0]["content"][1]["image_url"]["url"] == data_url
     with image_tasks.Client("k", transport=httpx.MockTransport(Recorder(TASK))) as client, \
             pytest.raises(InvalidRequestError, match="takes an http\\(s\\) URL here, not a data: URL"):

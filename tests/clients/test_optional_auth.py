@@ -47,7 +47,7 @@ def test_a_client_without_a_key_sends_no_credential_where_the_doc_makes_it_optio
                                      content=f"data: {json.dumps(CHUNK)}\n\ndata: [DONE]\n\n".encode()))
     with chat_stream.Client(transport=httpx.MockTransport(server)) as client, client.chat_completions_stream(
         model="NanoBanana", messages=[{"role": "user", "content": "a fox"}],
-        extra_body={"google": {"image_config": {"aspect_ratio": "1:1"}}},
+        relay_extra_body={"google": {"image_config": {"aspect_ratio": "1:1"}}},
     ) as stream:
         stream.collect()
     assert [image.url for image in stream.images()] == ["https://cdn.test/o.png"]

@@ -19,7 +19,7 @@ KEY = "sk-raw-SECRET-1"
 TASK = {"id": "t", "status": "succeeded", "results": [{"url": "https://cdn.test/x.png"}]}
 CHUNK = {"choices": [{"index": 0, "delta": {"content": "https://cdn.test/o.png"}, "finish_reason": "stop"}]}
 CHAT = {"model": "NanoBanana", "messages": [{"role": "user", "content": "a fox"}],
-        "extra_body": {"google": {"image_config": {"aspect_ratio": "1:1"}}}}
+        "relay_extra_body": {"google": {"image_config": {"aspect_ratio": "1:1"}}}}
 HEADERS = {"x-request-id": "req-7", "x-debug-auth": f"Bearer {KEY}"}  # a relay echoing the key
 
 

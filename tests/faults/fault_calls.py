@@ -74,7 +74,7 @@ def _chat_args() -> dict[str, Any]:
     return {
         "model": "NanoBanana",
         "messages": [m.ChatMessage(role="user", content="a red fox")],
-        "extra_body": m.ExtraBody(
+        "relay_extra_body": m.ExtraBody(
             google=m.GoogleOptions(image_config=m.ImageConfig(aspect_ratio="1:1"))
         ),
     }

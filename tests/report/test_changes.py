@@ -42,3 +42,17 @@ def test_direction_decides_how_a_narrowing_or_widening_counts() -> None:
 
 def test_values_are_shown_as_python_spells_them() -> None:
     assert [shown("1:1"), shown(4.0), shown(2.5), shown(None), shown(True)] == ["'1:1'", "4", "2.5", "None", "True"]
+
+
+def test_other_spellings_gained_are_accepted_input_and_lost_ones_break_callers() -> None:
+    from generator.ir.nodes import FieldIR, TypeIR
+    from generator.report.fields import FieldScope, field_changes
+
+    scope = FieldScope("acme", "acme.models.Part.{name}", "acme.models.Part", "field", frozenset({"input"}))
+    string = TypeIR("string", "str")
+    before = FieldIR("inline_data", "inline_data", string, False, "", "body", aliases=("inlineData", "InlineData"))
+    after = FieldIR("inline_data", "inline_data", string, False, "", "body", aliases=("inlineData", "inline-data"))
+    assert [(c.what, c.severity, c.old, c.new) for c in field_changes(scope, before, after)] == [
+        ("other spellings no longer accepted", "breaking", "'InlineData'", ""),
+        ("other spellings accepted", "non-breaking", "", "'inline-data'"),
+    ]

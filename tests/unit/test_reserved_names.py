@@ -12,7 +12,7 @@ import inspect
 from pathlib import Path
 
 from imagerelay._runtime.client import AsyncBaseClient, BaseClient
-from imagerelay._runtime.model import RelayModel, RelayRequest, RelayResponse
+from imagerelay._runtime.model import RelayInput, RelayModel, RelayRequest, RelayResponse
 
 from generator.ir.build import RUNTIME_MEMBERS
 from generator.naming import (
@@ -113,7 +113,8 @@ def test_client_module_constants_cover_the_client_modules() -> None:
 
 
 def test_runtime_members_cover_the_public_methods_of_the_model_bases() -> None:
-    for base, cls in (("RelayModel", RelayModel), ("RelayRequest", RelayRequest), ("RelayResponse", RelayResponse)):
+    for base, cls in (("RelayModel", RelayModel), ("RelayInput", RelayInput), ("RelayRequest", RelayRequest),
+                      ("RelayResponse", RelayResponse)):
         own = {name for name, _ in inspect.getmembers(cls) if not name.startswith("_")
                and not hasattr(RelayModel.__mro__[-2], name) and not name.startswith("model_")}
         assert own <= set(RUNTIME_MEMBERS[base]), (base, sorted(own - set(RUNTIME_MEMBERS[base])))

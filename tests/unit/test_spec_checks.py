@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.check import check_spec_dir
+from generator.check import check_provider, check_spec_dir
 from generator.errors import SpecError
 from generator.spec.load import check_spec_file, load_specs
 
@@ -505,3 +505,18 @@ def test_the_checker_cli_runs_the_generator_stages(tmp_path: Path) -> None:
                          cwd=ROOT, check=False)
     assert run.returncode == 1
     assert "model class name 'RelayModel'" in run.stderr and "ok" not in run.stdout
+
+
+def test_aliases_outside_nested_request_objects_are_refused_where_written() -> None:
+    # Only the IR knows which classes are sent, read or both, so this runs the whole checker.
+    path = Path(__file__).resolve().parent / "data" / "alias_in_reply.yaml"
+    ir, problems = check_provider(path, "specs/alias_in_reply.yaml")
+    assert ir is None
+    assert [str(problem) for problem in problems] == [
+        ("specs/alias_in_reply.yaml:47:55: error: at schemas.DrawBody.fields.prompt.aliases: 'aliases' are read only "
+        "in objects nested in a request, and 'DrawBody' is a request itself, whose fields callers pass as keyword "
+        "arguments"),
+        ("specs/alias_in_reply.yaml:65:38: error: at schemas.Task.fields.error.aliases: 'aliases' are read only in "
+        "objects nested in a request, and 'Task' is also read from replies (or sent by no endpoint), and a reply "
+        "keeps every spelling it gets"),
+    ]

@@ -23,6 +23,7 @@ from .descriptors import Endpoint
 from .download import DownloadProgress, FileDownload
 from .encode import RequestParts
 from .errors import RelayError
+from .extras import RequestExtras
 from .images import Image
 from .model import RelayModel, RelayResponse
 from .raw import RawResponse, raw_mode
@@ -215,12 +216,13 @@ class AsyncBaseClient(ClientCore):
         *,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra: RequestExtras | None = None,
     ) -> Awaitable[T]:
         """The call, with ``request`` encoded now (generated ``async def`` methods await
         it at once): the coroutine holds the request's bytes, not its model tree, so a
         thousand calls in flight keep fewer objects alive (bench figure 7)."""
         limit = self._call_deadline(deadline)
-        parts = self._parts(endpoint, request, sse=False)
+        parts = self._parts(endpoint, request, sse=False, extra=extra)
         return self._reply(endpoint, parts, response_model, timeout, limit)
 
     async def _reply(
@@ -245,6 +247,7 @@ class AsyncBaseClient(ClientCore):
         *,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra: RequestExtras | None = None,
     ) -> AsyncStream[T]:
         """An SSE reply that connects on ``async with`` or first iteration.
 
@@ -254,7 +257,7 @@ class AsyncBaseClient(ClientCore):
         """
         from .streaming import AsyncStream
 
-        parts = self._parts(endpoint, request, sse=True)
+        parts = self._parts(endpoint, request, sse=True, extra=extra)
         seconds = check_seconds("deadline", deadline)
         # A partial, not a lambda: fewer objects for each stream in flight (bench figure 7).
         opener = partial(self._open_stream, endpoint, parts, timeout, seconds)

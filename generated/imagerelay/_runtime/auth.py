@@ -85,7 +85,9 @@ def key_problems(key: str, offset: int = 0) -> list[str]:
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
-def check_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+def check_headers(
+    headers: Mapping[str, str] | None, *, subject: str = "headers= argument"
+) -> dict[str, str]:
     """``headers`` (the client's extra headers) as a dict, refused at construction when httpx
     could not send them: a name that is no HTTP token, or a value with characters other
     than printable ASCII, space and tab. httpx would raise UnicodeEncodeError or a
@@ -102,7 +104,7 @@ def check_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
         bad = [(index, char) for index, char in enumerate(value, 1) if not (" " <= char <= "~" or char == "\t")]
         problems += [f"header {name}: {_describe(char)} at position {index} of its value" for index, char in bad[:3]]
     if problems:
-        raise InvalidRequestError(problems, subject="headers= argument")
+        raise InvalidRequestError(problems, subject=subject)
     return dict(headers or {})
 
 

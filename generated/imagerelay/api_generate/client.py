@@ -12,6 +12,7 @@ from typing import Final, cast
 from .._runtime.client import AsyncBaseClient, BaseClient, Timeout
 from .._runtime.descriptors import AuthScheme, Endpoint, ProviderConfig, Resume
 from .._runtime.errors import ResponseValidationError
+from .._runtime.extras import ExtraBody, ExtraHeaders, ExtraQuery, request_extras
 from .._runtime.image_input import ImageSource
 from .._runtime.model import build_request
 from .._runtime.paths import find_first
@@ -134,6 +135,9 @@ class Client(BaseClient):
         image_size: catalog.ImageSize | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.TaskResult:
         """Generate an image and wait for the JSON reply (replyType=json).
 
@@ -147,6 +151,9 @@ class Client(BaseClient):
             image_size: 分辨率 / resolution: 1K, 2K, 4K. (wire name ``imageSize``)
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
+            extra_body: Fields the spec does not list, merged into the body after it is checked.
         """
         return self._request(
             GENERATE,
@@ -164,6 +171,7 @@ class Client(BaseClient):
             models.TaskResult,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
     def generate_stream(
@@ -176,6 +184,9 @@ class Client(BaseClient):
         image_size: catalog.ImageSize | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> Stream[models.TaskResult]:
         """Generate an image and stream task updates (replyType=stream).
 
@@ -191,6 +202,9 @@ class Client(BaseClient):
             image_size: 分辨率 / resolution: 1K, 2K, 4K. (wire name ``imageSize``)
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries and reading the stream included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
+            extra_body: Fields the spec does not list, merged into the body after it is checked.
         """
         return self._stream(
             GENERATE_STREAM,
@@ -208,6 +222,7 @@ class Client(BaseClient):
             models.TaskResult,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
     def submit(
@@ -220,6 +235,9 @@ class Client(BaseClient):
         image_size: catalog.ImageSize | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.TaskResult:
         """Submit an async generation task (replyType=async); poll it with get_result or wait.
 
@@ -233,6 +251,9 @@ class Client(BaseClient):
             image_size: 分辨率 / resolution: 1K, 2K, 4K. (wire name ``imageSize``)
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
+            extra_body: Fields the spec does not list, merged into the body after it is checked.
         """
         return self._request(
             SUBMIT,
@@ -250,6 +271,7 @@ class Client(BaseClient):
             models.TaskResult,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
     def wait(
@@ -297,6 +319,9 @@ class Client(BaseClient):
         max_poll_interval: float = 15.0,
         on_progress: ProgressCallback | None = None,
         timeout: None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.TaskResult:
         """Submit with ``submit``, then ``wait`` until the task is final.
 
@@ -304,6 +329,7 @@ class Client(BaseClient):
         sleeps between polls included; polls start ``poll_interval`` apart, growing x1.5 up
         to ``max_poll_interval``. ``timeout=`` is refused (TypeError): each poll uses the
         client's HTTP timeout, cut to the time left (``client.with_options(timeout=...)``).
+        The ``extra_*`` arguments go with the submit only.
         """
         with self._deadline_scope(deadline, method="submit_and_wait", timeout=timeout):
             submitted = self.submit(
@@ -312,6 +338,9 @@ class Client(BaseClient):
                 images=images,
                 aspect_ratio=aspect_ratio,
                 image_size=image_size,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
             task_id = find_first(submitted.to_wire(), "id")
             if not isinstance(task_id, str):
@@ -330,6 +359,9 @@ class Client(BaseClient):
         id: str,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.TaskResult:
         """Fetch the state of an async task (异步生成结果查询接口).
 
@@ -339,6 +371,8 @@ class Client(BaseClient):
             id: 任务id / task id
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
         """
         return self._request(
             GET_RESULT,
@@ -351,6 +385,7 @@ class Client(BaseClient):
             models.TaskResult,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
 
@@ -374,6 +409,9 @@ class AsyncClient(AsyncBaseClient):
         image_size: catalog.ImageSize | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.TaskResult:
         """Generate an image and wait for the JSON reply (replyType=json).
 
@@ -387,6 +425,9 @@ class AsyncClient(AsyncBaseClient):
             image_size: 分辨率 / resolution: 1K, 2K, 4K. (wire name ``imageSize``)
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
+            extra_body: Fields the spec does not list, merged into the body after it is checked.
         """
         return await self._request(
             GENERATE,
@@ -404,6 +445,7 @@ class AsyncClient(AsyncBaseClient):
             models.TaskResult,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
     def generate_stream(
@@ -416,6 +458,9 @@ class AsyncClient(AsyncBaseClient):
         image_size: catalog.ImageSize | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> AsyncStream[models.TaskResult]:
         """Generate an image and stream task updates (replyType=stream).
 
@@ -431,6 +476,9 @@ class AsyncClient(AsyncBaseClient):
             image_size: 分辨率 / resolution: 1K, 2K, 4K. (wire name ``imageSize``)
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries and reading the stream included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
+            extra_body: Fields the spec does not list, merged into the body after it is checked.
         """
         return self._stream(
             GENERATE_STREAM,
@@ -448,6 +496,7 @@ class AsyncClient(AsyncBaseClient):
             models.TaskResult,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
     async def submit(
@@ -460,6 +509,9 @@ class AsyncClient(AsyncBaseClient):
         image_size: catalog.ImageSize | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.TaskResult:
         """Submit an async generation task (replyType=async); poll it with get_result or wait.
 
@@ -473,6 +525,9 @@ class AsyncClient(AsyncBaseClient):
             image_size: 分辨率 / resolution: 1K, 2K, 4K. (wire name ``imageSize``)
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
+            extra_body: Fields the spec does not list, merged into the body after it is checked.
         """
         return await self._request(
             SUBMIT,
@@ -490,6 +545,7 @@ class AsyncClient(AsyncBaseClient):
             models.TaskResult,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
     async def wait(
@@ -537,6 +593,9 @@ class AsyncClient(AsyncBaseClient):
         max_poll_interval: float = 15.0,
         on_progress: ProgressCallback | None = None,
         timeout: None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.TaskResult:
         """Submit with ``submit``, then ``wait`` until the task is final.
 
@@ -544,6 +603,7 @@ class AsyncClient(AsyncBaseClient):
         sleeps between polls included; polls start ``poll_interval`` apart, growing x1.5 up
         to ``max_poll_interval``. ``timeout=`` is refused (TypeError): each poll uses the
         client's HTTP timeout, cut to the time left (``client.with_options(timeout=...)``).
+        The ``extra_*`` arguments go with the submit only.
         """
         with self._deadline_scope(deadline, method="submit_and_wait", timeout=timeout):
             submitted = await self.submit(
@@ -552,6 +612,9 @@ class AsyncClient(AsyncBaseClient):
                 images=images,
                 aspect_ratio=aspect_ratio,
                 image_size=image_size,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
             task_id = find_first(submitted.to_wire(), "id")
             if not isinstance(task_id, str):
@@ -570,6 +633,9 @@ class AsyncClient(AsyncBaseClient):
         id: str,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.TaskResult:
         """Fetch the state of an async task (异步生成结果查询接口).
 
@@ -579,6 +645,8 @@ class AsyncClient(AsyncBaseClient):
             id: 任务id / task id
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
         """
         return await self._request(
             GET_RESULT,
@@ -591,6 +659,7 @@ class AsyncClient(AsyncBaseClient):
             models.TaskResult,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
 
@@ -610,6 +679,9 @@ class ClientWithRawResponse:
         image_size: catalog.ImageSize | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[models.TaskResult]:
         """``generate`` answered with its HTTP reply; ``.parse()`` gives its result."""
         with raw_responses():
@@ -621,6 +693,9 @@ class ClientWithRawResponse:
                 image_size=image_size,
                 timeout=timeout,
                 deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         return cast(RawResponse[models.TaskResult], reply)
 
@@ -634,6 +709,9 @@ class ClientWithRawResponse:
         image_size: catalog.ImageSize | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[Stream[models.TaskResult]]:
         """``generate_stream`` answered with its HTTP reply; ``.parse()`` gives its result."""
         return raw_stream(
@@ -645,6 +723,9 @@ class ClientWithRawResponse:
                 image_size=image_size,
                 timeout=timeout,
                 deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )
 
@@ -658,6 +739,9 @@ class ClientWithRawResponse:
         image_size: catalog.ImageSize | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[models.TaskResult]:
         """``submit`` answered with its HTTP reply; ``.parse()`` gives its result."""
         with raw_responses():
@@ -669,6 +753,9 @@ class ClientWithRawResponse:
                 image_size=image_size,
                 timeout=timeout,
                 deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         return cast(RawResponse[models.TaskResult], reply)
 
@@ -678,10 +765,20 @@ class ClientWithRawResponse:
         id: str,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[models.TaskResult]:
         """``get_result`` answered with its HTTP reply; ``.parse()`` gives its result."""
         with raw_responses():
-            reply = self._client.get_result(id=id, timeout=timeout, deadline=deadline)
+            reply = self._client.get_result(
+                id=id,
+                timeout=timeout,
+                deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            )
         return cast(RawResponse[models.TaskResult], reply)
 
 
@@ -701,6 +798,9 @@ class AsyncClientWithRawResponse:
         image_size: catalog.ImageSize | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[models.TaskResult]:
         """``generate`` answered with its HTTP reply; ``.parse()`` gives its result."""
         with raw_responses():
@@ -712,6 +812,9 @@ class AsyncClientWithRawResponse:
                 image_size=image_size,
                 timeout=timeout,
                 deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         return cast(RawResponse[models.TaskResult], reply)
 
@@ -725,6 +828,9 @@ class AsyncClientWithRawResponse:
         image_size: catalog.ImageSize | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[AsyncStream[models.TaskResult]]:
         """``generate_stream`` answered with its HTTP reply; ``.parse()`` gives its result."""
         return await araw_stream(
@@ -736,6 +842,9 @@ class AsyncClientWithRawResponse:
                 image_size=image_size,
                 timeout=timeout,
                 deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )
 
@@ -749,6 +858,9 @@ class AsyncClientWithRawResponse:
         image_size: catalog.ImageSize | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[models.TaskResult]:
         """``submit`` answered with its HTTP reply; ``.parse()`` gives its result."""
         with raw_responses():
@@ -760,6 +872,9 @@ class AsyncClientWithRawResponse:
                 image_size=image_size,
                 timeout=timeout,
                 deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         return cast(RawResponse[models.TaskResult], reply)
 
@@ -769,8 +884,18 @@ class AsyncClientWithRawResponse:
         id: str,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[models.TaskResult]:
         """``get_result`` answered with its HTTP reply; ``.parse()`` gives its result."""
         with raw_responses():
-            reply = await self._client.get_result(id=id, timeout=timeout, deadline=deadline)
+            reply = await self._client.get_result(
+                id=id,
+                timeout=timeout,
+                deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            )
         return cast(RawResponse[models.TaskResult], reply)

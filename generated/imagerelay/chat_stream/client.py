@@ -11,6 +11,7 @@ from typing import Final, cast
 
 from .._runtime.client import AsyncBaseClient, BaseClient, Timeout
 from .._runtime.descriptors import AuthScheme, Endpoint, ProviderConfig
+from .._runtime.extras import ExtraBody, ExtraHeaders, ExtraQuery, request_extras
 from .._runtime.model import build_request
 from .._runtime.raw import RawResponse, araw_stream, raw_responses, raw_stream
 from .._runtime.streaming import AsyncStream, Stream
@@ -86,9 +87,12 @@ class Client(BaseClient):
         *,
         model: catalog.ModelId | str,
         messages: list[models.ChatMessage | params.ChatMessageParam],
-        extra_body: models.ExtraBody | params.ExtraBodyParam,
+        relay_extra_body: models.ExtraBody | params.ExtraBodyParam,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> Stream[models.ChatCompletionChunk]:
         """Generate images through chat completions, streamed as SSE chunks (stream=true).
 
@@ -99,9 +103,12 @@ class Client(BaseClient):
         Args:
             model: 模型名称 / model id. 可选 / one of: NanoBanana, NanoBananaPro-1K/2K/4K, NanoBanana2-0.5K/1K/2K/4K.
             messages: 对话消息 / chat messages; the prompt and reference images go here.
-            extra_body: 扩展参数 / extra parameters (Google image options).
+            relay_extra_body: 扩展参数 / extra parameters (Google image options). (wire name ``extra_body``)
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries and reading the stream included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
+            extra_body: Fields the spec does not list, merged into the body after it is checked.
         """
         return self._stream(
             CHAT_COMPLETIONS_STREAM,
@@ -110,13 +117,14 @@ class Client(BaseClient):
                 {
                     "model": model,
                     "messages": messages,
-                    "extra_body": extra_body,
+                    "extra_body": relay_extra_body,
                     "stream": True,
                 },
             ),
             models.ChatCompletionChunk,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
     def chat_completions(
@@ -124,9 +132,12 @@ class Client(BaseClient):
         *,
         model: catalog.ModelId | str,
         messages: list[models.ChatMessage | params.ChatMessageParam],
-        extra_body: models.ExtraBody | params.ExtraBodyParam,
+        relay_extra_body: models.ExtraBody | params.ExtraBodyParam,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.ChatCompletion:
         """Generate images through chat completions and wait for one JSON reply (stream=false).
 
@@ -137,9 +148,12 @@ class Client(BaseClient):
         Args:
             model: 模型名称 / model id. 可选 / one of: NanoBanana, NanoBananaPro-1K/2K/4K, NanoBanana2-0.5K/1K/2K/4K.
             messages: 对话消息 / chat messages; the prompt and reference images go here.
-            extra_body: 扩展参数 / extra parameters (Google image options).
+            relay_extra_body: 扩展参数 / extra parameters (Google image options). (wire name ``extra_body``)
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
+            extra_body: Fields the spec does not list, merged into the body after it is checked.
         """
         return self._request(
             CHAT_COMPLETIONS,
@@ -148,13 +162,14 @@ class Client(BaseClient):
                 {
                     "model": model,
                     "messages": messages,
-                    "extra_body": extra_body,
+                    "extra_body": relay_extra_body,
                     "stream": False,
                 },
             ),
             models.ChatCompletion,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
 
@@ -173,9 +188,12 @@ class AsyncClient(AsyncBaseClient):
         *,
         model: catalog.ModelId | str,
         messages: list[models.ChatMessage | params.ChatMessageParam],
-        extra_body: models.ExtraBody | params.ExtraBodyParam,
+        relay_extra_body: models.ExtraBody | params.ExtraBodyParam,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> AsyncStream[models.ChatCompletionChunk]:
         """Generate images through chat completions, streamed as SSE chunks (stream=true).
 
@@ -186,9 +204,12 @@ class AsyncClient(AsyncBaseClient):
         Args:
             model: 模型名称 / model id. 可选 / one of: NanoBanana, NanoBananaPro-1K/2K/4K, NanoBanana2-0.5K/1K/2K/4K.
             messages: 对话消息 / chat messages; the prompt and reference images go here.
-            extra_body: 扩展参数 / extra parameters (Google image options).
+            relay_extra_body: 扩展参数 / extra parameters (Google image options). (wire name ``extra_body``)
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries and reading the stream included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
+            extra_body: Fields the spec does not list, merged into the body after it is checked.
         """
         return self._stream(
             CHAT_COMPLETIONS_STREAM,
@@ -197,13 +218,14 @@ class AsyncClient(AsyncBaseClient):
                 {
                     "model": model,
                     "messages": messages,
-                    "extra_body": extra_body,
+                    "extra_body": relay_extra_body,
                     "stream": True,
                 },
             ),
             models.ChatCompletionChunk,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
     async def chat_completions(
@@ -211,9 +233,12 @@ class AsyncClient(AsyncBaseClient):
         *,
         model: catalog.ModelId | str,
         messages: list[models.ChatMessage | params.ChatMessageParam],
-        extra_body: models.ExtraBody | params.ExtraBodyParam,
+        relay_extra_body: models.ExtraBody | params.ExtraBodyParam,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.ChatCompletion:
         """Generate images through chat completions and wait for one JSON reply (stream=false).
 
@@ -224,9 +249,12 @@ class AsyncClient(AsyncBaseClient):
         Args:
             model: 模型名称 / model id. 可选 / one of: NanoBanana, NanoBananaPro-1K/2K/4K, NanoBanana2-0.5K/1K/2K/4K.
             messages: 对话消息 / chat messages; the prompt and reference images go here.
-            extra_body: 扩展参数 / extra parameters (Google image options).
+            relay_extra_body: 扩展参数 / extra parameters (Google image options). (wire name ``extra_body``)
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
+            extra_body: Fields the spec does not list, merged into the body after it is checked.
         """
         return await self._request(
             CHAT_COMPLETIONS,
@@ -235,13 +263,14 @@ class AsyncClient(AsyncBaseClient):
                 {
                     "model": model,
                     "messages": messages,
-                    "extra_body": extra_body,
+                    "extra_body": relay_extra_body,
                     "stream": False,
                 },
             ),
             models.ChatCompletion,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
 
@@ -256,18 +285,24 @@ class ClientWithRawResponse:
         *,
         model: catalog.ModelId | str,
         messages: list[models.ChatMessage | params.ChatMessageParam],
-        extra_body: models.ExtraBody | params.ExtraBodyParam,
+        relay_extra_body: models.ExtraBody | params.ExtraBodyParam,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[Stream[models.ChatCompletionChunk]]:
         """``chat_completions_stream`` answered with its HTTP reply; ``.parse()`` gives its result."""
         return raw_stream(
             self._client.chat_completions_stream(
                 model=model,
                 messages=messages,
-                extra_body=extra_body,
+                relay_extra_body=relay_extra_body,
                 timeout=timeout,
                 deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )
 
@@ -276,18 +311,24 @@ class ClientWithRawResponse:
         *,
         model: catalog.ModelId | str,
         messages: list[models.ChatMessage | params.ChatMessageParam],
-        extra_body: models.ExtraBody | params.ExtraBodyParam,
+        relay_extra_body: models.ExtraBody | params.ExtraBodyParam,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[models.ChatCompletion]:
         """``chat_completions`` answered with its HTTP reply; ``.parse()`` gives its result."""
         with raw_responses():
             reply = self._client.chat_completions(
                 model=model,
                 messages=messages,
-                extra_body=extra_body,
+                relay_extra_body=relay_extra_body,
                 timeout=timeout,
                 deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         return cast(RawResponse[models.ChatCompletion], reply)
 
@@ -303,18 +344,24 @@ class AsyncClientWithRawResponse:
         *,
         model: catalog.ModelId | str,
         messages: list[models.ChatMessage | params.ChatMessageParam],
-        extra_body: models.ExtraBody | params.ExtraBodyParam,
+        relay_extra_body: models.ExtraBody | params.ExtraBodyParam,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[AsyncStream[models.ChatCompletionChunk]]:
         """``chat_completions_stream`` answered with its HTTP reply; ``.parse()`` gives its result."""
         return await araw_stream(
             self._client.chat_completions_stream(
                 model=model,
                 messages=messages,
-                extra_body=extra_body,
+                relay_extra_body=relay_extra_body,
                 timeout=timeout,
                 deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         )
 
@@ -323,17 +370,23 @@ class AsyncClientWithRawResponse:
         *,
         model: catalog.ModelId | str,
         messages: list[models.ChatMessage | params.ChatMessageParam],
-        extra_body: models.ExtraBody | params.ExtraBodyParam,
+        relay_extra_body: models.ExtraBody | params.ExtraBodyParam,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[models.ChatCompletion]:
         """``chat_completions`` answered with its HTTP reply; ``.parse()`` gives its result."""
         with raw_responses():
             reply = await self._client.chat_completions(
                 model=model,
                 messages=messages,
-                extra_body=extra_body,
+                relay_extra_body=relay_extra_body,
                 timeout=timeout,
                 deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         return cast(RawResponse[models.ChatCompletion], reply)

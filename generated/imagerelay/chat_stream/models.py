@@ -6,11 +6,11 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from imagerelay._runtime.model import RelayModel, RelayRequest
+from imagerelay._runtime.model import RelayInput, RelayModel, RelayRequest
 from imagerelay.chat_stream.bases import ChatCompletionBase, ChatCompletionChunkBase, ImageUrlBase
 
 
-class TextPart(RelayModel):
+class TextPart(RelayInput):
     type: Annotated[Literal["text"], Field(description="分段类型 / part type")]
     text: Annotated[str, Field(description="提示词 / prompt text")]
 
@@ -19,7 +19,7 @@ class ImageUrl(ImageUrlBase):
     url: Annotated[str, Field(description="参考图 URL / reference image URL.")]
 
 
-class ImageConfig(RelayModel):
+class ImageConfig(RelayInput):
     """
     图片配置 / image options.
     """
@@ -72,12 +72,12 @@ class CompletionMedia(RelayModel):
     outputs: list[str] | None = None
 
 
-class ImageUrlPart(RelayModel):
+class ImageUrlPart(RelayInput):
     type: Annotated[Literal["image_url"], Field(description="分段类型 / part type")]
     image_url: ImageUrl
 
 
-class GoogleOptions(RelayModel):
+class GoogleOptions(RelayInput):
     image_config: Annotated[ImageConfig, Field(description="图片配置 / image options.")]
 
 
@@ -100,7 +100,7 @@ class CompletionChoice(RelayModel):
     ] = None
 
 
-class ChatMessage(RelayModel):
+class ChatMessage(RelayInput):
     role: Annotated[str, Field(description="角色 / role Known values: user, system, assistant.")]
     content: Annotated[
         str | list[TextPart | ImageUrlPart],
@@ -110,7 +110,7 @@ class ChatMessage(RelayModel):
     ]
 
 
-class ExtraBody(RelayModel):
+class ExtraBody(RelayInput):
     """
     扩展参数 / extra parameters (Google image options).
     """

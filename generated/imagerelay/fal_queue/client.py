@@ -12,6 +12,7 @@ from typing import Final, cast
 from .._runtime.client import AsyncBaseClient, BaseClient, Timeout
 from .._runtime.descriptors import AuthScheme, Endpoint, ProviderConfig
 from .._runtime.errors import ResponseValidationError
+from .._runtime.extras import ExtraBody, ExtraHeaders, ExtraQuery, request_extras
 from .._runtime.image_input import ImageSource
 from .._runtime.model import build_request
 from .._runtime.paths import find_first
@@ -137,6 +138,9 @@ class Client(BaseClient):
         acceleration: catalog.Acceleration | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.QueueSubmission:
         """Add a request to the queue for a FLUX.1 [dev] model; wait with wait or submit_and_wait.
 
@@ -160,6 +164,9 @@ class Client(BaseClient):
             acceleration: Generation speed (default none).
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
+            extra_body: Fields the spec does not list, merged into the body after it is checked.
         """
         return self._request(
             SUBMIT,
@@ -184,6 +191,7 @@ class Client(BaseClient):
             models.QueueSubmission,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
     def wait(
@@ -243,6 +251,9 @@ class Client(BaseClient):
         max_poll_interval: float = 15.0,
         on_progress: ProgressCallback | None = None,
         timeout: None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.FluxOutput:
         """Submit with ``submit``, then ``wait`` until the task is final.
 
@@ -250,6 +261,7 @@ class Client(BaseClient):
         sleeps between polls included; polls start ``poll_interval`` apart, growing x1.5 up
         to ``max_poll_interval``. ``timeout=`` is refused (TypeError): each poll uses the
         client's HTTP timeout, cut to the time left (``client.with_options(timeout=...)``).
+        The ``extra_*`` arguments go with the submit only.
         """
         with self._deadline_scope(deadline, method="submit_and_wait", timeout=timeout):
             submitted = self.submit(
@@ -266,6 +278,9 @@ class Client(BaseClient):
                 enable_safety_checker=enable_safety_checker,
                 output_format=output_format,
                 acceleration=acceleration,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
             task_id = find_first(submitted.to_wire(), "request_id")
             if not isinstance(task_id, str):
@@ -285,6 +300,9 @@ class Client(BaseClient):
         logs: int | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.QueueStatusReply:
         """Get the status of a queued request (IN_QUEUE, IN_PROGRESS or COMPLETED).
 
@@ -295,6 +313,8 @@ class Client(BaseClient):
             logs: 1 to include the runner's logs in the reply.
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
         """
         return self._request(
             GET_STATUS,
@@ -308,6 +328,7 @@ class Client(BaseClient):
             models.QueueStatusReply,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
     def get_result(
@@ -316,6 +337,9 @@ class Client(BaseClient):
         request_id: str,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.FluxOutput:
         """Get the result (the generated images) of a completed request.
 
@@ -327,6 +351,8 @@ class Client(BaseClient):
             request_id: The request_id from submit.
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
         """
         return self._request(
             GET_RESULT,
@@ -339,6 +365,7 @@ class Client(BaseClient):
             models.FluxOutput,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
     def cancel(
@@ -347,6 +374,9 @@ class Client(BaseClient):
         request_id: str,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.CancelReply:
         """Cancel a request that has not started processing.
 
@@ -356,6 +386,8 @@ class Client(BaseClient):
             request_id: The request_id from submit.
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
         """
         return self._request(
             CANCEL,
@@ -368,6 +400,7 @@ class Client(BaseClient):
             models.CancelReply,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
 
@@ -401,6 +434,9 @@ class AsyncClient(AsyncBaseClient):
         acceleration: catalog.Acceleration | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.QueueSubmission:
         """Add a request to the queue for a FLUX.1 [dev] model; wait with wait or submit_and_wait.
 
@@ -424,6 +460,9 @@ class AsyncClient(AsyncBaseClient):
             acceleration: Generation speed (default none).
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
+            extra_body: Fields the spec does not list, merged into the body after it is checked.
         """
         return await self._request(
             SUBMIT,
@@ -448,6 +487,7 @@ class AsyncClient(AsyncBaseClient):
             models.QueueSubmission,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
     async def wait(
@@ -507,6 +547,9 @@ class AsyncClient(AsyncBaseClient):
         max_poll_interval: float = 15.0,
         on_progress: ProgressCallback | None = None,
         timeout: None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.FluxOutput:
         """Submit with ``submit``, then ``wait`` until the task is final.
 
@@ -514,6 +557,7 @@ class AsyncClient(AsyncBaseClient):
         sleeps between polls included; polls start ``poll_interval`` apart, growing x1.5 up
         to ``max_poll_interval``. ``timeout=`` is refused (TypeError): each poll uses the
         client's HTTP timeout, cut to the time left (``client.with_options(timeout=...)``).
+        The ``extra_*`` arguments go with the submit only.
         """
         with self._deadline_scope(deadline, method="submit_and_wait", timeout=timeout):
             submitted = await self.submit(
@@ -530,6 +574,9 @@ class AsyncClient(AsyncBaseClient):
                 enable_safety_checker=enable_safety_checker,
                 output_format=output_format,
                 acceleration=acceleration,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
             task_id = find_first(submitted.to_wire(), "request_id")
             if not isinstance(task_id, str):
@@ -549,6 +596,9 @@ class AsyncClient(AsyncBaseClient):
         logs: int | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.QueueStatusReply:
         """Get the status of a queued request (IN_QUEUE, IN_PROGRESS or COMPLETED).
 
@@ -559,6 +609,8 @@ class AsyncClient(AsyncBaseClient):
             logs: 1 to include the runner's logs in the reply.
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
         """
         return await self._request(
             GET_STATUS,
@@ -572,6 +624,7 @@ class AsyncClient(AsyncBaseClient):
             models.QueueStatusReply,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
     async def get_result(
@@ -580,6 +633,9 @@ class AsyncClient(AsyncBaseClient):
         request_id: str,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.FluxOutput:
         """Get the result (the generated images) of a completed request.
 
@@ -591,6 +647,8 @@ class AsyncClient(AsyncBaseClient):
             request_id: The request_id from submit.
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
         """
         return await self._request(
             GET_RESULT,
@@ -603,6 +661,7 @@ class AsyncClient(AsyncBaseClient):
             models.FluxOutput,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
     async def cancel(
@@ -611,6 +670,9 @@ class AsyncClient(AsyncBaseClient):
         request_id: str,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.CancelReply:
         """Cancel a request that has not started processing.
 
@@ -620,6 +682,8 @@ class AsyncClient(AsyncBaseClient):
             request_id: The request_id from submit.
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
         """
         return await self._request(
             CANCEL,
@@ -632,6 +696,7 @@ class AsyncClient(AsyncBaseClient):
             models.CancelReply,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
 
@@ -661,6 +726,9 @@ class ClientWithRawResponse:
         acceleration: catalog.Acceleration | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[models.QueueSubmission]:
         """``submit`` answered with its HTTP reply; ``.parse()`` gives its result."""
         with raw_responses():
@@ -680,6 +748,9 @@ class ClientWithRawResponse:
                 acceleration=acceleration,
                 timeout=timeout,
                 deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         return cast(RawResponse[models.QueueSubmission], reply)
 
@@ -690,11 +761,20 @@ class ClientWithRawResponse:
         logs: int | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[models.QueueStatusReply]:
         """``get_status`` answered with its HTTP reply; ``.parse()`` gives its result."""
         with raw_responses():
             reply = self._client.get_status(
-                request_id=request_id, logs=logs, timeout=timeout, deadline=deadline
+                request_id=request_id,
+                logs=logs,
+                timeout=timeout,
+                deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         return cast(RawResponse[models.QueueStatusReply], reply)
 
@@ -704,11 +784,19 @@ class ClientWithRawResponse:
         request_id: str,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[models.FluxOutput]:
         """``get_result`` answered with its HTTP reply; ``.parse()`` gives its result."""
         with raw_responses():
             reply = self._client.get_result(
-                request_id=request_id, timeout=timeout, deadline=deadline
+                request_id=request_id,
+                timeout=timeout,
+                deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         return cast(RawResponse[models.FluxOutput], reply)
 
@@ -718,10 +806,20 @@ class ClientWithRawResponse:
         request_id: str,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[models.CancelReply]:
         """``cancel`` answered with its HTTP reply; ``.parse()`` gives its result."""
         with raw_responses():
-            reply = self._client.cancel(request_id=request_id, timeout=timeout, deadline=deadline)
+            reply = self._client.cancel(
+                request_id=request_id,
+                timeout=timeout,
+                deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            )
         return cast(RawResponse[models.CancelReply], reply)
 
 
@@ -751,6 +849,9 @@ class AsyncClientWithRawResponse:
         acceleration: catalog.Acceleration | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[models.QueueSubmission]:
         """``submit`` answered with its HTTP reply; ``.parse()`` gives its result."""
         with raw_responses():
@@ -770,6 +871,9 @@ class AsyncClientWithRawResponse:
                 acceleration=acceleration,
                 timeout=timeout,
                 deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         return cast(RawResponse[models.QueueSubmission], reply)
 
@@ -780,11 +884,20 @@ class AsyncClientWithRawResponse:
         logs: int | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[models.QueueStatusReply]:
         """``get_status`` answered with its HTTP reply; ``.parse()`` gives its result."""
         with raw_responses():
             reply = await self._client.get_status(
-                request_id=request_id, logs=logs, timeout=timeout, deadline=deadline
+                request_id=request_id,
+                logs=logs,
+                timeout=timeout,
+                deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         return cast(RawResponse[models.QueueStatusReply], reply)
 
@@ -794,11 +907,19 @@ class AsyncClientWithRawResponse:
         request_id: str,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[models.FluxOutput]:
         """``get_result`` answered with its HTTP reply; ``.parse()`` gives its result."""
         with raw_responses():
             reply = await self._client.get_result(
-                request_id=request_id, timeout=timeout, deadline=deadline
+                request_id=request_id,
+                timeout=timeout,
+                deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         return cast(RawResponse[models.FluxOutput], reply)
 
@@ -808,10 +929,18 @@ class AsyncClientWithRawResponse:
         request_id: str,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[models.CancelReply]:
         """``cancel`` answered with its HTTP reply; ``.parse()`` gives its result."""
         with raw_responses():
             reply = await self._client.cancel(
-                request_id=request_id, timeout=timeout, deadline=deadline
+                request_id=request_id,
+                timeout=timeout,
+                deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         return cast(RawResponse[models.CancelReply], reply)

@@ -6,11 +6,11 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from imagerelay._runtime.model import RelayModel, RelayRequest, RelayResponse
+from imagerelay._runtime.model import RelayInput, RelayModel, RelayRequest, RelayResponse
 from imagerelay.fal_queue.bases import FluxInputBase, FluxOutputBase, QueueStatusReplyBase
 
 
-class ImageSize(RelayModel):
+class ImageSize(RelayInput):
     """
     A custom size in pixels.
     """

@@ -11,6 +11,7 @@ from typing import Final, cast
 
 from .._runtime.client import AsyncBaseClient, BaseClient, Timeout
 from .._runtime.descriptors import AuthScheme, Endpoint, ProviderConfig
+from .._runtime.extras import ExtraBody, ExtraHeaders, ExtraQuery, request_extras
 from .._runtime.model import build_request
 from .._runtime.raw import RawResponse, raw_responses
 from . import catalog, models, params
@@ -71,6 +72,9 @@ class Client(BaseClient):
         tools: list[models.Tool | params.ToolParam] | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.GenerateContentResponse:
         """Generate, edit or iterate on an image with Gemini generateContent.
 
@@ -85,6 +89,9 @@ class Client(BaseClient):
             tools: 工具 / tools; [{"google_search": {}}] grounds the image on live Google Search results.
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
+            extra_body: Fields the spec does not list, merged into the body after it is checked.
         """
         return self._request(
             GENERATE_CONTENT,
@@ -100,6 +107,7 @@ class Client(BaseClient):
             models.GenerateContentResponse,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
 
@@ -122,6 +130,9 @@ class AsyncClient(AsyncBaseClient):
         tools: list[models.Tool | params.ToolParam] | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.GenerateContentResponse:
         """Generate, edit or iterate on an image with Gemini generateContent.
 
@@ -136,6 +147,9 @@ class AsyncClient(AsyncBaseClient):
             tools: 工具 / tools; [{"google_search": {}}] grounds the image on live Google Search results.
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
+            extra_body: Fields the spec does not list, merged into the body after it is checked.
         """
         return await self._request(
             GENERATE_CONTENT,
@@ -151,6 +165,7 @@ class AsyncClient(AsyncBaseClient):
             models.GenerateContentResponse,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
 
@@ -169,6 +184,9 @@ class ClientWithRawResponse:
         tools: list[models.Tool | params.ToolParam] | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[models.GenerateContentResponse]:
         """``generate_content`` answered with its HTTP reply; ``.parse()`` gives its result."""
         with raw_responses():
@@ -179,6 +197,9 @@ class ClientWithRawResponse:
                 tools=tools,
                 timeout=timeout,
                 deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         return cast(RawResponse[models.GenerateContentResponse], reply)
 
@@ -198,6 +219,9 @@ class AsyncClientWithRawResponse:
         tools: list[models.Tool | params.ToolParam] | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[models.GenerateContentResponse]:
         """``generate_content`` answered with its HTTP reply; ``.parse()`` gives its result."""
         with raw_responses():
@@ -208,5 +232,8 @@ class AsyncClientWithRawResponse:
                 tools=tools,
                 timeout=timeout,
                 deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         return cast(RawResponse[models.GenerateContentResponse], reply)

@@ -6,15 +6,16 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from imagerelay._runtime.model import RelayModel
+from imagerelay._runtime.model import RelayInput, RelayModel
 from imagerelay.gemini_12ai.bases import (
     GenerateContentBodyBase,
     GenerateContentResponseBase,
+    InlineDataBase,
     PartBase,
 )
 
 
-class ImageConfig(RelayModel):
+class ImageConfig(RelayInput):
     """
     图片配置 / image settings.
     """
@@ -29,13 +30,13 @@ class ImageConfig(RelayModel):
     ] = None
 
 
-class GoogleSearch(RelayModel):
+class GoogleSearch(RelayInput):
     """
     使用 Google 搜索进行接地 / Google Search grounding (an empty object).
     """
 
 
-class InlineData(RelayModel):
+class InlineData(InlineDataBase):
     """
     Base64 图片 / an inline base64 image.
     """
@@ -87,7 +88,7 @@ class ResponseInlineDataCamel(RelayModel):
     data: str | None = None
 
 
-class GenerationConfig(RelayModel):
+class GenerationConfig(RelayInput):
     """
     生成配置 / generation settings.
     """
@@ -104,7 +105,7 @@ class GenerationConfig(RelayModel):
     ] = None
 
 
-class Tool(RelayModel):
+class Tool(RelayInput):
     google_search: Annotated[
         GoogleSearch | None,
         Field(description="使用 Google 搜索进行接地 / Google Search grounding (an empty object)."),
@@ -139,7 +140,7 @@ class ResponsePart(RelayModel):
     ] = None
 
 
-class Content(RelayModel):
+class Content(RelayInput):
     """
     一轮对话 / one conversation turn.
     """

@@ -13,6 +13,7 @@ from .._runtime.client import AsyncBaseClient, BaseClient, Timeout
 from .._runtime.descriptors import AuthScheme, Endpoint, ProviderConfig
 from .._runtime.encode import FileInput
 from .._runtime.errors import ResponseValidationError
+from .._runtime.extras import ExtraBody, ExtraHeaders, ExtraQuery, request_extras
 from .._runtime.model import build_request
 from .._runtime.paths import find_first
 from .._runtime.polling import ProgressCallback
@@ -126,6 +127,9 @@ class Client(BaseClient):
         generation_config: models.GenerationConfig | params.GenerationConfigParam,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.GenerateContentResponse:
         """Generate or edit an image with the Gemini-native generateContent call.
 
@@ -139,6 +143,9 @@ class Client(BaseClient):
             generation_config: 生成配置 / generation settings. (wire name ``generationConfig``)
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
+            extra_body: Fields the spec does not list, merged into the body after it is checked.
         """
         return self._request(
             GENERATE_CONTENT,
@@ -153,6 +160,7 @@ class Client(BaseClient):
             models.GenerateContentResponse,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
     def upload_file(
@@ -163,6 +171,9 @@ class Client(BaseClient):
         purpose: str | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.UploadedFile:
         """Upload a reference file (上传参考文件); the reply shape is not documented.
 
@@ -174,6 +185,9 @@ class Client(BaseClient):
             purpose: 用途 / purpose, e.g. reference
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
+            extra_body: Fields the spec does not list, merged into the body after it is checked.
         """
         return self._request(
             UPLOAD_FILE,
@@ -188,6 +202,7 @@ class Client(BaseClient):
             models.UploadedFile,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
     def create_job(
@@ -197,6 +212,9 @@ class Client(BaseClient):
         input: models.JobInput | params.JobInputParam,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.Job:
         """Submit a generation job; poll it with get_job (or wait).
 
@@ -209,6 +227,9 @@ class Client(BaseClient):
             input: 任务输入 / job input.
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
+            extra_body: Fields the spec does not list, merged into the body after it is checked.
         """
         return self._request(
             CREATE_JOB,
@@ -222,6 +243,7 @@ class Client(BaseClient):
             models.Job,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
     def wait(
@@ -266,6 +288,9 @@ class Client(BaseClient):
         max_poll_interval: float = 15.0,
         on_progress: ProgressCallback | None = None,
         timeout: None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.Job:
         """Submit with ``create_job``, then ``wait`` until the task is final.
 
@@ -273,11 +298,15 @@ class Client(BaseClient):
         sleeps between polls included; polls start ``poll_interval`` apart, growing x1.5 up
         to ``max_poll_interval``. ``timeout=`` is refused (TypeError): each poll uses the
         client's HTTP timeout, cut to the time left (``client.with_options(timeout=...)``).
+        The ``extra_*`` arguments go with the submit only.
         """
         with self._deadline_scope(deadline, method="create_job_and_wait", timeout=timeout):
             submitted = self.create_job(
                 model=model,
                 input=input,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
             task_id = find_first(submitted.to_wire(), "id")
             if not isinstance(task_id, str):
@@ -296,6 +325,9 @@ class Client(BaseClient):
         job_id: str,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.Job:
         """Fetch the state of a job (查询任务状态); the reply shape is assumed to be the job object.
 
@@ -305,6 +337,8 @@ class Client(BaseClient):
             job_id: 任务 id / job id from create_job
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
         """
         return self._request(
             GET_JOB,
@@ -317,6 +351,7 @@ class Client(BaseClient):
             models.Job,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
 
@@ -338,6 +373,9 @@ class AsyncClient(AsyncBaseClient):
         generation_config: models.GenerationConfig | params.GenerationConfigParam,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.GenerateContentResponse:
         """Generate or edit an image with the Gemini-native generateContent call.
 
@@ -351,6 +389,9 @@ class AsyncClient(AsyncBaseClient):
             generation_config: 生成配置 / generation settings. (wire name ``generationConfig``)
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
+            extra_body: Fields the spec does not list, merged into the body after it is checked.
         """
         return await self._request(
             GENERATE_CONTENT,
@@ -365,6 +406,7 @@ class AsyncClient(AsyncBaseClient):
             models.GenerateContentResponse,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
     async def upload_file(
@@ -375,6 +417,9 @@ class AsyncClient(AsyncBaseClient):
         purpose: str | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.UploadedFile:
         """Upload a reference file (上传参考文件); the reply shape is not documented.
 
@@ -386,6 +431,9 @@ class AsyncClient(AsyncBaseClient):
             purpose: 用途 / purpose, e.g. reference
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
+            extra_body: Fields the spec does not list, merged into the body after it is checked.
         """
         return await self._request(
             UPLOAD_FILE,
@@ -400,6 +448,7 @@ class AsyncClient(AsyncBaseClient):
             models.UploadedFile,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
     async def create_job(
@@ -409,6 +458,9 @@ class AsyncClient(AsyncBaseClient):
         input: models.JobInput | params.JobInputParam,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.Job:
         """Submit a generation job; poll it with get_job (or wait).
 
@@ -421,6 +473,9 @@ class AsyncClient(AsyncBaseClient):
             input: 任务输入 / job input.
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
+            extra_body: Fields the spec does not list, merged into the body after it is checked.
         """
         return await self._request(
             CREATE_JOB,
@@ -434,6 +489,7 @@ class AsyncClient(AsyncBaseClient):
             models.Job,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
     async def wait(
@@ -478,6 +534,9 @@ class AsyncClient(AsyncBaseClient):
         max_poll_interval: float = 15.0,
         on_progress: ProgressCallback | None = None,
         timeout: None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.Job:
         """Submit with ``create_job``, then ``wait`` until the task is final.
 
@@ -485,11 +544,15 @@ class AsyncClient(AsyncBaseClient):
         sleeps between polls included; polls start ``poll_interval`` apart, growing x1.5 up
         to ``max_poll_interval``. ``timeout=`` is refused (TypeError): each poll uses the
         client's HTTP timeout, cut to the time left (``client.with_options(timeout=...)``).
+        The ``extra_*`` arguments go with the submit only.
         """
         with self._deadline_scope(deadline, method="create_job_and_wait", timeout=timeout):
             submitted = await self.create_job(
                 model=model,
                 input=input,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
             task_id = find_first(submitted.to_wire(), "id")
             if not isinstance(task_id, str):
@@ -508,6 +571,9 @@ class AsyncClient(AsyncBaseClient):
         job_id: str,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.Job:
         """Fetch the state of a job (查询任务状态); the reply shape is assumed to be the job object.
 
@@ -517,6 +583,8 @@ class AsyncClient(AsyncBaseClient):
             job_id: 任务 id / job id from create_job
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
         """
         return await self._request(
             GET_JOB,
@@ -529,6 +597,7 @@ class AsyncClient(AsyncBaseClient):
             models.Job,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
 
@@ -546,6 +615,9 @@ class ClientWithRawResponse:
         generation_config: models.GenerationConfig | params.GenerationConfigParam,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[models.GenerateContentResponse]:
         """``generate_content`` answered with its HTTP reply; ``.parse()`` gives its result."""
         with raw_responses():
@@ -555,6 +627,9 @@ class ClientWithRawResponse:
                 generation_config=generation_config,
                 timeout=timeout,
                 deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         return cast(RawResponse[models.GenerateContentResponse], reply)
 
@@ -566,11 +641,21 @@ class ClientWithRawResponse:
         purpose: str | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[models.UploadedFile]:
         """``upload_file`` answered with its HTTP reply; ``.parse()`` gives its result."""
         with raw_responses():
             reply = self._client.upload_file(
-                file=file, kind=kind, purpose=purpose, timeout=timeout, deadline=deadline
+                file=file,
+                kind=kind,
+                purpose=purpose,
+                timeout=timeout,
+                deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         return cast(RawResponse[models.UploadedFile], reply)
 
@@ -581,11 +666,20 @@ class ClientWithRawResponse:
         input: models.JobInput | params.JobInputParam,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[models.Job]:
         """``create_job`` answered with its HTTP reply; ``.parse()`` gives its result."""
         with raw_responses():
             reply = self._client.create_job(
-                model=model, input=input, timeout=timeout, deadline=deadline
+                model=model,
+                input=input,
+                timeout=timeout,
+                deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         return cast(RawResponse[models.Job], reply)
 
@@ -595,10 +689,20 @@ class ClientWithRawResponse:
         job_id: str,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[models.Job]:
         """``get_job`` answered with its HTTP reply; ``.parse()`` gives its result."""
         with raw_responses():
-            reply = self._client.get_job(job_id=job_id, timeout=timeout, deadline=deadline)
+            reply = self._client.get_job(
+                job_id=job_id,
+                timeout=timeout,
+                deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            )
         return cast(RawResponse[models.Job], reply)
 
 
@@ -616,6 +720,9 @@ class AsyncClientWithRawResponse:
         generation_config: models.GenerationConfig | params.GenerationConfigParam,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[models.GenerateContentResponse]:
         """``generate_content`` answered with its HTTP reply; ``.parse()`` gives its result."""
         with raw_responses():
@@ -625,6 +732,9 @@ class AsyncClientWithRawResponse:
                 generation_config=generation_config,
                 timeout=timeout,
                 deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         return cast(RawResponse[models.GenerateContentResponse], reply)
 
@@ -636,11 +746,21 @@ class AsyncClientWithRawResponse:
         purpose: str | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[models.UploadedFile]:
         """``upload_file`` answered with its HTTP reply; ``.parse()`` gives its result."""
         with raw_responses():
             reply = await self._client.upload_file(
-                file=file, kind=kind, purpose=purpose, timeout=timeout, deadline=deadline
+                file=file,
+                kind=kind,
+                purpose=purpose,
+                timeout=timeout,
+                deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         return cast(RawResponse[models.UploadedFile], reply)
 
@@ -651,11 +771,20 @@ class AsyncClientWithRawResponse:
         input: models.JobInput | params.JobInputParam,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[models.Job]:
         """``create_job`` answered with its HTTP reply; ``.parse()`` gives its result."""
         with raw_responses():
             reply = await self._client.create_job(
-                model=model, input=input, timeout=timeout, deadline=deadline
+                model=model,
+                input=input,
+                timeout=timeout,
+                deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         return cast(RawResponse[models.Job], reply)
 
@@ -665,8 +794,18 @@ class AsyncClientWithRawResponse:
         job_id: str,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[models.Job]:
         """``get_job`` answered with its HTTP reply; ``.parse()`` gives its result."""
         with raw_responses():
-            reply = await self._client.get_job(job_id=job_id, timeout=timeout, deadline=deadline)
+            reply = await self._client.get_job(
+                job_id=job_id,
+                timeout=timeout,
+                deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            )
         return cast(RawResponse[models.Job], reply)

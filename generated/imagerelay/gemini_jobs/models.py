@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from imagerelay._runtime.model import RelayModel, RelayRequest, RelayResponse
+from imagerelay._runtime.model import RelayInput, RelayModel, RelayRequest, RelayResponse
 from imagerelay.gemini_jobs.bases import (
     FileDataBase,
     GenerateContentResponseBase,
@@ -16,7 +16,7 @@ from imagerelay.gemini_jobs.bases import (
 )
 
 
-class ImageConfig(RelayModel):
+class ImageConfig(RelayInput):
     """
     图片配置 / image settings.
     """
@@ -37,13 +37,32 @@ class FileData(FileDataBase):
     file_uri: Annotated[str, Field(alias="fileUri", description="图片链接 / image URL")]
 
 
-class InlineData(RelayModel):
+class InlineData(RelayInput):
     """
     Base64 方式 / image given inline as base64.
     """
 
     mime_type: Annotated[
         str, Field(alias="mimeType", description="MIME 类型 / MIME type, e.g. image/jpeg")
+    ]
+    data: Annotated[str, Field(description="Base64 图片数据 / base64 image data")]
+
+
+class ResponseFileData(RelayModel):
+    """
+    图片链接 / image given by URL.
+    """
+
+    file_uri: Annotated[str, Field(alias="fileUri", description="图片链接 / image URL")]
+
+
+class ResponseInlineData(RelayModel):
+    """
+    Base64 图片 / base64 image.
+    """
+
+    mime_type: Annotated[
+        str, Field(alias="mimeType", description="MIME 类型 / MIME type, e.g. image/png")
     ]
     data: Annotated[str, Field(description="Base64 图片数据 / base64 image data")]
 
@@ -150,7 +169,7 @@ class GetJobRequest(RelayRequest):
     job_id: Annotated[str, Field(description="任务 id / job id from create_job")]
 
 
-class GenerationConfig(RelayModel):
+class GenerationConfig(RelayInput):
     """
     生成配置 / generation settings.
     """
@@ -182,6 +201,22 @@ class Part(PartBase):
     ] = None
 
 
+class ResponsePart(RelayModel):
+    """
+    回复片段 / one reply part: text, an image link (fileData) or base64 image (inlineData).
+    """
+
+    text: Annotated[str | None, Field(description="文本 / text")] = None
+    file_data: Annotated[
+        ResponseFileData | None,
+        Field(alias="fileData", description="图片链接 / image given by URL."),
+    ] = None
+    inline_data: Annotated[
+        ResponseInlineData | None,
+        Field(alias="inlineData", description="Base64 图片 / base64 image."),
+    ] = None
+
+
 class CandidateContent(RelayModel):
     """
     模型回复 / the model turn.
@@ -190,7 +225,7 @@ class CandidateContent(RelayModel):
     role: Annotated[Literal["user", "model"] | None, Field(description="角色 / role (model)")] = (
         None
     )
-    parts: list[Part] | None = None
+    parts: list[ResponsePart] | None = None
 
 
 class JobBody(RelayRequest):
@@ -237,7 +272,7 @@ class Job(JobBase):
     ] = None
 
 
-class Content(RelayModel):
+class Content(RelayInput):
     """
     一轮对话 / one conversation turn sent in contents[].
     """

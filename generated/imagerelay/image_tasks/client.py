@@ -12,6 +12,7 @@ from typing import Any, Final, cast
 from .._runtime.client import AsyncBaseClient, BaseClient, Timeout
 from .._runtime.descriptors import AuthScheme, Endpoint, Envelope, ProviderConfig
 from .._runtime.errors import ResponseValidationError
+from .._runtime.extras import ExtraBody, ExtraHeaders, ExtraQuery, request_extras
 from .._runtime.image_input import ImageSource
 from .._runtime.model import build_request
 from .._runtime.paths import find_first
@@ -145,6 +146,9 @@ class Client(BaseClient):
         response_format: str | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.ImageTask:
         """Create an async image task (推荐 / recommended); poll it with get_task or wait.
 
@@ -164,6 +168,9 @@ class Client(BaseClient):
             response_format: 返回格式，生成资产建议使用 url / result format; url is recommended.
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
+            extra_body: Fields the spec does not list, merged into the body after it is checked.
         """
         return self._request(
             CREATE_TASK,
@@ -184,6 +191,7 @@ class Client(BaseClient):
             models.ImageTask,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
     def wait(
@@ -235,6 +243,9 @@ class Client(BaseClient):
         max_poll_interval: float = 15.0,
         on_progress: ProgressCallback | None = None,
         timeout: None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.ImageTask:
         """Submit with ``create_task``, then ``wait`` until the task is final.
 
@@ -242,6 +253,7 @@ class Client(BaseClient):
         sleeps between polls included; polls start ``poll_interval`` apart, growing x1.5 up
         to ``max_poll_interval``. ``timeout=`` is refused (TypeError): each poll uses the
         client's HTTP timeout, cut to the time left (``client.with_options(timeout=...)``).
+        The ``extra_*`` arguments go with the submit only.
         """
         with self._deadline_scope(deadline, method="create_task_and_wait", timeout=timeout):
             submitted = self.create_task(
@@ -254,6 +266,9 @@ class Client(BaseClient):
                 output_format=output_format,
                 n=n,
                 response_format=response_format,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
             task_id = find_first(submitted.to_wire(), "task_id")
             if not isinstance(task_id, str):
@@ -272,6 +287,9 @@ class Client(BaseClient):
         task_id: str,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.ImageTask:
         """Fetch the status and result of an image task (查询任务状态).
 
@@ -281,6 +299,8 @@ class Client(BaseClient):
             task_id: 任务 ID / task id
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
         """
         return self._request(
             GET_TASK,
@@ -293,6 +313,7 @@ class Client(BaseClient):
             models.ImageTask,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
     def generate(
@@ -309,6 +330,9 @@ class Client(BaseClient):
         response_format: str | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.ImagesResponse:
         """Generate images with the OpenAI-compatible entry (POST /v1/images/generations).
 
@@ -328,6 +352,9 @@ class Client(BaseClient):
             response_format: 返回格式，生成资产建议使用 url / result format; url is recommended.
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
+            extra_body: Fields the spec does not list, merged into the body after it is checked.
         """
         return self._request(
             GENERATE,
@@ -348,6 +375,7 @@ class Client(BaseClient):
             models.ImagesResponse,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
     def edit(
@@ -364,6 +392,9 @@ class Client(BaseClient):
         response_format: str | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.ImagesResponse:
         """Edit images with the OpenAI-compatible entry (POST /v1/images/edits).
 
@@ -383,6 +414,9 @@ class Client(BaseClient):
             response_format: 返回格式，生成资产建议使用 url / result format; url is recommended.
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
+            extra_body: Fields the spec does not list, merged into the body after it is checked.
         """
         return self._request(
             EDIT,
@@ -403,6 +437,7 @@ class Client(BaseClient):
             models.ImagesResponse,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
 
@@ -430,6 +465,9 @@ class AsyncClient(AsyncBaseClient):
         response_format: str | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.ImageTask:
         """Create an async image task (推荐 / recommended); poll it with get_task or wait.
 
@@ -449,6 +487,9 @@ class AsyncClient(AsyncBaseClient):
             response_format: 返回格式，生成资产建议使用 url / result format; url is recommended.
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
+            extra_body: Fields the spec does not list, merged into the body after it is checked.
         """
         return await self._request(
             CREATE_TASK,
@@ -469,6 +510,7 @@ class AsyncClient(AsyncBaseClient):
             models.ImageTask,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
     async def wait(
@@ -520,6 +562,9 @@ class AsyncClient(AsyncBaseClient):
         max_poll_interval: float = 15.0,
         on_progress: ProgressCallback | None = None,
         timeout: None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.ImageTask:
         """Submit with ``create_task``, then ``wait`` until the task is final.
 
@@ -527,6 +572,7 @@ class AsyncClient(AsyncBaseClient):
         sleeps between polls included; polls start ``poll_interval`` apart, growing x1.5 up
         to ``max_poll_interval``. ``timeout=`` is refused (TypeError): each poll uses the
         client's HTTP timeout, cut to the time left (``client.with_options(timeout=...)``).
+        The ``extra_*`` arguments go with the submit only.
         """
         with self._deadline_scope(deadline, method="create_task_and_wait", timeout=timeout):
             submitted = await self.create_task(
@@ -539,6 +585,9 @@ class AsyncClient(AsyncBaseClient):
                 output_format=output_format,
                 n=n,
                 response_format=response_format,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
             task_id = find_first(submitted.to_wire(), "task_id")
             if not isinstance(task_id, str):
@@ -557,6 +606,9 @@ class AsyncClient(AsyncBaseClient):
         task_id: str,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.ImageTask:
         """Fetch the status and result of an image task (查询任务状态).
 
@@ -566,6 +618,8 @@ class AsyncClient(AsyncBaseClient):
             task_id: 任务 ID / task id
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
         """
         return await self._request(
             GET_TASK,
@@ -578,6 +632,7 @@ class AsyncClient(AsyncBaseClient):
             models.ImageTask,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
     async def generate(
@@ -594,6 +649,9 @@ class AsyncClient(AsyncBaseClient):
         response_format: str | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.ImagesResponse:
         """Generate images with the OpenAI-compatible entry (POST /v1/images/generations).
 
@@ -613,6 +671,9 @@ class AsyncClient(AsyncBaseClient):
             response_format: 返回格式，生成资产建议使用 url / result format; url is recommended.
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
+            extra_body: Fields the spec does not list, merged into the body after it is checked.
         """
         return await self._request(
             GENERATE,
@@ -633,6 +694,7 @@ class AsyncClient(AsyncBaseClient):
             models.ImagesResponse,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
     async def edit(
@@ -649,6 +711,9 @@ class AsyncClient(AsyncBaseClient):
         response_format: str | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> models.ImagesResponse:
         """Edit images with the OpenAI-compatible entry (POST /v1/images/edits).
 
@@ -668,6 +733,9 @@ class AsyncClient(AsyncBaseClient):
             response_format: 返回格式，生成资产建议使用 url / result format; url is recommended.
             timeout: Overrides the client's per-phase HTTP timeout (connect, each read, write) for this call.
             deadline: Seconds this whole call may take, retries included; default: the client's.
+            extra_headers: More headers for this call (not the API key's: pass ``api_key=``).
+            extra_query: More query parameters for this call.
+            extra_body: Fields the spec does not list, merged into the body after it is checked.
         """
         return await self._request(
             EDIT,
@@ -688,6 +756,7 @@ class AsyncClient(AsyncBaseClient):
             models.ImagesResponse,
             timeout=timeout,
             deadline=deadline,
+            extra=request_extras(extra_headers, extra_query, extra_body),
         )
 
 
@@ -711,6 +780,9 @@ class ClientWithRawResponse:
         response_format: str | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[models.ImageTask]:
         """``create_task`` answered with its HTTP reply; ``.parse()`` gives its result."""
         with raw_responses():
@@ -726,6 +798,9 @@ class ClientWithRawResponse:
                 response_format=response_format,
                 timeout=timeout,
                 deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         return cast(RawResponse[models.ImageTask], reply)
 
@@ -735,10 +810,20 @@ class ClientWithRawResponse:
         task_id: str,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[models.ImageTask]:
         """``get_task`` answered with its HTTP reply; ``.parse()`` gives its result."""
         with raw_responses():
-            reply = self._client.get_task(task_id=task_id, timeout=timeout, deadline=deadline)
+            reply = self._client.get_task(
+                task_id=task_id,
+                timeout=timeout,
+                deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            )
         return cast(RawResponse[models.ImageTask], reply)
 
     def generate(
@@ -755,6 +840,9 @@ class ClientWithRawResponse:
         response_format: str | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[models.ImagesResponse]:
         """``generate`` answered with its HTTP reply; ``.parse()`` gives its result."""
         with raw_responses():
@@ -770,6 +858,9 @@ class ClientWithRawResponse:
                 response_format=response_format,
                 timeout=timeout,
                 deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         return cast(RawResponse[models.ImagesResponse], reply)
 
@@ -787,6 +878,9 @@ class ClientWithRawResponse:
         response_format: str | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[models.ImagesResponse]:
         """``edit`` answered with its HTTP reply; ``.parse()`` gives its result."""
         with raw_responses():
@@ -802,6 +896,9 @@ class ClientWithRawResponse:
                 response_format=response_format,
                 timeout=timeout,
                 deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         return cast(RawResponse[models.ImagesResponse], reply)
 
@@ -826,6 +923,9 @@ class AsyncClientWithRawResponse:
         response_format: str | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[models.ImageTask]:
         """``create_task`` answered with its HTTP reply; ``.parse()`` gives its result."""
         with raw_responses():
@@ -841,6 +941,9 @@ class AsyncClientWithRawResponse:
                 response_format=response_format,
                 timeout=timeout,
                 deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         return cast(RawResponse[models.ImageTask], reply)
 
@@ -850,10 +953,20 @@ class AsyncClientWithRawResponse:
         task_id: str,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[models.ImageTask]:
         """``get_task`` answered with its HTTP reply; ``.parse()`` gives its result."""
         with raw_responses():
-            reply = await self._client.get_task(task_id=task_id, timeout=timeout, deadline=deadline)
+            reply = await self._client.get_task(
+                task_id=task_id,
+                timeout=timeout,
+                deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            )
         return cast(RawResponse[models.ImageTask], reply)
 
     async def generate(
@@ -870,6 +983,9 @@ class AsyncClientWithRawResponse:
         response_format: str | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[models.ImagesResponse]:
         """``generate`` answered with its HTTP reply; ``.parse()`` gives its result."""
         with raw_responses():
@@ -885,6 +1001,9 @@ class AsyncClientWithRawResponse:
                 response_format=response_format,
                 timeout=timeout,
                 deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         return cast(RawResponse[models.ImagesResponse], reply)
 
@@ -902,6 +1021,9 @@ class AsyncClientWithRawResponse:
         response_format: str | None = None,
         timeout: Timeout = None,
         deadline: float | None = None,
+        extra_headers: ExtraHeaders | None = None,
+        extra_query: ExtraQuery | None = None,
+        extra_body: ExtraBody | None = None,
     ) -> RawResponse[models.ImagesResponse]:
         """``edit`` answered with its HTTP reply; ``.parse()`` gives its result."""
         with raw_responses():
@@ -917,5 +1039,8 @@ class AsyncClientWithRawResponse:
                 response_format=response_format,
                 timeout=timeout,
                 deadline=deadline,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         return cast(RawResponse[models.ImagesResponse], reply)

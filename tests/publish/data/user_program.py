@@ -30,7 +30,7 @@ def stream_chat(prompt: str) -> list[str]:
         google=chat_stream.models.GoogleOptions(image_config=chat_stream.models.ImageConfig(aspect_ratio="1:1"))
     )
     with chat_stream.Client() as client, client.chat_completions_stream(
-        model="NanoBananaPro-1K", messages=[message], extra_body=options
+        model="NanoBananaPro-1K", messages=[message], relay_extra_body=options
     ) as stream:
         chunks = list(stream)
         assert_type(chunks, list[chat_stream.models.ChatCompletionChunk])
