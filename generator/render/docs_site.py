@@ -1,7 +1,8 @@
 """The docs site: Markdown pages under ``docs/`` and the ``mkdocs.yml`` that builds them.
 
 Pages: an index, the capability matrix, one page per provider (with runnable
-sync and async programs), errors and retries, and the changelog. The changelog
+sync and async programs), errors and retries, an API reference (mkdocstrings reads the
+package's docstrings when the site is built), and the changelog. The changelog
 is ``CHANGELOG.md`` at the root of ``generated/``, outside ``docs/``; the copied
 ``mkdocs_hooks.py`` adds it to the site as ``changelog.md`` at build time.
 """
@@ -28,6 +29,7 @@ def docs_site(env: jinja2.Environment, template_dir: Path, irs: list[ProviderIR]
     pages = {
         "index.md": render(env, "docs/index.md.jinja", header=md_header, changelog=CHANGELOG_PAGE, **shared),
         "errors.md": render(env, "docs/errors.md.jinja", header=md_header, **shared),
+        "reference/index.md": render(env, "docs/reference.md.jinja", header=md_header, **shared),
         "capabilities.md": render(
             env,
             "docs/capabilities.md.jinja",
@@ -44,6 +46,13 @@ def docs_site(env: jinja2.Environment, template_dir: Path, irs: list[ProviderIR]
             provider=provider,
             package=PACKAGE,
             snippets=provider_snippets(env, provider),
+        )
+        pages[f"reference/{provider.id}.md"] = render(
+            env,
+            "docs/provider_reference.md.jinja",
+            header=header(provider.spec_file, "<!--"),
+            provider=provider,
+            package=PACKAGE,
         )
     config = render(
         env,
