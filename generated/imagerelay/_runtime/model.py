@@ -7,7 +7,6 @@ fields without notice); requests validate their declarative rules.
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 from collections.abc import Mapping
@@ -365,6 +364,8 @@ def _squash(key: str) -> str:
 def closest_key(key: str, keys: list[str]) -> str | None:
     """The key ``key`` most likely meant: same letters in another case or with other
     separators (``aspectratio``, ``aspect-ratio``), else a near spelling."""
+    import difflib  # only on this error path: not worth its import time on every start
+
     by_squashed = {_squash(candidate): candidate for candidate in reversed(keys)}
     if _squash(key) in by_squashed:
         return by_squashed[_squash(key)]
