@@ -88,7 +88,7 @@ CLIENT_MEMBERS = frozenset({
 })
 
 # Module-level names of a provider's client.py other than endpoint constants.
-CLIENT_MODULE_CONSTANTS = frozenset({"PROVIDER"})
+CLIENT_MODULE_CONSTANTS = frozenset({"PROVIDER", "TYPE_CHECKING"})
 
 # Keyword arguments every generated method takes besides the spec's fields (``timeout``
 # and ``deadline``; the wait helpers' ``poll_interval``, ``max_poll_interval`` and

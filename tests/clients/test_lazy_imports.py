@@ -75,3 +75,36 @@ print(json.dumps({"before": before, "refused": refused, "url": task.images()[0].
     assert found["before"] is False
     assert "aspectRatio='1:8' is not allowed" in str(found["refused"])
     assert found["url"] == "https://cdn.test/a.png"
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_models_load_with_the_first_call_and_then_cost_nothing_per_call(provider: str) -> None:
+    found = _fresh(
+        f"""
+import json, sys, types
+from imagerelay.{provider} import Client
+import imagerelay.{provider}.client as client_module
+
+prefix = "imagerelay.{provider}."
+at_import = sorted(name for name in ("models", "params", "bases") if prefix + name in sys.modules)
+stand_in = type(vars(client_module)["models"]).__name__
+# What the first call does: read a model class through the client module's global.
+request = client_module.models.__name__
+print(json.dumps({{
+    "at_import": at_import,
+    "stand_in": stand_in,
+    "loaded": prefix + "models" in sys.modules,
+    "replaced": isinstance(vars(client_module)["models"], types.ModuleType),
+    "package_attribute": __import__("imagerelay.{provider}", fromlist=["models"]).models.__name__,
+    "params": __import__("imagerelay.{provider}.params", fromlist=["x"]).__name__,
+}}))
+"""
+    )
+    assert found == {
+        "at_import": [],
+        "stand_in": "LazyModule",
+        "loaded": True,
+        "replaced": True,
+        "package_attribute": f"imagerelay.{provider}.models",
+        "params": f"imagerelay.{provider}.params",
+    }

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import importlib
 import inspect
 import json
 import re
@@ -114,8 +115,16 @@ def _annotation(func: Callable[..., Any], param: inspect.Parameter) -> Any:
     text = param.annotation
     if not isinstance(text, str):
         return text
+    module = inspect.getmodule(func)
+    namespace = dict(vars(module)) if module is not None else {}
+    # The names a type checker sees: client modules import params (and models) only then.
+    for sibling in ("models", "params"):
+        try:
+            namespace[sibling] = importlib.import_module(f"{namespace.get('__package__')}.{sibling}")
+        except ImportError:
+            pass
     try:  # generated modules use `from __future__ import annotations`: evaluate in the module
-        return eval(text, vars(inspect.getmodule(func)))  # our own generated annotation
+        return eval(text, namespace)  # our own generated annotation
     except Exception:  # noqa: BLE001 - an unresolvable annotation still gets a guess
         return str if "str" in text else int if "int" in text else "x"
 

@@ -6,7 +6,23 @@ responses, ``params`` their dict forms for type checkers, ``catalog`` the docume
 ids, enums and size tables.
 """
 
-from . import catalog, models, params
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from . import catalog
 from .client import AsyncClient, Client
 
+if TYPE_CHECKING:
+    from . import models, params
+
 __all__ = ["AsyncClient", "Client", "catalog", "models", "params"]
+
+
+def __getattr__(name: str) -> object:
+    # models and params import on first use (the client's first call imports models): creating
+    # the model classes is most of a provider's import time (bench figure 5).
+    if name in ("models", "params"):
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,19 +7,25 @@ runtime in ``imagerelay._runtime`` sends the requests; this module only describe
 
 from __future__ import annotations
 
-from typing import Final, cast
+from typing import TYPE_CHECKING, Final, cast
 
 from .._runtime.client import AsyncBaseClient, BaseClient, Timeout
 from .._runtime.descriptors import AuthScheme, Endpoint, ProviderConfig, Resume
 from .._runtime.errors import ResponseValidationError
 from .._runtime.extras import ExtraBody, ExtraHeaders, ExtraQuery, request_extras
 from .._runtime.image_input import ImageSource
+from .._runtime.lazy import LazyModule
 from .._runtime.model import build_request
 from .._runtime.paths import find_first
 from .._runtime.polling import ProgressCallback
 from .._runtime.raw import RawResponse, araw_stream, raw_responses, raw_stream
 from .._runtime.streaming import AsyncStream, Stream
-from . import catalog, models
+from . import catalog
+
+if TYPE_CHECKING:
+    from . import models
+else:
+    models = LazyModule(f"{__package__}.models", globals(), "models")
 
 PROVIDER: Final = ProviderConfig(
     id="api_generate",

@@ -7,15 +7,21 @@ runtime in ``imagerelay._runtime`` sends the requests; this module only describe
 
 from __future__ import annotations
 
-from typing import Final, cast
+from typing import TYPE_CHECKING, Final, cast
 
 from .._runtime.client import AsyncBaseClient, BaseClient, Timeout
 from .._runtime.descriptors import AuthScheme, Endpoint, ProviderConfig
 from .._runtime.extras import ExtraBody, ExtraHeaders, ExtraQuery, request_extras
+from .._runtime.lazy import LazyModule
 from .._runtime.model import build_request
 from .._runtime.raw import RawResponse, araw_stream, raw_responses, raw_stream
 from .._runtime.streaming import AsyncStream, Stream
-from . import catalog, models, params
+from . import catalog
+
+if TYPE_CHECKING:
+    from . import models, params
+else:
+    models = LazyModule(f"{__package__}.models", globals(), "models")
 
 PROVIDER: Final = ProviderConfig(
     id="chat_stream",
