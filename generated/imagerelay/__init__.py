@@ -20,9 +20,9 @@ from __future__ import annotations
 # ``import imagerelay`` (about 12 ms), and type checkers honour this spelling too.
 TYPE_CHECKING = False
 
-__version__ = "0.1.0.4224498412"
+__version__ = "0.1.0.3629389855"
 # sha256 prefix of the specs as the generator read them; part of __version__.
-SPEC_DIGEST = "fbccbaeca6b6"
+SPEC_DIGEST = "d854181f3a38"
 PROVIDERS: tuple[str, ...] = (
     "api_generate",
     "chat_stream",

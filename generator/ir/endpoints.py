@@ -7,6 +7,8 @@ import re
 from typing import Any
 
 from generator.ir.nodes import (
+    CanonicalIR,
+    CanonicalSlotIR,
     ClassIR,
     EndpointIR,
     EnvelopeIR,
@@ -17,7 +19,7 @@ from generator.ir.nodes import (
     ResumeIR,
 )
 from generator.naming import constant_case, pascal_case, wait_method_name
-from generator.spec.schema import EndpointSpec, ExampleSpec, ProviderSpec
+from generator.spec.schema import CANONICAL_CONCEPTS, EndpointSpec, ExampleSpec, ProviderSpec
 
 _SPANNING = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*):path\}")
 
@@ -173,4 +175,27 @@ def endpoint_ir(spec: ProviderSpec, name: str, endpoint: EndpointSpec, classes: 
         raise_task_pending=_blocking_task(endpoint),
         resume=_resume_ir(spec, endpoint),
         model_field=next((field.wire_name for field in fields if field.type.model), None),
+        canonical=_canonical_ir(endpoint),
     )
+
+
+def _canonical_ir(endpoint: EndpointSpec) -> CanonicalIR | None:
+    canonical = endpoint.canonical
+    if canonical is None:
+        return None
+    slots = []
+    for concept in CANONICAL_CONCEPTS:
+        path = getattr(canonical, concept)
+        if path is not None:
+            item = canonical.items.get(concept)
+            slots.append(CanonicalSlotIR(concept, path, None if item is None else _compact_json(item)))
+    return CanonicalIR(
+        slots=tuple(slots),
+        fixed=tuple((path, _compact_json(value)) for path, value in canonical.set.items()),
+        unsupported=tuple(canonical.unsupported.items()),
+        model_tiers=tuple(canonical.model_tiers.items()),
+    )
+
+
+def _compact_json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

@@ -228,6 +228,30 @@ class ExampleIR:
 
 
 @dataclass(frozen=True)
+class CanonicalSlotIR:
+    """Where one value of the cross-provider request goes: a wire path ("[0]" fills an item,
+    a final "[]" appends ``item`` with "$value" replaced), as JSON text so the node stays hashable."""
+
+    concept: str
+    path: str
+    item: str | None = None
+
+
+@dataclass(frozen=True)
+class CanonicalIR:
+    """The spec's ``canonical`` block of one endpoint."""
+
+    slots: tuple[CanonicalSlotIR, ...]
+    # (wire path, value as JSON text) sent with every canonical request.
+    fixed: tuple[tuple[str, str], ...]
+    unsupported: tuple[tuple[str, str], ...]
+    model_tiers: tuple[tuple[str, str], ...]
+
+    def slot(self, concept: str) -> CanonicalSlotIR | None:
+        return next((slot for slot in self.slots if slot.concept == concept), None)
+
+
+@dataclass(frozen=True)
 class EndpointIR:
     name: str
     constant: str
@@ -264,6 +288,8 @@ class EndpointIR:
     resume: ResumeIR | None = None
     # The request's model-id field (wire name), checked against the doc's list when sent.
     model_field: str | None = None
+    # How imagerelay.generate's request maps onto this endpoint (spec ``canonical``).
+    canonical: CanonicalIR | None = None
 
     @property
     def sends_body(self) -> bool:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from generator.check import check_provider
 from generator.ir.nodes import ProviderIR
+from generator.naming import names_as_written
 from generator.render.output import OutputFile
 from generator.render.package_meta import SdkRelease, sdk_release
 from generator.report.changes import Change, ChangeReport
@@ -102,7 +103,9 @@ def _previous_ir(folder: Path, names: Iterable[str]) -> tuple[list[ProviderIR], 
     providers: list[ProviderIR] = []
     unreadable: dict[str, str] = {}
     for path in sorted(folder / name for name in names):
-        provider, problems = check_provider(path, f"{folder.name}/{path.name}")
+        # Names reserved since the copy was made do not stop the comparison (see read_source).
+        with names_as_written():
+            provider, problems = check_provider(path, f"{folder.name}/{path.name}")
         if provider is None:
             unreadable[path.name] = str(min(problems, key=lambda problem: problem.mark))
             continue

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from generator.spec.canonical_checks import check_canonical
 from generator.spec.fieldpaths import resolve_field_path
 from generator.spec.loader import PathKey
 from generator.spec.name_checks import check_argument_names
@@ -47,6 +48,8 @@ class EndpointChecker:
             self._check_fixed()
             self._check_body_kind()
             self._check_examples()
+            if self.endpoint.canonical is not None:
+                check_canonical(self, self.endpoint.canonical)
         self._check_response()
         if self.endpoint.polling is not None:
             self._check_polling()

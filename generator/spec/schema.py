@@ -6,7 +6,7 @@ Shapes only; cross-references and documented rules are checked in
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
@@ -354,6 +354,36 @@ class ExampleSpec(SpecModel):
     response: ExampleResponse | None = None
 
 
+# What the cross-provider request (``imagerelay.generate``) says, besides the model.
+CanonicalConcept = Literal["aspect_ratio", "size_tier", "pixel_size", "n", "input_images", "output_format"]
+CANONICAL_CONCEPTS: tuple[str, ...] = ("prompt", *get_args(CanonicalConcept))
+
+
+class CanonicalSpec(SpecModel):
+    """How the canonical request maps onto this endpoint's wire fields.
+
+    Each concept is a wire path of the request (``[0]`` picks a list item to fill, ``[]`` at
+    the end appends one item per value, shaped by ``items``). A concept the endpoint cannot
+    express is listed under ``unsupported`` with the doc's reason; saying nothing is an error.
+    """
+
+    prompt: str
+    aspect_ratio: str | None = None
+    size_tier: str | None = None
+    pixel_size: str | None = None
+    n: str | None = None
+    input_images: str | None = None
+    output_format: str | None = None
+    # For a path ending in "[]": the item appended, with the string "$value" where the value goes.
+    items: dict[str, Any] = {}
+    # Wire path -> value sent with every canonical request (a role, a response modality).
+    set: dict[str, Any] = {}
+    # Concept -> the doc's reason the endpoint cannot take it.
+    unsupported: dict[str, str] = {}
+    # Where the size tier is part of the model id (one id per tier): model id -> tier.
+    model_tiers: dict[str, str] = {}
+
+
 class EndpointSpec(SpecModel):
     summary: str
     description: str = ""
@@ -366,6 +396,7 @@ class EndpointSpec(SpecModel):
     response: ResponseSpec
     polling: PollingSpec | None = None
     examples: list[ExampleSpec] = []
+    canonical: CanonicalSpec | None = None
 
 
 class ProviderSpec(SpecModel):
