@@ -20,9 +20,9 @@ from __future__ import annotations
 # ``import imagerelay`` (about 12 ms), and type checkers honour this spelling too.
 TYPE_CHECKING = False
 
-__version__ = "0.1.0.3629389855"
+__version__ = "0.1.0.1356786511"
 # sha256 prefix of the specs as the generator read them; part of __version__.
-SPEC_DIGEST = "d854181f3a38"
+SPEC_DIGEST = "50deeb4fee40"
 PROVIDERS: tuple[str, ...] = (
     "api_generate",
     "chat_stream",
@@ -42,11 +42,13 @@ __all__ = [
     "BadRequestError",
     "ConflictError",
     "ContentPolicyError",
+    "GenerateResult",
     "Image",
     "InternalServerError",
     "InvalidAPIKeyError",
     "InvalidRequestError",
     "MissingAPIKeyError",
+    "NoCapableProviderError",
     "NoImageError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -61,16 +63,19 @@ __all__ = [
     "UnknownModelWarning",
     "UnprocessableEntityError",
     "WaitTimeoutError",
+    "agenerate",
     "api_generate",
     "chat_stream",
     "fal_queue",
     "gemini_12ai",
     "gemini_jobs",
+    "generate",
     "image_tasks",
 ]
 
 if TYPE_CHECKING:
     from . import api_generate, chat_stream, fal_queue, gemini_12ai, gemini_jobs, image_tasks
+    from ._runtime.facade import GenerateResult, agenerate, generate
     from ._runtime.images import Image
     from .errors import (
         APIConnectionError,
@@ -84,6 +89,7 @@ if TYPE_CHECKING:
         InvalidAPIKeyError,
         InvalidRequestError,
         MissingAPIKeyError,
+        NoCapableProviderError,
         NoImageError,
         NotFoundError,
         PermissionDeniedError,
@@ -110,11 +116,13 @@ else:
         "BadRequestError": ".errors",
         "ConflictError": ".errors",
         "ContentPolicyError": ".errors",
+        "GenerateResult": "._runtime.facade",
         "Image": "._runtime.images",
         "InternalServerError": ".errors",
         "InvalidAPIKeyError": ".errors",
         "InvalidRequestError": ".errors",
         "MissingAPIKeyError": ".errors",
+        "NoCapableProviderError": ".errors",
         "NoImageError": ".errors",
         "NotFoundError": ".errors",
         "PermissionDeniedError": ".errors",
@@ -129,11 +137,13 @@ else:
         "UnknownModelWarning": ".errors",
         "UnprocessableEntityError": ".errors",
         "WaitTimeoutError": ".errors",
+        "agenerate": "._runtime.facade",
         "api_generate": ".",
         "chat_stream": ".",
         "fal_queue": ".",
         "gemini_12ai": ".",
         "gemini_jobs": ".",
+        "generate": "._runtime.facade",
         "image_tasks": ".",
     }
 

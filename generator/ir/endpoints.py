@@ -175,11 +175,12 @@ def endpoint_ir(spec: ProviderSpec, name: str, endpoint: EndpointSpec, classes: 
         raise_task_pending=_blocking_task(endpoint),
         resume=_resume_ir(spec, endpoint),
         model_field=next((field.wire_name for field in fields if field.type.model), None),
-        canonical=_canonical_ir(endpoint),
+        canonical=_canonical_ir(endpoint, fields, classes),
     )
 
 
-def _canonical_ir(endpoint: EndpointSpec) -> CanonicalIR | None:
+def _canonical_ir(endpoint: EndpointSpec, fields: tuple[FieldIR, ...], classes: dict[str, ClassIR]
+                  ) -> CanonicalIR | None:
     canonical = endpoint.canonical
     if canonical is None:
         return None
@@ -188,7 +189,9 @@ def _canonical_ir(endpoint: EndpointSpec) -> CanonicalIR | None:
         path = getattr(canonical, concept)
         if path is not None:
             item = canonical.items.get(concept)
-            slots.append(CanonicalSlotIR(concept, path, None if item is None else _compact_json(item)))
+            target = _field_at(fields, classes, path)
+            many = target is not None and target.type.kind == "array"
+            slots.append(CanonicalSlotIR(concept, path, None if item is None else _compact_json(item), many))
     return CanonicalIR(
         slots=tuple(slots),
         fixed=tuple((path, _compact_json(value)) for path, value in canonical.set.items()),
@@ -198,4 +201,18 @@ def _canonical_ir(endpoint: EndpointSpec) -> CanonicalIR | None:
 
 
 def _compact_json(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _field_at(fields: tuple[FieldIR, ...], classes: dict[str, ClassIR], path: str) -> FieldIR | None:
+    """The field a canonical path ends on ("a[0].b" steps into a's items), or None."""
+    found: FieldIR | None = None
+    current = fields
+    for segment in path.split("."):
+        name = segment.split("[", 1)[0]
+        found = next((field for field in current if field.wire_name == name), None)
+        if found is None:
+            return None
+        type_ir = found.type.item if "[" in segment and found.type.item is not None else found.type
+        current = classes[type_ir.class_name].fields if type_ir.class_name in classes else ()
+    return found

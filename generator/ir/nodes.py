@@ -235,6 +235,12 @@ class CanonicalSlotIR:
     concept: str
     path: str
     item: str | None = None
+    # The target holds a list (several input images fit without an item template).
+    many: bool = False
+
+    @property
+    def item_value(self) -> Any:
+        return None if self.item is None else json.loads(self.item)
 
 
 @dataclass(frozen=True)
@@ -249,6 +255,14 @@ class CanonicalIR:
 
     def slot(self, concept: str) -> CanonicalSlotIR | None:
         return next((slot for slot in self.slots if slot.concept == concept), None)
+
+    @property
+    def slot_rows(self) -> tuple[tuple[str, str, Any, bool], ...]:
+        return tuple((slot.concept, slot.path, slot.item_value, slot.many) for slot in self.slots)
+
+    @property
+    def fixed_values(self) -> tuple[tuple[str, Any], ...]:
+        return tuple((path, json.loads(value)) for path, value in self.fixed)
 
 
 @dataclass(frozen=True)
@@ -290,6 +304,11 @@ class EndpointIR:
     model_field: str | None = None
     # How imagerelay.generate's request maps onto this endpoint (spec ``canonical``).
     canonical: CanonicalIR | None = None
+
+    @property
+    def argument_names(self) -> tuple[tuple[str, str], ...]:
+        """(wire name, keyword argument) of each parameter."""
+        return tuple((param.wire_name, param.param_name) for param in self.params)
 
     @property
     def sends_body(self) -> bool:

@@ -42,7 +42,13 @@ REQUIRES_PYTHON = ">=3.11"
 LICENSE_HOLDER = "relaygen contributors"
 DIGEST_LENGTH = 12
 # Top-level names that are not exception classes but are re-exported lazily.
-RUNTIME_EXPORTS = {"Image": "._runtime.images"}
+RUNTIME_EXPORTS = {
+    "Image": "._runtime.images",
+    # One interface across relays (runtime facade.py).
+    "GenerateResult": "._runtime.facade",
+    "agenerate": "._runtime.facade",
+    "generate": "._runtime.facade",
+}
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ measured by bench/import_time.py). Only read them by field name.
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple
+from collections.abc import Mapping
+from typing import Any, Literal, NamedTuple
 
 from .families import ModelFamily
 
@@ -154,3 +155,6 @@ class Endpoint(NamedTuple):
     resume: Resume | None = None
     # The request's model-id field (wire name): an id the doc does not list is warned about.
     model_field: str | None = None
+    # imagerelay.generate's request on this endpoint, as plain data (cheap to import); read
+    # by ``canonical.Canonical.of``.
+    canonical: Mapping[str, Any] | None = None

@@ -32,6 +32,7 @@ __all__ = [
     "InvalidAPIKeyError",
     "InvalidRequestError",
     "MissingAPIKeyError",
+    "NoCapableProviderError",
     "NoImageError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -107,6 +108,9 @@ class Held:
 class RelayError(Exception):
     """Base of every error raised by a generated client."""
 
+    # imagerelay.generate: every candidate considered before this error (facade.Attempt).
+    attempts: tuple[Any, ...] = ()
+
     if not TYPE_CHECKING:  # hidden from mypy, which would allow any attribute otherwise
 
         def __setattr__(self, name: str, value: Any) -> None:
@@ -174,6 +178,16 @@ class InvalidRequestError(RelayError, ValueError):
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
         super().__init__(f"invalid {subject} ({count} {noun}): " + "; ".join(self.problems))
+
+
+class NoCapableProviderError(InvalidRequestError):
+    """``imagerelay.generate``: no candidate can honour every requested value; nothing was sent.
+
+    ``problems`` holds one line per candidate (provider, model and the exact reason).
+    """
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        super().__init__(problems, subject="generate request: no capable provider")
 
 
 class SizeLookupError(InvalidRequestError, KeyError):

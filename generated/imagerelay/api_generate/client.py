@@ -58,6 +58,30 @@ GENERATE: Final = Endpoint(
     model_field="model",
     raise_task_pending=True,
     resume=Resume(id_from="id", method="wait"),
+    # imagerelay.generate's request on this endpoint (spec ``canonical``; see _runtime/canonical.py).
+    canonical={
+        "model": "model",
+        "slots": (
+            ("prompt", "prompt", None, False),
+            ("aspect_ratio", "aspectRatio", None, False),
+            ("size_tier", "imageSize", None, False),
+            ("pixel_size", "aspectRatio", None, False),
+            ("input_images", "images", None, True),
+        ),
+        "fixed": (),
+        "unsupported": (
+            ("n", "the doc has no image count; each call makes one image"),
+            ("output_format", "the doc has no output format field"),
+        ),
+        "model_tiers": (),
+        "arguments": (
+            ("model", "model"),
+            ("prompt", "prompt"),
+            ("images", "images"),
+            ("aspectRatio", "aspect_ratio"),
+            ("imageSize", "image_size"),
+        ),
+    },
 )
 
 GENERATE_STREAM: Final = Endpoint(
@@ -78,6 +102,30 @@ GENERATE_STREAM: Final = Endpoint(
     model_field="model",
     raise_task_pending=True,
     resume=Resume(id_from="id", method="wait"),
+    # imagerelay.generate's request on this endpoint (spec ``canonical``; see _runtime/canonical.py).
+    canonical={
+        "model": "model",
+        "slots": (
+            ("prompt", "prompt", None, False),
+            ("aspect_ratio", "aspectRatio", None, False),
+            ("size_tier", "imageSize", None, False),
+            ("pixel_size", "aspectRatio", None, False),
+            ("input_images", "images", None, True),
+        ),
+        "fixed": (),
+        "unsupported": (
+            ("n", "the doc has no image count; each call makes one image"),
+            ("output_format", "the doc has no output format field"),
+        ),
+        "model_tiers": (),
+        "arguments": (
+            ("model", "model"),
+            ("prompt", "prompt"),
+            ("images", "images"),
+            ("aspectRatio", "aspect_ratio"),
+            ("imageSize", "image_size"),
+        ),
+    },
 )
 
 SUBMIT: Final = Endpoint(
@@ -96,6 +144,30 @@ SUBMIT: Final = Endpoint(
     requires_image=False,
     raise_task_failure=False,
     model_field="model",
+    # imagerelay.generate's request on this endpoint (spec ``canonical``; see _runtime/canonical.py).
+    canonical={
+        "model": "model",
+        "slots": (
+            ("prompt", "prompt", None, False),
+            ("aspect_ratio", "aspectRatio", None, False),
+            ("size_tier", "imageSize", None, False),
+            ("pixel_size", "aspectRatio", None, False),
+            ("input_images", "images", None, True),
+        ),
+        "fixed": (),
+        "unsupported": (
+            ("n", "the doc has no image count; each call makes one image"),
+            ("output_format", "the doc has no output format field"),
+        ),
+        "model_tiers": (),
+        "arguments": (
+            ("model", "model"),
+            ("prompt", "prompt"),
+            ("images", "images"),
+            ("aspectRatio", "aspect_ratio"),
+            ("imageSize", "image_size"),
+        ),
+    },
 )
 
 GET_RESULT: Final = Endpoint(

@@ -52,6 +52,40 @@ CHAT_COMPLETIONS_STREAM: Final = Endpoint(
     requires_image=True,
     raise_task_failure=False,
     model_field="model",
+    # imagerelay.generate's request on this endpoint (spec ``canonical``; see _runtime/canonical.py).
+    canonical={
+        "model": "model",
+        "slots": (
+            ("prompt", "messages[0].content[]", {"type": "text", "text": "$value"}, False),
+            ("aspect_ratio", "extra_body.google.image_config.aspect_ratio", None, False),
+            (
+                "input_images",
+                "messages[0].content[]",
+                {"type": "image_url", "image_url": {"url": "$value"}},
+                False,
+            ),
+            ("output_format", "extra_body.google.image_config.output_format", None, False),
+        ),
+        "fixed": (("messages[0].role", "user"),),
+        "unsupported": (
+            ("n", "the doc has no image count; each call makes one image"),
+            ("pixel_size", "sizes are the tiers of the model ids only"),
+        ),
+        "model_tiers": (
+            ("NanoBananaPro-1K", "1K"),
+            ("NanoBananaPro-2K", "2K"),
+            ("NanoBananaPro-4K", "4K"),
+            ("NanoBanana2-0.5K", "0.5K"),
+            ("NanoBanana2-1K", "1K"),
+            ("NanoBanana2-2K", "2K"),
+            ("NanoBanana2-4K", "4K"),
+        ),
+        "arguments": (
+            ("model", "model"),
+            ("messages", "messages"),
+            ("extra_body", "relay_extra_body"),
+        ),
+    },
 )
 
 CHAT_COMPLETIONS: Final = Endpoint(
@@ -70,6 +104,40 @@ CHAT_COMPLETIONS: Final = Endpoint(
     requires_image=True,
     raise_task_failure=False,
     model_field="model",
+    # imagerelay.generate's request on this endpoint (spec ``canonical``; see _runtime/canonical.py).
+    canonical={
+        "model": "model",
+        "slots": (
+            ("prompt", "messages[0].content[]", {"type": "text", "text": "$value"}, False),
+            ("aspect_ratio", "extra_body.google.image_config.aspect_ratio", None, False),
+            (
+                "input_images",
+                "messages[0].content[]",
+                {"type": "image_url", "image_url": {"url": "$value"}},
+                False,
+            ),
+            ("output_format", "extra_body.google.image_config.output_format", None, False),
+        ),
+        "fixed": (("messages[0].role", "user"),),
+        "unsupported": (
+            ("n", "the doc has no image count; each call makes one image"),
+            ("pixel_size", "sizes are the tiers of the model ids only"),
+        ),
+        "model_tiers": (
+            ("NanoBananaPro-1K", "1K"),
+            ("NanoBananaPro-2K", "2K"),
+            ("NanoBananaPro-4K", "4K"),
+            ("NanoBanana2-0.5K", "0.5K"),
+            ("NanoBanana2-1K", "1K"),
+            ("NanoBanana2-2K", "2K"),
+            ("NanoBanana2-4K", "4K"),
+        ),
+        "arguments": (
+            ("model", "model"),
+            ("messages", "messages"),
+            ("extra_body", "relay_extra_body"),
+        ),
+    },
 )
 
 

@@ -55,6 +55,38 @@ SUBMIT: Final = Endpoint(
     requires_image=False,
     raise_task_failure=False,
     model_field="model",
+    # imagerelay.generate's request on this endpoint (spec ``canonical``; see _runtime/canonical.py).
+    canonical={
+        "model": "model",
+        "slots": (
+            ("prompt", "prompt", None, False),
+            ("n", "num_images", None, False),
+            ("input_images", "image_url", None, False),
+            ("output_format", "output_format", None, False),
+        ),
+        "fixed": (),
+        "unsupported": (
+            ("aspect_ratio", "image_size takes named presets (landscape_16_9...), not ratios"),
+            ("size_tier", "the doc has no 1K/2K/4K tiers"),
+            ("pixel_size", "custom sizes are an object {width, height}, not a WxH string"),
+        ),
+        "model_tiers": (),
+        "arguments": (
+            ("model", "model"),
+            ("prompt", "prompt"),
+            ("image_url", "image_url"),
+            ("strength", "strength"),
+            ("image_size", "image_size"),
+            ("num_inference_steps", "num_inference_steps"),
+            ("seed", "seed"),
+            ("guidance_scale", "guidance_scale"),
+            ("sync_mode", "sync_mode"),
+            ("num_images", "num_images"),
+            ("enable_safety_checker", "enable_safety_checker"),
+            ("output_format", "output_format"),
+            ("acceleration", "acceleration"),
+        ),
+    },
 )
 
 GET_STATUS: Final = Endpoint(

@@ -51,6 +51,32 @@ GENERATE_CONTENT: Final = Endpoint(
     requires_image=True,
     raise_task_failure=False,
     model_field="model",
+    # imagerelay.generate's request on this endpoint (spec ``canonical``; see _runtime/canonical.py).
+    canonical={
+        "model": "model",
+        "slots": (
+            ("prompt", "contents[0].parts[]", {"text": "$value"}, True),
+            ("aspect_ratio", "generationConfig.imageConfig.aspectRatio", None, False),
+            ("size_tier", "generationConfig.imageConfig.imageSize", None, False),
+            ("input_images", "contents[0].parts[]", {"inline_data": "$value"}, True),
+        ),
+        "fixed": (
+            ("contents[0].role", "user"),
+            ("generationConfig.responseModalities", ["IMAGE"]),
+        ),
+        "unsupported": (
+            ("n", "one image per candidate; the doc has no count"),
+            ("pixel_size", "sizes are the 1K/2K/4K tiers only"),
+            ("output_format", "the reply's MIME type is chosen by the model"),
+        ),
+        "model_tiers": (),
+        "arguments": (
+            ("model", "model"),
+            ("contents", "contents"),
+            ("generationConfig", "generation_config"),
+            ("tools", "tools"),
+        ),
+    },
 )
 
 

@@ -55,6 +55,31 @@ GENERATE_CONTENT: Final = Endpoint(
     requires_image=True,
     raise_task_failure=False,
     model_field="model",
+    # imagerelay.generate's request on this endpoint (spec ``canonical``; see _runtime/canonical.py).
+    canonical={
+        "model": "model",
+        "slots": (
+            ("prompt", "contents[0].parts[]", {"text": "$value"}, True),
+            ("size_tier", "generationConfig.imageConfig.imageSize", None, False),
+            ("input_images", "contents[0].parts[]", {"inlineData": "$value"}, True),
+        ),
+        "fixed": (("contents[0].role", "user"),),
+        "unsupported": (
+            (
+                "aspect_ratio",
+                "this endpoint's imageConfig documents imageSize only (create_job takes a ratio)",
+            ),
+            ("n", "one image per candidate; the doc has no count"),
+            ("pixel_size", "sizes are the 1K/2K/4K tiers only"),
+            ("output_format", "the reply's MIME type is chosen by the model"),
+        ),
+        "model_tiers": (),
+        "arguments": (
+            ("model", "model"),
+            ("contents", "contents"),
+            ("generationConfig", "generation_config"),
+        ),
+    },
 )
 
 UPLOAD_FILE: Final = Endpoint(
@@ -90,6 +115,27 @@ CREATE_JOB: Final = Endpoint(
     requires_image=False,
     raise_task_failure=False,
     model_field="model",
+    # imagerelay.generate's request on this endpoint (spec ``canonical``; see _runtime/canonical.py).
+    canonical={
+        "model": "model",
+        "slots": (
+            ("prompt", "input.prompt", None, False),
+            ("aspect_ratio", "input.aspect_ratio", None, False),
+            ("size_tier", "input.image_size", None, False),
+            ("input_images", "input.reference_image_urls", None, True),
+            ("output_format", "input.mime_type", None, False),
+        ),
+        "fixed": (),
+        "unsupported": (
+            ("n", "the doc has no image count"),
+            ("pixel_size", "sizes are the 1K/2K/4K tiers only"),
+        ),
+        "model_tiers": (),
+        "arguments": (
+            ("model", "model"),
+            ("input", "input"),
+        ),
+    },
 )
 
 GET_JOB: Final = Endpoint(

@@ -61,6 +61,37 @@ CREATE_TASK: Final = Endpoint(
     requires_image=False,
     raise_task_failure=False,
     model_field="model",
+    # imagerelay.generate's request on this endpoint (spec ``canonical``; see _runtime/canonical.py).
+    canonical={
+        "model": "model",
+        "slots": (
+            ("prompt", "prompt", None, False),
+            ("aspect_ratio", "aspect_ratio", None, False),
+            ("n", "n", None, False),
+            ("input_images", "images", None, True),
+            ("output_format", "output_format", None, False),
+        ),
+        "fixed": (),
+        "unsupported": (
+            (
+                "size_tier",
+                "the size tier is part of the model id (NanoBanana2-0.5K...), not a field",
+            ),
+            ("pixel_size", "the doc has no exact sizes"),
+        ),
+        "model_tiers": (),
+        "arguments": (
+            ("model", "model"),
+            ("prompt", "prompt"),
+            ("task_type", "task_type"),
+            ("image", "image"),
+            ("images", "images"),
+            ("aspect_ratio", "aspect_ratio"),
+            ("output_format", "output_format"),
+            ("n", "n"),
+            ("response_format", "response_format"),
+        ),
+    },
 )
 
 GET_TASK: Final = Endpoint(
@@ -102,6 +133,37 @@ GENERATE: Final = Endpoint(
     requires_image=True,
     raise_task_failure=False,
     model_field="model",
+    # imagerelay.generate's request on this endpoint (spec ``canonical``; see _runtime/canonical.py).
+    canonical={
+        "model": "model",
+        "slots": (
+            ("prompt", "prompt", None, False),
+            ("aspect_ratio", "aspect_ratio", None, False),
+            ("n", "n", None, False),
+            ("input_images", "images", None, True),
+            ("output_format", "output_format", None, False),
+        ),
+        "fixed": (),
+        "unsupported": (
+            (
+                "size_tier",
+                "the size tier is part of the model id (NanoBanana2-0.5K...), not a field",
+            ),
+            ("pixel_size", "the doc has no exact sizes"),
+        ),
+        "model_tiers": (),
+        "arguments": (
+            ("model", "model"),
+            ("prompt", "prompt"),
+            ("task_type", "task_type"),
+            ("image", "image"),
+            ("images", "images"),
+            ("aspect_ratio", "aspect_ratio"),
+            ("output_format", "output_format"),
+            ("n", "n"),
+            ("response_format", "response_format"),
+        ),
+    },
 )
 
 EDIT: Final = Endpoint(
@@ -120,6 +182,37 @@ EDIT: Final = Endpoint(
     requires_image=True,
     raise_task_failure=False,
     model_field="model",
+    # imagerelay.generate's request on this endpoint (spec ``canonical``; see _runtime/canonical.py).
+    canonical={
+        "model": "model",
+        "slots": (
+            ("prompt", "prompt", None, False),
+            ("aspect_ratio", "aspect_ratio", None, False),
+            ("n", "n", None, False),
+            ("input_images", "images", None, True),
+            ("output_format", "output_format", None, False),
+        ),
+        "fixed": (),
+        "unsupported": (
+            (
+                "size_tier",
+                "the size tier is part of the model id (NanoBanana2-0.5K...), not a field",
+            ),
+            ("pixel_size", "the doc has no exact sizes"),
+        ),
+        "model_tiers": (),
+        "arguments": (
+            ("model", "model"),
+            ("prompt", "prompt"),
+            ("task_type", "task_type"),
+            ("image", "image"),
+            ("images", "images"),
+            ("aspect_ratio", "aspect_ratio"),
+            ("output_format", "output_format"),
+            ("n", "n"),
+            ("response_format", "response_format"),
+        ),
+    },
 )
 
 
