@@ -183,6 +183,7 @@ def package_meta(env: jinja2.Environment, template_dir: Path, irs: list[Provider
     errors = runtime_error_names(template_dir)
     python = {
         f"{PACKAGE}/__init__.py": _package_init(env, irs, release, errors),
+        f"{PACKAGE}/__main__.py": render(env, "package/main.py.jinja", package=PACKAGE, header=header("specs/*.yaml")),
         f"{PACKAGE}/errors.py": render(env, "package/errors.py.jinja", package=PACKAGE,
                                        errors=tuple(sorted(errors, key=export_order)),
                                        header=header("templates/runtime/errors.py")),

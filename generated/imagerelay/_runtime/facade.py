@@ -30,7 +30,7 @@ from .errors import (
 )
 from .images import Image
 
-__all__ = ["Attempt", "GenerateResult", "Plan", "agenerate", "generate", "plan"]
+__all__ = ["Attempt", "GenerateResult", "Plan", "agenerate", "dry_run", "endpoints", "generate", "plan", "provider_config"]
 
 _PACKAGE = __name__.rsplit(".", 2)[0]
 Outcome = Literal["skipped", "failed", "succeeded"]
@@ -101,7 +101,7 @@ def _client_class(provider: str, name: str) -> Any:
 def _candidates(provider: str | Sequence[str] | None) -> list[str]:
     known: tuple[str, ...] = importlib.import_module(_PACKAGE).PROVIDERS
     if provider is None:
-        return [name for name in known if os.environ.get(_config(name).auth.env)]
+        return [name for name in known if os.environ.get(provider_config(name).auth.env)]
     names = [provider] if isinstance(provider, str) else list(provider)
     unknown = [name for name in names if name not in known]
     if unknown:
@@ -109,12 +109,12 @@ def _candidates(provider: str | Sequence[str] | None) -> list[str]:
     return names
 
 
-def _config(provider: str) -> ProviderConfig:
+def provider_config(provider: str) -> ProviderConfig:
     config: ProviderConfig = _client_module(provider).PROVIDER
     return config
 
 
-def _endpoints(provider: str) -> list[tuple[Endpoint, str]]:
+def endpoints(provider: str) -> list[tuple[Endpoint, str]]:
     """Endpoints with a canonical mapping, preferred first: a JSON reply, a polled task, a stream."""
     module = _client_module(provider)
     found = [value for value in vars(module).values() if isinstance(value, Endpoint) and value.canonical]
@@ -134,26 +134,39 @@ class _DryRun(Exception):
     """Raised by the dry-run transport: the request was fully built, and is not sent."""
 
 
-def _accepts(provider: str, endpoint: Endpoint, arguments: dict[str, Any]) -> str:
-    """"" when the provider's own client builds the request, else why not (nothing is sent)."""
+DRY_RUN_KEY = "dry-run-key"
+
+
+def dry_run(provider: str, endpoint: Endpoint, arguments: dict[str, Any]) -> tuple[str, Any]:
+    """Build the request with the provider's own client and stop before it leaves.
+
+    Returns ("", the httpx.Request) when the client accepts it, else (why not, None). The
+    client holds a stand-in key, never the caller's.
+    """
     import httpx
 
+    built: list[httpx.Request] = []
+
     def refuse(request: httpx.Request) -> httpx.Response:
+        built.append(request)
         raise httpx.ConnectError("dry run: not sent", request=request)
 
     cls = _client_class(provider, "Client")
     try:
-        with cls(api_key="dry-run-key", transport=httpx.MockTransport(refuse), max_retries=0) as client:
+        with cls(api_key=DRY_RUN_KEY, transport=httpx.MockTransport(refuse), max_retries=0) as client:
             outcome = getattr(client, endpoint.name)(**arguments)
             if hasattr(outcome, "close"):
                 outcome.close()
     except InvalidRequestError as exc:
-        return "; ".join(exc.problems)
+        return "; ".join(exc.problems), None
+    except TypeError as exc:  # a required argument the canonical request does not fill
+        missing = str(exc).partition("missing ")[2] or str(exc)
+        return f"the request also needs {missing}", None
     except APIConnectionError:
-        return ""
+        pass
     except RelayError as exc:  # anything else the client says before sending
-        return str(exc)
-    return ""
+        return str(exc), None
+    return ("", built[0]) if built else ("the client sent nothing", None)
 
 
 def _options(provider: str, canonical: Canonical, request: CanonicalRequest) -> Iterator[tuple[str | None, str]]:
@@ -161,7 +174,7 @@ def _options(provider: str, canonical: Canonical, request: CanonicalRequest) -> 
     if request.model is not None:
         yield request.model, ""
         return
-    models = _config(provider).model_ids
+    models = provider_config(provider).model_ids
     tiers = dict(canonical.model_tiers)
     if request.size is not None and tiers and canonical.slot("size_tier") is None:
         # The tier is part of the model id: only the ids of that tier can honour it.
@@ -184,7 +197,7 @@ def plan(request: CanonicalRequest, provider: str | Sequence[str] | None = None
     for name in _candidates(provider):
         reasons: dict[str, None] = {}
         chosen = None
-        for endpoint, delivery in _endpoints(name):
+        for endpoint, delivery in endpoints(name):
             canonical = Canonical.of(endpoint.canonical or {})
             for model, problem in _options(name, canonical, request):
                 if model is None:
@@ -195,7 +208,7 @@ def plan(request: CanonicalRequest, provider: str | Sequence[str] | None = None
                 except Unsupported as exc:
                     reasons[f"{endpoint.name}: {exc}"] = None
                     continue
-                refused = _accepts(name, endpoint, arguments)
+                refused, _ = dry_run(name, endpoint, arguments)
                 if refused:
                     reasons[f"{endpoint.name} with {model}: {refused}"] = None
                     continue

@@ -1,0 +1,165 @@
+"""``imagerelay`` (and ``python -m imagerelay``): the capability catalog and one-shot generation.
+
+Keys come from each provider's environment variable and are never printed: a dry run
+builds requests with a stand-in key, and every error is the SDK's own, redacted.
+
+Exit codes: 0 done; 2 invalid request or usage; 3 no capable provider; 4 refused by
+content policy; 5 provider or network error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .canonical import Canonical, CanonicalRequest, Unsupported
+from .errors import ContentPolicyError, InvalidRequestError, NoCapableProviderError, RelayError
+from .redact import MASK
+
+__all__ = ["main"]
+
+EXIT_INVALID, EXIT_NO_PROVIDER, EXIT_POLICY, EXIT_PROVIDER = 2, 3, 4, 5
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="imagerelay", description="One interface across image relays.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    models = commands.add_parser("models", help="the capability catalog, filtered")
+    models.add_argument("--provider", action="append", help="only this provider (repeatable)")
+    models.add_argument("--aspect-ratio")
+    models.add_argument("--size", help="a tier (2K) or an exact size (1536x1024)")
+    models.add_argument("--input-images", type=int, default=0, metavar="N")
+    models.add_argument("--json", action="store_true")
+    generate = commands.add_parser("generate", help="generate images and save them")
+    generate.add_argument("prompt")
+    generate.add_argument("--provider", action="append", help="a candidate, in order (repeatable)")
+    generate.add_argument("--model")
+    generate.add_argument("--aspect-ratio")
+    generate.add_argument("--size")
+    generate.add_argument("--image", action="append", type=Path, default=[], help="an input image (repeatable)")
+    generate.add_argument("-n", type=int)
+    generate.add_argument("--output-format")
+    generate.add_argument("-o", "--output", type=Path, default=Path("."), help="folder for the images")
+    generate.add_argument("--dry-run", action="store_true", help="print the request(s) it would send; send none")
+    generate.add_argument("--json", action="store_true")
+    return parser
+
+
+def _providers(chosen: Sequence[str] | None) -> list[str]:
+    from importlib import import_module
+
+    known: tuple[str, ...] = import_module(__name__.rsplit(".", 2)[0]).PROVIDERS
+    return list(chosen) if chosen else list(known)
+
+
+def _modes(provider: str, model: str) -> list[str]:
+    from .facade import endpoints
+
+    modes = ["text_to_image"]
+    found = endpoints(provider)
+    if any(Canonical.of(endpoint.canonical or {}).slot("input_images") for endpoint, _ in found):
+        modes.append("edit")
+    deliveries = {delivery for _, delivery in found}
+    modes += [name for delivery, name in (("sse", "streaming"), ("polled", "async")) if delivery in deliveries]
+    return modes
+
+
+def _catalog(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Every (provider, model) whose real request accepts the filters: the rows ``models`` lists."""
+    from .facade import plan, provider_config
+
+    rows = []
+    images = [b"\x89PNG\r\n\x1a\n"] * args.input_images  # stand-ins: only their count matters
+    for provider in _providers(args.provider):
+        for model in provider_config(provider).model_ids:
+            request = CanonicalRequest("a test prompt", model, args.aspect_ratio, args.size, tuple(images))
+            plans, _ = plan(request, [provider])
+            if plans:
+                chosen = plans[0]
+                rows.append({"provider": provider, "model": model, "endpoint": chosen.endpoint.name,
+                             "modes": _modes(provider, model)})
+    return rows
+
+
+def _models(args: argparse.Namespace) -> int:
+    rows = _catalog(args)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for row in rows:
+        print(f"{row['provider']:<14} {row['model']:<28} {row['endpoint']:<24} {', '.join(row['modes'])}")
+    if not rows:
+        print("no model matches", file=sys.stderr)
+    return 0
+
+
+def _request(args: argparse.Namespace) -> CanonicalRequest:
+    return CanonicalRequest(args.prompt, args.model, args.aspect_ratio, args.size, tuple(args.image), args.n,
+                            args.output_format)
+
+
+def _shown(request: Any) -> dict[str, Any]:
+    """A built request as the dry run prints it, with the stand-in key masked."""
+    from .facade import DRY_RUN_KEY
+
+    url = str(request.url).replace(DRY_RUN_KEY, MASK)
+    headers = {name: (MASK if DRY_RUN_KEY in value else value) for name, value in request.headers.items()}
+    body: Any = request.content.decode("utf-8", "replace")
+    if "json" in request.headers.get("content-type", ""):
+        body = json.loads(body)
+    return {"method": request.method, "url": url, "headers": headers, "body": body}
+
+
+def _dry_run(args: argparse.Namespace) -> int:
+    from .facade import dry_run, plan
+
+    plans, skipped = plan(_request(args), args.provider or None)
+    shown = []
+    for chosen in plans:
+        _, built = dry_run(chosen.provider, chosen.endpoint, chosen.arguments)
+        shown.append({"provider": chosen.provider, "model": chosen.model, "endpoint": chosen.endpoint.name,
+                      "request": _shown(built)})
+    report = {"would_send": shown, "skipped": [{"provider": a.provider, "reason": a.reason} for a in skipped]}
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+    return 0 if plans else EXIT_NO_PROVIDER
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from .facade import generate
+
+    result = generate(args.prompt, provider=args.provider or None, model=args.model, aspect_ratio=args.aspect_ratio,
+                      size=args.size, images=args.image, n=args.n, output_format=args.output_format)
+    args.output.mkdir(parents=True, exist_ok=True)
+    paths = result.save_images(args.output)
+    if args.json:
+        print(json.dumps({"provider": result.provider, "model": result.model, "request_id": result.request_id,
+                          "images": [str(path) for path in paths]}, ensure_ascii=False, indent=2))
+    else:
+        for path in paths:
+            print(path)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "models":
+            return _models(args)
+        return _dry_run(args) if args.dry_run else _generate(args)
+    except NoCapableProviderError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_NO_PROVIDER
+    except (InvalidRequestError, Unsupported) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except ContentPolicyError as exc:
+        print(f"refused by content policy: {exc}", file=sys.stderr)
+        return EXIT_POLICY
+    except RelayError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_PROVIDER
+
