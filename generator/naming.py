@@ -56,7 +56,7 @@ def is_keyword(name: str) -> bool:
 # cross-provider interface and mock relays: a provider id may not be one of them.
 RESERVED_PROVIDER_IDS = frozenset({
     "annotations", "importlib", "errors", "py",
-    "index", "capabilities", "changelog", "reference",
+    "index", "capabilities", "changelog", "reference", "one_interface",
     "generate", "agenerate", "mock", "cli", "main",
 })
 

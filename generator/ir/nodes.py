@@ -256,6 +256,10 @@ class CanonicalIR:
     def slot(self, concept: str) -> CanonicalSlotIR | None:
         return next((slot for slot in self.slots if slot.concept == concept), None)
 
+    def reason(self, concept: str) -> str:
+        """Why the endpoint cannot take ``concept`` ("" when it can)."""
+        return dict(self.unsupported).get(concept, "")
+
     @property
     def slot_rows(self) -> tuple[tuple[str, str, Any, bool], ...]:
         return tuple((slot.concept, slot.path, slot.item_value, slot.many) for slot in self.slots)

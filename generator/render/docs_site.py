@@ -30,6 +30,7 @@ def docs_site(env: jinja2.Environment, template_dir: Path, irs: list[ProviderIR]
         "index.md": render(env, "docs/index.md.jinja", header=md_header, changelog=CHANGELOG_PAGE, **shared),
         "errors.md": render(env, "docs/errors.md.jinja", header=md_header, **shared),
         "reference/index.md": render(env, "docs/reference.md.jinja", header=md_header, **shared),
+        "one_interface.md": render(env, "docs/one_interface.md.jinja", header=md_header, **shared),
         "capabilities.md": render(
             env,
             "docs/capabilities.md.jinja",

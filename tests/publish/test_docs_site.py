@@ -31,7 +31,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_site_has_every_page(site: Path) -> None:
     providers = sorted(path.stem for path in (ROOT / "specs").glob("*.yaml"))
-    for page in ["", "capabilities", "errors", "changelog", *providers]:
+    for page in ["", "capabilities", "one_interface", "errors", "changelog", *providers]:
         assert (site / page / "index.html").is_file(), page or "index"
 
 
@@ -91,3 +91,11 @@ def test_api_reference_is_read_from_the_code(site: Path) -> None:
     for member in ("with_options", "save_images", "download", "RawResponse", "InvalidRequestError",
                    "UnknownModelWarning"):
         assert member in runtime, member
+
+
+def test_one_interface_page_shows_each_relays_mapping_and_reasons(site: Path) -> None:
+    text = _text(site / "one_interface" / "index.html")
+    assert "generationConfig.imageConfig.aspectRatio" in text  # where gemini_12ai takes the ratio
+    assert "by model id: NanoBananaPro-1K=1K" in text  # chat_stream's tier is its model
+    assert "— sizes are the 1K/2K/4K tiers only" in text  # a reason, as the spec gives it
+    assert "fallback_after_billing=True" in text
