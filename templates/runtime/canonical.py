@@ -55,6 +55,8 @@ class Canonical:
 
     # The wire name of the request's model field.
     model: str = "model"
+    # A task API: (wire path of the task id in the submit reply, the client's wait method).
+    poll: tuple[str, str] | None = None
 
     @classmethod
     def of(cls, data: Mapping[str, Any]) -> Canonical:
@@ -66,6 +68,7 @@ class Canonical:
             model_tiers=tuple(data["model_tiers"]),
             arguments=tuple(data["arguments"]),
             model=data["model"],
+            poll=tuple(data["poll"]) if "poll" in data else None,
         )
 
     def slot(self, concept: str) -> Slot | None:

@@ -46,6 +46,13 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("-o", "--output", type=Path, default=Path("."), help="folder for the images")
     generate.add_argument("--dry-run", action="store_true", help="print the request(s) it would send; send none")
     generate.add_argument("--json", action="store_true")
+    batch = commands.add_parser("batch", help="one request per JSON line; resumable, never submits twice")
+    batch.add_argument("file", type=Path)
+    batch.add_argument("-o", "--output", type=Path, required=True, help="folder for the images and the journal")
+    batch.add_argument("--concurrency", type=int, default=8)
+    batch.add_argument("--poll-interval", type=float, default=2.0, help="seconds between task polls (grows x1.5)")
+    batch.add_argument("--resubmit-uncertain", action="store_true",
+                       help="send again items interrupted after sending (they may be billed twice)")
     return parser
 
 
@@ -144,11 +151,29 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _batch(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from .batch import read_requests, run_batch
+
+    items = read_requests(args.file)
+    summary = asyncio.run(run_batch(items, args.output, concurrency=args.concurrency,
+                                    poll_interval=args.poll_interval, resubmit_uncertain=args.resubmit_uncertain))
+    print("state        items")
+    for state, count in sorted(summary.counts.items()):
+        print(f"{state:<12} {count}")
+    for key, state, reason in summary.problems:
+        print(f"{key}: {state}: {reason}", file=sys.stderr)
+    return 0 if not summary.problems else EXIT_PROVIDER
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "models":
             return _models(args)
+        if args.command == "batch":
+            return _batch(args)
         return _dry_run(args) if args.dry_run else _generate(args)
     except NoCapableProviderError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -167,6 +167,8 @@ SUBMIT: Final = Endpoint(
             ("aspectRatio", "aspect_ratio"),
             ("imageSize", "image_size"),
         ),
+        # A submitted task: where its id is in the reply, and the method that waits for it.
+        "poll": ("id", "wait"),
     },
 )
 

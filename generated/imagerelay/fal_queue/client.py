@@ -86,6 +86,8 @@ SUBMIT: Final = Endpoint(
             ("output_format", "output_format"),
             ("acceleration", "acceleration"),
         ),
+        # A submitted task: where its id is in the reply, and the method that waits for it.
+        "poll": ("request_id", "wait"),
     },
 )
 

@@ -135,6 +135,8 @@ CREATE_JOB: Final = Endpoint(
             ("model", "model"),
             ("input", "input"),
         ),
+        # A submitted task: where its id is in the reply, and the method that waits for it.
+        "poll": ("id", "wait"),
     },
 )
 

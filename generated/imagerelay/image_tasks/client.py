@@ -91,6 +91,8 @@ CREATE_TASK: Final = Endpoint(
             ("n", "n"),
             ("response_format", "response_format"),
         ),
+        # A submitted task: where its id is in the reply, and the method that waits for it.
+        "poll": ("task_id", "wait"),
     },
 )
 

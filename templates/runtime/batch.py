@@ -1,0 +1,251 @@
+"""``imagerelay batch``: many generate requests, resumable, never submitting twice.
+
+A journal (SQLite, in the output folder) records each item's state before and after every
+step that may start paid work. A re-run after Ctrl-C or a crash skips finished items,
+resumes submitted tasks by polling their recorded id, and never re-sends an item whose
+request may have reached the relay without an answer ("uncertain"): that could bill twice.
+
+States: pending -> submitting -> (submitted, with a task id) -> done | failed | uncertain;
+``unsent`` is a failure that provably started no paid work (refused, rate limited, not
+connected), which a re-run tries again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sqlite3
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .canonical import Canonical, CanonicalRequest
+from .errors import InvalidRequestError, RateLimitError, RelayError, WaitTimeoutError
+from .facade import Plan, _client_class, _no_candidate, _safe_to_retry_elsewhere, endpoints, plan
+from .paths import find_first
+from .retries import retry_after
+
+__all__ = ["BatchSummary", "read_requests", "run_batch"]
+
+JOURNAL = ".imagerelay-batch.sqlite"
+_FIELDS = ("prompt", "provider", "model", "aspect_ratio", "size", "images", "n", "output_format")
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    key: str
+    request: CanonicalRequest
+    provider: str | list[str] | None
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """Counts by final state, and each item that did not finish with why."""
+
+    counts: dict[str, int]
+    problems: list[tuple[str, str, str]]  # (item, state, reason)
+
+
+def read_requests(path: Path) -> list[BatchItem]:
+    """One JSON object per line: ``prompt`` and the optional generate fields, and ``id``."""
+    items, problems, seen = [], [], set()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(f"{path.name}:{number}: not JSON ({exc.msg})")
+            continue
+        if not isinstance(data, dict) or not isinstance(data.get("prompt"), str):
+            problems.append(f"{path.name}:{number}: needs an object with a text 'prompt'")
+            continue
+        unknown = sorted(set(data) - {*_FIELDS, "id"})
+        if unknown:
+            problems.append(f"{path.name}:{number}: unknown field(s) {', '.join(unknown)}")
+            continue
+        key = str(data.get("id", number))
+        if key in seen:
+            problems.append(f"{path.name}:{number}: id {key!r} is used twice")
+            continue
+        seen.add(key)
+        images = tuple(Path(image) for image in data.get("images") or ())
+        request = CanonicalRequest(data["prompt"], data.get("model"), data.get("aspect_ratio"), data.get("size"),
+                                   images, data.get("n"), data.get("output_format"))
+        items.append(BatchItem(key, request, data.get("provider")))
+    if problems:
+        raise InvalidRequestError(problems, subject="batch file")
+    return items
+
+
+class Journal:
+    """The items' states, committed at once: what a re-run reads to never submit twice."""
+
+    def __init__(self, folder: Path) -> None:
+        self.db = sqlite3.connect(folder / JOURNAL, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("CREATE TABLE IF NOT EXISTS items (key TEXT PRIMARY KEY, state TEXT NOT NULL, "
+                        "provider TEXT, model TEXT, endpoint TEXT, task_id TEXT, paths TEXT, reason TEXT)")
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT state, provider, model, endpoint, task_id, paths, reason FROM items "
+                              "WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        return dict(zip(("state", "provider", "model", "endpoint", "task_id", "paths", "reason"), row, strict=True))
+
+    def set(self, key: str, state: str, **facts: Any) -> None:
+        current = self.get(key) or {}
+        merged = {**current, **facts, "state": state}
+        self.db.execute("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (key, state, merged.get("provider"), merged.get("model"), merged.get("endpoint"),
+                         merged.get("task_id"), merged.get("paths"), merged.get("reason")))
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class _Pauses:
+    """A shared back-off per provider: a 429 for one worker holds every worker's next submit."""
+
+    def __init__(self) -> None:
+        self.until: dict[str, float] = {}
+
+    async def wait(self, provider: str) -> None:
+        delay = self.until.get(provider, 0.0) - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    def hold(self, provider: str, seconds: float) -> None:
+        self.until[provider] = max(self.until.get(provider, 0.0), time.monotonic() + seconds)
+
+
+async def run_batch(items: Sequence[BatchItem], folder: Path, *, concurrency: int = 8, poll_interval: float = 2.0,
+                    resubmit_uncertain: bool = False) -> BatchSummary:
+    """Run every item not already done; see the module doc for what a re-run does."""
+    folder.mkdir(parents=True, exist_ok=True)
+    journal = Journal(folder)
+    clients: dict[str, Any] = {}
+    pauses, gate = _Pauses(), asyncio.Semaphore(max(1, concurrency))
+    try:
+        async def client_for(provider: str) -> Any:
+            if provider not in clients:
+                clients[provider] = _client_class(provider, "AsyncClient")()
+            return clients[provider]
+
+        async def one(item: BatchItem) -> None:
+            async with gate:
+                await _run_item(item, journal, folder, client_for, pauses, poll_interval, resubmit_uncertain)
+
+        await asyncio.gather(*(one(item) for item in items))
+    finally:
+        for client in clients.values():
+            await client.aclose()
+    counts: dict[str, int] = {}
+    problems = []
+    for item in items:
+        record = journal.get(item.key) or {"state": "pending", "reason": ""}
+        counts[record["state"]] = counts.get(record["state"], 0) + 1
+        if record["state"] != "done":
+            problems.append((item.key, record["state"], record.get("reason") or ""))
+    journal.close()
+    return BatchSummary(counts, problems)
+
+
+async def _run_item(item: BatchItem, journal: Journal, folder: Path, client_for: Any, pauses: _Pauses,
+                    poll_interval: float, resubmit_uncertain: bool) -> None:
+    record = journal.get(item.key)
+    state = record["state"] if record else "pending"
+    if state in ("done", "failed"):
+        return
+    if state == "submitting" and not resubmit_uncertain:
+        # The request may have reached the relay with no answer recorded: never send it again.
+        journal.set(item.key, "uncertain", reason="interrupted after sending, before the reply; "
+                    "not re-sent (it may have been billed): check the relay, or pass --resubmit-uncertain")
+        return
+    if state == "uncertain" and not resubmit_uncertain:
+        return
+    if state == "submitted" and record is not None and record["task_id"]:
+        await _finish_task(item, journal, folder, client_for, record, poll_interval)
+        return
+    await _submit(item, journal, folder, client_for, pauses, poll_interval)
+
+
+async def _submit(item: BatchItem, journal: Journal, folder: Path, client_for: Any, pauses: _Pauses,
+                  poll_interval: float) -> None:
+    plans, skipped = plan(item.request, item.provider)
+    if not plans:
+        journal.set(item.key, "failed", reason=str(_no_candidate(skipped)))
+        return
+    chosen: Plan = plans[0]
+    canonical = Canonical.of(chosen.endpoint.canonical or {})
+    facts = {"provider": chosen.provider, "model": chosen.model, "endpoint": chosen.endpoint.name}
+    for _ in range(5):
+        await pauses.wait(chosen.provider)
+        journal.set(item.key, "submitting", **facts)
+        client = await client_for(chosen.provider)
+        try:
+            if canonical.poll is not None:
+                submitted = await getattr(client, chosen.endpoint.name)(**chosen.arguments)
+                task_id = find_first(submitted.to_wire(), canonical.poll[0])
+                if not isinstance(task_id, str):
+                    journal.set(item.key, "uncertain", reason=f"the submit reply has no task id at {canonical.poll[0]!r}")
+                    return
+                journal.set(item.key, "submitted", task_id=task_id)
+                await _finish_task(item, journal, folder, client_for, journal.get(item.key) or {}, poll_interval)
+                return
+            reply = await _reply(client, chosen)
+            await _save(item, journal, folder, client, reply)
+            return
+        except RateLimitError as exc:
+            # Refused before any work: every worker holds off this provider, then this item retries.
+            pauses.hold(chosen.provider, _hint(exc))
+            journal.set(item.key, "unsent", reason=str(exc))
+        except RelayError as exc:
+            journal.set(item.key, "unsent" if _safe_to_retry_elsewhere(exc) else "failed", reason=str(exc))
+            return
+
+
+def _hint(error: RateLimitError) -> float:
+    import httpx
+
+    return retry_after(httpx.Headers(error.headers)) or 5.0
+
+
+def _stem(key: str) -> str:
+    """A file-name stem from an item id: the id comes from the batch file, so no path parts."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", key).lstrip(".") or "item"
+
+
+async def _reply(client: Any, chosen: Plan) -> Any:
+    method = getattr(client, chosen.endpoint.name)
+    if chosen.delivery == "sse":
+        stream = await method(**chosen.arguments)
+        async with stream:
+            await stream.collect()
+        return stream
+    return await method(**chosen.arguments)
+
+
+async def _finish_task(item: BatchItem, journal: Journal, folder: Path, client_for: Any, record: dict[str, Any],
+                       poll_interval: float) -> None:
+    client = await client_for(record["provider"])
+    polls = [Canonical.of(endpoint.canonical or {}).poll for endpoint, _ in endpoints(record["provider"])
+             if endpoint.name == record["endpoint"]]
+    wait_method = polls[0][1] if polls and polls[0] else "wait"
+    try:
+        final = await getattr(client, wait_method)(record["task_id"], poll_interval=poll_interval,
+                                                   max_poll_interval=max(poll_interval, 15.0))
+        await _save(item, journal, folder, client, final)
+    except WaitTimeoutError as exc:
+        journal.set(item.key, "submitted", reason=str(exc))  # still running: a re-run waits again
+    except RelayError as exc:
+        journal.set(item.key, "failed", reason=str(exc))
+
+
+async def _save(item: BatchItem, journal: Journal, folder: Path, client: Any, reply: Any) -> None:
+    paths = await client.save_images(reply, folder, stem=_stem(item.key))
+    journal.set(item.key, "done", paths=json.dumps([str(path) for path in paths]), reason="")
