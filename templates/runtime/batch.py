@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .canonical import Canonical, CanonicalRequest
+from .canonical import CanonicalRequest
 from .errors import InvalidRequestError, RateLimitError, RelayError, WaitTimeoutError
-from .facade import Plan, _client_class, _no_candidate, _safe_to_retry_elsewhere, endpoints, plan
+from .facade import Plan, _client_class, _no_candidate, _safe_to_retry_elsewhere, canonical_of, plan
 from .paths import find_first
 from .retries import retry_after
 
@@ -181,7 +181,7 @@ async def _submit(item: BatchItem, journal: Journal, folder: Path, client_for: A
         journal.set(item.key, "failed", reason=str(_no_candidate(skipped)))
         return
     chosen: Plan = plans[0]
-    canonical = Canonical.of(chosen.endpoint.canonical or {})
+    canonical = canonical_of(chosen.provider, chosen.endpoint.name)
     facts = {"provider": chosen.provider, "model": chosen.model, "endpoint": chosen.endpoint.name}
     for _ in range(5):
         await pauses.wait(chosen.provider)
@@ -233,9 +233,8 @@ async def _reply(client: Any, chosen: Plan) -> Any:
 async def _finish_task(item: BatchItem, journal: Journal, folder: Path, client_for: Any, record: dict[str, Any],
                        poll_interval: float) -> None:
     client = await client_for(record["provider"])
-    polls = [Canonical.of(endpoint.canonical or {}).poll for endpoint, _ in endpoints(record["provider"])
-             if endpoint.name == record["endpoint"]]
-    wait_method = polls[0][1] if polls and polls[0] else "wait"
+    poll = canonical_of(record["provider"], record["endpoint"]).poll
+    wait_method = poll[1] if poll else "wait"
     try:
         final = await getattr(client, wait_method)(record["task_id"], poll_interval=poll_interval,
                                                    max_poll_interval=max(poll_interval, 15.0))

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .canonical import Canonical, CanonicalRequest, Unsupported
+from .canonical import CanonicalRequest, Unsupported
 from .errors import ContentPolicyError, InvalidRequestError, NoCapableProviderError, RelayError
 from .redact import MASK
 
@@ -64,11 +64,11 @@ def _providers(chosen: Sequence[str] | None) -> list[str]:
 
 
 def _modes(provider: str, model: str) -> list[str]:
-    from .facade import endpoints
+    from .facade import canonical_of, endpoints
 
     modes = ["text_to_image"]
     found = endpoints(provider)
-    if any(Canonical.of(endpoint.canonical or {}).slot("input_images") for endpoint, _ in found):
+    if any(canonical_of(provider, endpoint.name).slot("input_images") for endpoint, _ in found):
         modes.append("edit")
     deliveries = {delivery for _, delivery in found}
     modes += [name for delivery, name in (("sse", "streaming"), ("polled", "async")) if delivery in deliveries]

@@ -14,6 +14,7 @@ import importlib
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -30,7 +31,18 @@ from .errors import (
 )
 from .images import Image
 
-__all__ = ["Attempt", "GenerateResult", "Plan", "agenerate", "dry_run", "endpoints", "generate", "plan", "provider_config"]
+__all__ = [
+    "Attempt",
+    "GenerateResult",
+    "Plan",
+    "agenerate",
+    "canonical_of",
+    "dry_run",
+    "endpoints",
+    "generate",
+    "plan",
+    "provider_config",
+]
 
 _PACKAGE = __name__.rsplit(".", 2)[0]
 Outcome = Literal["skipped", "failed", "succeeded"]
@@ -90,8 +102,22 @@ class _Found:
         return self._images
 
 
+@cache
 def _client_module(provider: str) -> Any:
     return importlib.import_module(f"{_PACKAGE}.{provider}.client")
+
+
+@cache
+def _providers() -> tuple[str, ...]:
+    known: tuple[str, ...] = importlib.import_module(_PACKAGE).PROVIDERS
+    return known
+
+
+@cache
+def canonical_of(provider: str, endpoint: str) -> Canonical:
+    """The canonical mapping of ``provider``'s endpoint ``endpoint``, read once."""
+    data = next(found.canonical for found, _ in endpoints(provider) if found.name == endpoint)
+    return Canonical.of(data or {})
 
 
 def _client_class(provider: str, name: str) -> Any:
@@ -99,7 +125,7 @@ def _client_class(provider: str, name: str) -> Any:
 
 
 def _candidates(provider: str | Sequence[str] | None) -> list[str]:
-    known: tuple[str, ...] = importlib.import_module(_PACKAGE).PROVIDERS
+    known = _providers()
     if provider is None:
         return [name for name in known if os.environ.get(provider_config(name).auth.env)]
     names = [provider] if isinstance(provider, str) else list(provider)
@@ -114,7 +140,8 @@ def provider_config(provider: str) -> ProviderConfig:
     return config
 
 
-def endpoints(provider: str) -> list[tuple[Endpoint, str]]:
+@cache
+def endpoints(provider: str) -> tuple[tuple[Endpoint, str], ...]:
     """Endpoints with a canonical mapping, preferred first: a JSON reply, a polled task, a stream."""
     module = _client_module(provider)
     found = [value for value in vars(module).values() if isinstance(value, Endpoint) and value.canonical]
@@ -126,8 +153,7 @@ def endpoints(provider: str) -> list[tuple[Endpoint, str]]:
         return "sse" if endpoint.response == "sse" else "json"
 
     order = {"json": 0, "polled": 1, "sse": 2}
-    ranked = sorted(((endpoint, delivery(endpoint)) for endpoint in found), key=lambda pair: order[pair[1]])
-    return ranked
+    return tuple(sorted(((endpoint, delivery(endpoint)) for endpoint in found), key=lambda pair: order[pair[1]]))
 
 
 class _DryRun(Exception):
@@ -198,7 +224,7 @@ def plan(request: CanonicalRequest, provider: str | Sequence[str] | None = None
         reasons: dict[str, None] = {}
         chosen = None
         for endpoint, delivery in endpoints(name):
-            canonical = Canonical.of(endpoint.canonical or {})
+            canonical = canonical_of(name, endpoint.name)
             for model, problem in _options(name, canonical, request):
                 if model is None:
                     reasons[problem] = None
@@ -208,7 +234,7 @@ def plan(request: CanonicalRequest, provider: str | Sequence[str] | None = None
                 except Unsupported as exc:
                     reasons[f"{endpoint.name}: {exc}"] = None
                     continue
-                refused, _ = dry_run(name, endpoint, arguments)
+                refused = _refusal(name, endpoint, model, request, arguments)
                 if refused:
                     reasons[f"{endpoint.name} with {model}: {refused}"] = None
                     continue
@@ -222,6 +248,28 @@ def plan(request: CanonicalRequest, provider: str | Sequence[str] | None = None
             why = "; ".join(reasons) or "no endpoint maps the cross-provider request"
             skipped.append(Attempt(name, request.model, None, "skipped", why))
     return plans, skipped
+
+
+# Request shapes a candidate's client has accepted: the dry run (a client, a request built) is
+# most of the cost of planning, and a repeated shape needs it once. Only acceptances are kept:
+# the real call validates again (a refusal then is not sent, so the next candidate is tried),
+# while a refusal may depend on content (a prompt pattern, an image) and is checked each time.
+_ACCEPTED: dict[tuple[Any, ...], None] = {}
+_ACCEPTED_LIMIT = 4096
+
+
+def _refusal(provider: str, endpoint: Endpoint, model: str, request: CanonicalRequest,
+             arguments: dict[str, Any]) -> str:
+    shape = (provider, endpoint.name, model, request.aspect_ratio, request.size, request.n, request.output_format,
+             tuple(type(image).__name__ for image in request.images))
+    if shape in _ACCEPTED:
+        return ""
+    refused, _ = dry_run(provider, endpoint, arguments)
+    if not refused:
+        if len(_ACCEPTED) >= _ACCEPTED_LIMIT:
+            _ACCEPTED.clear()
+        _ACCEPTED[shape] = None
+    return refused
 
 
 def _safe_to_retry_elsewhere(error: RelayError) -> bool:
