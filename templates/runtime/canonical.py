@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 __all__ = [
@@ -57,6 +58,15 @@ class Canonical:
     model: str = "model"
     # A task API: (wire path of the task id in the submit reply, the client's wait method).
     poll: tuple[str, str] | None = None
+    # Lookups made once, not per request: slot by concept, tier by model, argument by wire name.
+    by_concept: dict[str, Slot] = field(init=False, repr=False, compare=False)
+    tiers: dict[str, str] = field(init=False, repr=False, compare=False)
+    names: dict[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_concept", {slot.concept: slot for slot in self.slots})
+        object.__setattr__(self, "tiers", dict(self.model_tiers))
+        object.__setattr__(self, "names", dict(self.arguments))
 
     @classmethod
     def of(cls, data: Mapping[str, Any]) -> Canonical:
@@ -72,7 +82,7 @@ class Canonical:
         )
 
     def slot(self, concept: str) -> Slot | None:
-        return next((slot for slot in self.slots if slot.concept == concept), None)
+        return self.by_concept.get(concept)
 
     def reason(self, concept: str) -> str | None:
         return dict(self.unsupported).get(concept)
@@ -115,15 +125,24 @@ def _substitute(item: Any, value: Any) -> Any:
     return item
 
 
-def _place(body: dict[str, Any], path: str, value: Any) -> None:
-    """Put ``value`` at ``path`` ("a.b[0].c", a final "x[]" appends), creating what is missing."""
-    current: Any = body
-    segments = path.split(".")
-    for position, segment in enumerate(segments):
+@lru_cache(maxsize=256)
+def _segments(path: str) -> tuple[tuple[str, str | None], ...]:
+    """``"a.b[0].c[]"`` -> (("a", None), ("b", "0"), ("c", "")); parsed once per path."""
+    parsed = []
+    for segment in path.split("."):
         match = _SEGMENT.match(segment)
         if match is None:
             raise ValueError(f"bad canonical path segment {segment!r} in {path!r}")
-        name, index, last = match["name"], match["index"], position == len(segments) - 1
+        parsed.append((match["name"], match["index"]))
+    return tuple(parsed)
+
+
+def _place(body: dict[str, Any], path: str, value: Any) -> None:
+    """Put ``value`` at ``path`` ("a.b[0].c", a final "x[]" appends), creating what is missing."""
+    current: Any = body
+    segments = _segments(path)
+    for position, (name, index) in enumerate(segments):
+        last = position == len(segments) - 1
         if index is None:
             if last:
                 current[name] = value
@@ -166,7 +185,7 @@ def arguments_for(canonical: Canonical, request: CanonicalRequest, model: str) -
     body: dict[str, Any] = {canonical.model: model}
     for path, value in canonical.fixed:
         _place(body, path, value)
-    tiers = dict(canonical.model_tiers)
+    tiers = canonical.tiers
     for concept, value in wanted.items():
         if concept == "size_tier" and tiers and canonical.slot(concept) is None:
             if tiers.get(model) != value:
@@ -184,7 +203,7 @@ def arguments_for(canonical: Canonical, request: CanonicalRequest, model: str) -
             _place(body, slot.path, _substitute(slot.item, value))
         else:
             _place(body, slot.path, value)
-    names = dict(canonical.arguments)
+    names = canonical.names
     return {names.get(key, key): value for key, value in body.items()}
 
 

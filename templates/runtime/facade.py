@@ -201,7 +201,7 @@ def _options(provider: str, canonical: Canonical, request: CanonicalRequest) -> 
         yield request.model, ""
         return
     models = provider_config(provider).model_ids
-    tiers = dict(canonical.model_tiers)
+    tiers = canonical.tiers
     if request.size is not None and tiers and canonical.slot("size_tier") is None:
         # The tier is part of the model id: only the ids of that tier can honour it.
         models = tuple(model for model in models if tiers.get(model) == request.size)
