@@ -135,13 +135,53 @@ def _dry_run(args: argparse.Namespace) -> int:
     return 0 if plans else EXIT_NO_PROVIDER
 
 
+class _Progress:
+    """Progress on stderr: one line rewritten in place on a terminal, plain lines (each new
+    state once) otherwise, so logs stay readable. Never shows a key: messages are built from
+    provider ids, statuses and byte counts."""
+
+    def __init__(self, stream: Any = None) -> None:
+        self.stream = stream or sys.stderr
+        self.live = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.last = ""
+
+    def show(self, message: str) -> None:
+        if message == self.last:
+            return
+        self.last = message
+        if self.live:
+            self.stream.write("\r" + message[:120].ljust(120))
+        else:
+            self.stream.write(message + "\n")
+        self.stream.flush()
+
+    def status(self, message: str, fraction: float | None) -> None:
+        self.show(message if fraction is None else f"{message} {fraction:.0%}")
+
+    def download(self, index: int, written: int, total: int | None) -> None:
+        done = f"{written * 100 // total}%" if total else f"{written // 1024} KiB"
+        # Plain lines only at the end of each download; a terminal sees it move.
+        if self.live or (total is not None and written >= total):
+            self.show(f"downloading image {index}: {done}")
+
+    def end(self) -> None:
+        if self.live and self.last:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
 def _generate(args: argparse.Namespace) -> int:
     from .facade import generate
 
-    result = generate(args.prompt, provider=args.provider or None, model=args.model, aspect_ratio=args.aspect_ratio,
-                      size=args.size, images=args.image, n=args.n, output_format=args.output_format)
-    args.output.mkdir(parents=True, exist_ok=True)
-    paths = result.save_images(args.output)
+    progress = _Progress()
+    try:
+        result = generate(args.prompt, provider=args.provider or None, model=args.model,
+                          aspect_ratio=args.aspect_ratio, size=args.size, images=args.image, n=args.n,
+                          output_format=args.output_format, on_progress=progress.status)
+        args.output.mkdir(parents=True, exist_ok=True)
+        paths = result.save_images(args.output, on_progress=progress.download)
+    finally:
+        progress.end()
     if args.json:
         print(json.dumps({"provider": result.provider, "model": result.model, "request_id": result.request_id,
                           "images": [str(path) for path in paths]}, ensure_ascii=False, indent=2))

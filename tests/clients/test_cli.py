@@ -125,6 +125,8 @@ def test_generate_saves_the_images_and_prints_their_paths(
     assert saved.parent == tmp_path / "out" and saved.read_bytes().startswith(b"\x89PNG")
     assert handler.seen == ["/v1beta/models/gemini-2.5-flash-image:generateContent?key=" + KEY]
     assert KEY not in out + err
+    # Not a terminal: progress as plain lines on stderr, each state once.
+    assert err.splitlines() == ["gemini_12ai (gemini-2.5-flash-image): sending to generate_content"]
 
     handler.status, handler.reply = 500, b'{"error": {"message": "boom"}}'
     code, out, err = _run(capsys, "generate", "a cat", "--provider", "gemini_12ai", "-o", str(tmp_path))

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import imagerelay
 import pytest
-from imagerelay import api_generate, chat_stream, gemini_12ai
+from imagerelay import api_generate, chat_stream, fal_queue, gemini_12ai
 from imagerelay.errors import (
     InternalServerError,
     NoCapableProviderError,
@@ -166,3 +166,24 @@ def test_agenerate_uses_async_clients() -> None:
     result = asyncio.run(main())
     assert result.provider == "gemini_12ai" and result.model == "gemini-2.5-flash-image"
     assert gemini.body()["generationConfig"]["imageConfig"] == {"aspectRatio": "4:3"}
+
+
+def test_progress_follows_a_polled_task_through_its_statuses() -> None:
+    statuses = iter(["IN_QUEUE", "IN_PROGRESS", "COMPLETED"])
+
+    def queue(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            return httpx.Response(200, json={"request_id": "r1", "status": "IN_QUEUE"})
+        if request.url.path.endswith("/status"):
+            return httpx.Response(200, json={"status": next(statuses)})
+        return httpx.Response(200, json={"images": [{"url": "https://cdn.test/r1.png"}]})
+
+    seen: list[tuple[str, float | None]] = []
+    client = fal_queue.Client(api_key="k", transport=httpx.MockTransport(queue))
+    client._sleep = lambda seconds: None  # type: ignore[method-assign]  # no real waiting between polls
+    result = imagerelay.generate("a fox", provider="fal_queue", clients={"fal_queue": client},
+                                 on_progress=lambda message, fraction: seen.append((message, fraction)))
+    assert [image.url for image in result.images] == ["https://cdn.test/r1.png"]
+    messages = [message for message, _ in seen]
+    assert messages[0] == "fal_queue (fal-ai/flux/dev): sending to submit"
+    assert messages[1:] == [f"fal_queue (fal-ai/flux/dev): {s}" for s in ("IN_QUEUE", "IN_PROGRESS", "COMPLETED")]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -46,6 +46,9 @@ __all__ = [
 
 _PACKAGE = __name__.rsplit(".", 2)[0]
 Outcome = Literal["skipped", "failed", "succeeded"]
+# on_progress(what is happening, fraction done or None): "gemini_12ai: sent", a task's
+# status and progress while it is polled, the chunks of a stream.
+Progress = Callable[[str, float | None], None]
 
 
 @dataclass(frozen=True)
@@ -85,11 +88,13 @@ class GenerateResult:
     attempts: tuple[Attempt, ...]
     reply: Any = field(repr=False, default=None)
 
-    def save_images(self, directory: str | Path, stem: str = "image") -> list[Path]:
+    def save_images(self, directory: str | Path, stem: str = "image", *,
+                    on_progress: Callable[[int, int, int | None], None] | None = None) -> list[Path]:
         """Write every image as ``<stem>-<n>.<ext>``; URLs are downloaded through a client of
-        the provider that made them (its key goes only to its own host)."""
+        the provider that made them (its key goes only to its own host).
+        ``on_progress(n, written, total)`` follows each download."""
         with _client_class(self.provider, "Client")() as client:
-            return list(client.save_images(_Found(self.images), directory, stem))
+            return list(client.save_images(_Found(self.images), directory, stem, on_progress=on_progress))
 
 
 class _Found:
@@ -296,11 +301,13 @@ def _no_candidate(skipped: list[Attempt]) -> NoCapableProviderError:
 def generate(prompt: str, *, provider: str | Sequence[str] | None = None, model: str | None = None,
              aspect_ratio: str | None = None, size: str | None = None, images: Sequence[Any] | None = None,
              n: int | None = None, output_format: str | None = None,
-             fallback_after_billing: bool = False, clients: Mapping[str, Any] | None = None) -> GenerateResult:
+             fallback_after_billing: bool = False, clients: Mapping[str, Any] | None = None,
+             on_progress: Progress | None = None) -> GenerateResult:
     """Generate with the first candidate that can honour every value; see the module doc.
 
     ``clients`` maps provider ids to clients to use (and leave open); other providers get a
-    client from their environment variables, closed after the call.
+    client from their environment variables, closed after the call. ``on_progress`` follows
+    each attempt: sent, each polled status, each streamed chunk.
     """
     request = _request(prompt, model, aspect_ratio, size, images, n, output_format)
     plans, attempts = plan(request, provider)
@@ -310,10 +317,10 @@ def generate(prompt: str, *, provider: str | Sequence[str] | None = None, model:
         try:
             given = (clients or {}).get(chosen.provider)
             if given is not None:
-                reply, found = _call(given, chosen)
+                reply, found = _call(given, chosen, on_progress)
             else:
                 with _client_class(chosen.provider, "Client")() as client:
-                    reply, found = _call(client, chosen)
+                    reply, found = _call(client, chosen, on_progress)
         except RelayError as exc:
             billed = not _safe_to_retry_elsewhere(exc)
             attempts.append(Attempt(chosen.provider, chosen.model, chosen.endpoint.name, "failed", str(exc), billed))
@@ -327,13 +334,25 @@ def generate(prompt: str, *, provider: str | Sequence[str] | None = None, model:
     raise AssertionError("unreachable: the last plan returns or raises")
 
 
-def _call(client: Any, chosen: Plan) -> tuple[Any, list[Image]]:
+def _status_reporter(chosen: Plan, on_progress: Progress) -> Callable[[str, float | None], None]:
+    def report(status: str, progress: float | None) -> None:
+        on_progress(f"{chosen.provider} ({chosen.model}): {status}", progress)
+
+    return report
+
+
+def _call(client: Any, chosen: Plan, on_progress: Progress | None) -> tuple[Any, list[Image]]:
     method = getattr(client, chosen.endpoint.name)
+    if on_progress is not None:
+        on_progress(f"{chosen.provider} ({chosen.model}): sending to {chosen.endpoint.name}", None)
     if chosen.delivery == "polled":
-        reply = getattr(client, f"{chosen.endpoint.name}_and_wait")(**chosen.arguments)
+        watch = None if on_progress is None else _status_reporter(chosen, on_progress)
+        reply = getattr(client, f"{chosen.endpoint.name}_and_wait")(**chosen.arguments, on_progress=watch)
     elif chosen.delivery == "sse":
         with method(**chosen.arguments) as stream:
-            stream.collect()
+            for count, _ in enumerate(stream, start=1):
+                if on_progress is not None:
+                    on_progress(f"{chosen.provider} ({chosen.model}): {count} chunk(s) streamed", None)
         reply = stream
     else:
         reply = method(**chosen.arguments)
@@ -343,8 +362,8 @@ def _call(client: Any, chosen: Plan) -> tuple[Any, list[Image]]:
 async def agenerate(prompt: str, *, provider: str | Sequence[str] | None = None, model: str | None = None,
                     aspect_ratio: str | None = None, size: str | None = None,
                     images: Sequence[Any] | None = None, n: int | None = None, output_format: str | None = None,
-                    fallback_after_billing: bool = False, clients: Mapping[str, Any] | None = None
-                    ) -> GenerateResult:
+                    fallback_after_billing: bool = False, clients: Mapping[str, Any] | None = None,
+                    on_progress: Progress | None = None) -> GenerateResult:
     """``generate`` with the providers' async clients (``clients``: async clients by provider id)."""
     request = _request(prompt, model, aspect_ratio, size, images, n, output_format)
     plans, attempts = plan(request, provider)
@@ -354,10 +373,10 @@ async def agenerate(prompt: str, *, provider: str | Sequence[str] | None = None,
         try:
             given = (clients or {}).get(chosen.provider)
             if given is not None:
-                reply, found = await _acall(given, chosen)
+                reply, found = await _acall(given, chosen, on_progress)
             else:
                 async with _client_class(chosen.provider, "AsyncClient")() as client:
-                    reply, found = await _acall(client, chosen)
+                    reply, found = await _acall(client, chosen, on_progress)
         except RelayError as exc:
             billed = not _safe_to_retry_elsewhere(exc)
             attempts.append(Attempt(chosen.provider, chosen.model, chosen.endpoint.name, "failed", str(exc), billed))
@@ -371,13 +390,20 @@ async def agenerate(prompt: str, *, provider: str | Sequence[str] | None = None,
     raise AssertionError("unreachable: the last plan returns or raises")
 
 
-async def _acall(client: Any, chosen: Plan) -> tuple[Any, list[Image]]:
+async def _acall(client: Any, chosen: Plan, on_progress: Progress | None) -> tuple[Any, list[Image]]:
     method = getattr(client, chosen.endpoint.name)
+    if on_progress is not None:
+        on_progress(f"{chosen.provider} ({chosen.model}): sending to {chosen.endpoint.name}", None)
     if chosen.delivery == "polled":
-        reply = await getattr(client, f"{chosen.endpoint.name}_and_wait")(**chosen.arguments)
+        watch = None if on_progress is None else _status_reporter(chosen, on_progress)
+        reply = await getattr(client, f"{chosen.endpoint.name}_and_wait")(**chosen.arguments, on_progress=watch)
     elif chosen.delivery == "sse":
         async with await method(**chosen.arguments) as stream:
-            await stream.collect()
+            count = 0
+            async for _ in stream:
+                count += 1
+                if on_progress is not None:
+                    on_progress(f"{chosen.provider} ({chosen.model}): {count} chunk(s) streamed", None)
         reply = stream
     else:
         reply = await method(**chosen.arguments)
