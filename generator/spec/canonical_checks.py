@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from generator.spec.fieldpaths import FieldLookup, resolve_field_path
+from generator.spec.fieldpaths import FieldLookup, members, resolve_field_path
 from generator.spec.loader import PathKey
 from generator.spec.schema import CANONICAL_CONCEPTS, CanonicalSpec, FieldSpec
 
@@ -108,8 +108,7 @@ def _takes_images(path: str, lookup: FieldLookup) -> bool:
             field = field.items
         if field.image_input is not None:
             return True
-        schema = lookup.spec.schemas.get(field.ref or "")
-        fields = schema.fields if schema is not None else field.fields
+        fields = members(lookup, field)
     return False
 
 

@@ -35,7 +35,8 @@ def split_path(path: str) -> list[tuple[str, bool]]:
     return parts
 
 
-def _members(lookup: FieldLookup, field: FieldSpec) -> Mapping[str, FieldSpec] | None:
+def members(lookup: FieldLookup, field: FieldSpec) -> Mapping[str, FieldSpec] | None:
+    """The fields inside an object field: its own, or those of the schema it refers to."""
     if field.ref is not None:
         schema = lookup.spec.schemas.get(field.ref)
         return schema.fields if schema else None
@@ -81,7 +82,7 @@ def _step(path: str, name: str, field: FieldSpec, each: bool, rest: list[tuple[s
         return _step(path, name, field.items, False, rest, depth, lookup)
     if not rest or lookup.is_opaque(field):
         return _Outcome("", depth + 1)
-    return _resolve(path, rest, depth + 1, _members(lookup, field), lookup)
+    return _resolve(path, rest, depth + 1, members(lookup, field), lookup)
 
 
 def _through_union(path: str, name: str, field: FieldSpec, each: bool, rest: list[tuple[str, bool]], depth: int,

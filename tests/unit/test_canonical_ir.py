@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from generator.ir.capabilities import delivery_modes, request_fields
 from generator.ir.nodes import ProviderIR
 from generator.pipeline import build_ir
+from generator.spec.canonical_checks import field_path, value_paths
 from generator.spec.schema import CANONICAL_CONCEPTS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,22 +18,9 @@ IRS = {ir.id: ir for ir in build_ir(ROOT / "specs")}
 
 
 def _value_path(path: str, item: str | None) -> str:
-    """The wire path the value lands on, as rules write paths (``[0]`` read as ``[]``)."""
-    inner = ""
-    if item is not None:
-        def find(node: object, prefix: str) -> str | None:
-            if node == "$value":
-                return prefix
-            if isinstance(node, dict):
-                for key, value in node.items():
-                    found = find(value, f"{prefix}.{key}" if prefix else key)
-                    if found is not None:
-                        return found
-            return None
-
-        inner = find(json.loads(item), "") or ""
-    full = f"{path}.{inner}" if inner else path
-    return re.sub(r"\[\d+\]", "[]", full)
+    """The wire path the value lands on, as rules write paths: the checker's own reading."""
+    inner = next(value_paths(json.loads(item)), "") if item is not None else ""
+    return field_path(f"{path}.{inner}" if inner else path)
 
 
 @pytest.mark.parametrize("provider", sorted(IRS))
@@ -65,7 +52,7 @@ def test_every_slot_lands_on_a_field_of_the_request_class(provider: str) -> None
             # request_fields stops at image inputs: an image value lands on the input field itself.
             assert target in paths or target.rsplit(".", 1)[0] in paths, (ep.name, slot.concept, target)
         for path, _ in ep.canonical.fixed:
-            assert re.sub(r"\[\d+\]", "[]", path) in paths, (ep.name, path)
+            assert field_path(path) in paths, (ep.name, path)
 
 
 def test_tiers_in_model_ids_name_known_models() -> None:

@@ -56,13 +56,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _providers(chosen: Sequence[str] | None) -> list[str]:
-    from importlib import import_module
-
-    known: tuple[str, ...] = import_module(__name__.rsplit(".", 2)[0]).PROVIDERS
-    return list(chosen) if chosen else list(known)
-
-
 def _modes(provider: str, model: str) -> list[str]:
     from .facade import canonical_of, endpoints
 
@@ -77,11 +70,11 @@ def _modes(provider: str, model: str) -> list[str]:
 
 def _catalog(args: argparse.Namespace) -> list[dict[str, Any]]:
     """Every (provider, model) whose real request accepts the filters: the rows ``models`` lists."""
-    from .facade import plan, provider_config
+    from .facade import known_providers, plan, provider_config
 
     rows = []
     images = [b"\x89PNG\r\n\x1a\n"] * args.input_images  # stand-ins: only their count matters
-    for provider in _providers(args.provider):
+    for provider in args.provider or known_providers():
         for model in provider_config(provider).model_ids:
             request = CanonicalRequest("a test prompt", model, args.aspect_ratio, args.size, tuple(images))
             plans, _ = plan(request, [provider])

@@ -40,6 +40,7 @@ __all__ = [
     "dry_run",
     "endpoints",
     "generate",
+    "known_providers",
     "plan",
     "provider_config",
 ]
@@ -74,6 +75,11 @@ class Plan:
     arguments: dict[str, Any]
     # How the method returns images: "json" (a reply), "polled" (``*_and_wait``), "sse".
     delivery: str
+
+    @property
+    def label(self) -> str:
+        """How progress names this attempt: ``provider (model)``."""
+        return f"{self.provider} ({self.model})"
 
 
 @dataclass
@@ -113,7 +119,8 @@ def _client_module(provider: str) -> Any:
 
 
 @cache
-def _providers() -> tuple[str, ...]:
+def known_providers() -> tuple[str, ...]:
+    """Every provider id of the package (``imagerelay.PROVIDERS``)."""
     known: tuple[str, ...] = importlib.import_module(_PACKAGE).PROVIDERS
     return known
 
@@ -130,7 +137,7 @@ def _client_class(provider: str, name: str) -> Any:
 
 
 def _candidates(provider: str | Sequence[str] | None) -> list[str]:
-    known = _providers()
+    known = known_providers()
     if provider is None:
         return [name for name in known if os.environ.get(provider_config(name).auth.env)]
     names = [provider] if isinstance(provider, str) else list(provider)
@@ -309,10 +316,7 @@ def generate(prompt: str, *, provider: str | Sequence[str] | None = None, model:
     client from their environment variables, closed after the call. ``on_progress`` follows
     each attempt: sent, each polled status, each streamed chunk.
     """
-    request = _request(prompt, model, aspect_ratio, size, images, n, output_format)
-    plans, attempts = plan(request, provider)
-    if not plans:
-        raise _no_candidate(attempts)
+    plans, attempts = _capable(_request(prompt, model, aspect_ratio, size, images, n, output_format), provider)
     for chosen in plans:
         try:
             given = (clients or {}).get(chosen.provider)
@@ -322,21 +326,41 @@ def generate(prompt: str, *, provider: str | Sequence[str] | None = None, model:
                 with _client_class(chosen.provider, "Client")() as client:
                     reply, found = _call(client, chosen, on_progress)
         except RelayError as exc:
-            billed = not _safe_to_retry_elsewhere(exc)
-            attempts.append(Attempt(chosen.provider, chosen.model, chosen.endpoint.name, "failed", str(exc), billed))
-            if billed and not fallback_after_billing or chosen is plans[-1]:
-                exc.attempts = tuple(attempts)
+            if _stop_after(exc, chosen, attempts, last=chosen is plans[-1], fallback=fallback_after_billing):
                 raise
             continue
-        attempts.append(Attempt(chosen.provider, chosen.model, chosen.endpoint.name, "succeeded"))
-        return GenerateResult(found, chosen.provider, chosen.model, chosen.endpoint.name,
-                              getattr(reply, "_request_id", None), tuple(attempts), reply)
+        return _succeeded(chosen, attempts, reply, found)
     raise AssertionError("unreachable: the last plan returns or raises")
+
+
+def _capable(request: CanonicalRequest, provider: str | Sequence[str] | None) -> tuple[list[Plan], list[Attempt]]:
+    """The plans to try in order, and the skipped candidates; NoCapableProviderError if none."""
+    plans, attempts = plan(request, provider)
+    if not plans:
+        raise _no_candidate(attempts)
+    return plans, attempts
+
+
+def _stop_after(error: RelayError, chosen: Plan, attempts: list[Attempt], *, last: bool, fallback: bool) -> bool:
+    """Record a failed attempt; True when ``error`` must be raised (with every attempt on it):
+    the request may have been billed and the caller did not opt in, or no candidate is left."""
+    billed = not _safe_to_retry_elsewhere(error)
+    attempts.append(Attempt(chosen.provider, chosen.model, chosen.endpoint.name, "failed", str(error), billed))
+    if billed and not fallback or last:
+        error.attempts = tuple(attempts)
+        return True
+    return False
+
+
+def _succeeded(chosen: Plan, attempts: list[Attempt], reply: Any, found: list[Image]) -> GenerateResult:
+    attempts.append(Attempt(chosen.provider, chosen.model, chosen.endpoint.name, "succeeded"))
+    return GenerateResult(found, chosen.provider, chosen.model, chosen.endpoint.name,
+                          getattr(reply, "_request_id", None), tuple(attempts), reply)
 
 
 def _status_reporter(chosen: Plan, on_progress: Progress) -> Callable[[str, float | None], None]:
     def report(status: str, progress: float | None) -> None:
-        on_progress(f"{chosen.provider} ({chosen.model}): {status}", progress)
+        on_progress(f"{chosen.label}: {status}", progress)
 
     return report
 
@@ -344,7 +368,7 @@ def _status_reporter(chosen: Plan, on_progress: Progress) -> Callable[[str, floa
 def _call(client: Any, chosen: Plan, on_progress: Progress | None) -> tuple[Any, list[Image]]:
     method = getattr(client, chosen.endpoint.name)
     if on_progress is not None:
-        on_progress(f"{chosen.provider} ({chosen.model}): sending to {chosen.endpoint.name}", None)
+        on_progress(f"{chosen.label}: sending to {chosen.endpoint.name}", None)
     if chosen.delivery == "polled":
         watch = None if on_progress is None else _status_reporter(chosen, on_progress)
         reply = getattr(client, f"{chosen.endpoint.name}_and_wait")(**chosen.arguments, on_progress=watch)
@@ -352,7 +376,7 @@ def _call(client: Any, chosen: Plan, on_progress: Progress | None) -> tuple[Any,
         with method(**chosen.arguments) as stream:
             for count, _ in enumerate(stream, start=1):
                 if on_progress is not None:
-                    on_progress(f"{chosen.provider} ({chosen.model}): {count} chunk(s) streamed", None)
+                    on_progress(f"{chosen.label}: {count} chunk(s) streamed", None)
         reply = stream
     else:
         reply = method(**chosen.arguments)
@@ -365,10 +389,7 @@ async def agenerate(prompt: str, *, provider: str | Sequence[str] | None = None,
                     fallback_after_billing: bool = False, clients: Mapping[str, Any] | None = None,
                     on_progress: Progress | None = None) -> GenerateResult:
     """``generate`` with the providers' async clients (``clients``: async clients by provider id)."""
-    request = _request(prompt, model, aspect_ratio, size, images, n, output_format)
-    plans, attempts = plan(request, provider)
-    if not plans:
-        raise _no_candidate(attempts)
+    plans, attempts = _capable(_request(prompt, model, aspect_ratio, size, images, n, output_format), provider)
     for chosen in plans:
         try:
             given = (clients or {}).get(chosen.provider)
@@ -378,22 +399,17 @@ async def agenerate(prompt: str, *, provider: str | Sequence[str] | None = None,
                 async with _client_class(chosen.provider, "AsyncClient")() as client:
                     reply, found = await _acall(client, chosen, on_progress)
         except RelayError as exc:
-            billed = not _safe_to_retry_elsewhere(exc)
-            attempts.append(Attempt(chosen.provider, chosen.model, chosen.endpoint.name, "failed", str(exc), billed))
-            if billed and not fallback_after_billing or chosen is plans[-1]:
-                exc.attempts = tuple(attempts)
+            if _stop_after(exc, chosen, attempts, last=chosen is plans[-1], fallback=fallback_after_billing):
                 raise
             continue
-        attempts.append(Attempt(chosen.provider, chosen.model, chosen.endpoint.name, "succeeded"))
-        return GenerateResult(found, chosen.provider, chosen.model, chosen.endpoint.name,
-                              getattr(reply, "_request_id", None), tuple(attempts), reply)
+        return _succeeded(chosen, attempts, reply, found)
     raise AssertionError("unreachable: the last plan returns or raises")
 
 
 async def _acall(client: Any, chosen: Plan, on_progress: Progress | None) -> tuple[Any, list[Image]]:
     method = getattr(client, chosen.endpoint.name)
     if on_progress is not None:
-        on_progress(f"{chosen.provider} ({chosen.model}): sending to {chosen.endpoint.name}", None)
+        on_progress(f"{chosen.label}: sending to {chosen.endpoint.name}", None)
     if chosen.delivery == "polled":
         watch = None if on_progress is None else _status_reporter(chosen, on_progress)
         reply = await getattr(client, f"{chosen.endpoint.name}_and_wait")(**chosen.arguments, on_progress=watch)
@@ -403,7 +419,7 @@ async def _acall(client: Any, chosen: Plan, on_progress: Progress | None) -> tup
             async for _ in stream:
                 count += 1
                 if on_progress is not None:
-                    on_progress(f"{chosen.provider} ({chosen.model}): {count} chunk(s) streamed", None)
+                    on_progress(f"{chosen.label}: {count} chunk(s) streamed", None)
         reply = stream
     else:
         reply = await method(**chosen.arguments)
