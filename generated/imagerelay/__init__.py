@@ -20,9 +20,9 @@ from __future__ import annotations
 # ``import imagerelay`` (about 12 ms), and type checkers honour this spelling too.
 TYPE_CHECKING = False
 
-__version__ = "0.1.0.1356786511"
+__version__ = "0.1.0.3179542287"
 # sha256 prefix of the specs as the generator read them; part of __version__.
-SPEC_DIGEST = "50deeb4fee40"
+SPEC_DIGEST = "bd83f70f8237"
 PROVIDERS: tuple[str, ...] = (
     "api_generate",
     "chat_stream",

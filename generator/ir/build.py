@@ -98,6 +98,7 @@ def build_provider_ir(checked: CheckedSpec) -> ProviderIR:
         error_message_fields=tuple(spec.errors.message_fields),
         request_id_fields=tuple(spec.errors.request_id_fields),
         request_id_headers=tuple(spec.errors.request_id_headers),
+        before_work=tuple((marker.status, marker.message) for marker in spec.errors.before_work),
         families=tuple(FamilyIR(name, constant_case(name), family.description, tuple(family.models),
                                 tuple(family.patterns)) for name, family in spec.model_families.items()),
         enums=_enums(spec),

@@ -397,6 +397,8 @@ class ProviderIR:
     error_message_fields: tuple[str, ...]
     request_id_fields: tuple[str, ...]
     request_id_headers: tuple[str, ...]
+    # (status, message text) of error replies that come before any paid work.
+    before_work: tuple[tuple[int, str], ...]
     families: tuple[FamilyIR, ...]
     enums: tuple[EnumIR, ...]
     size_tables: tuple[SizeTableIR, ...]

@@ -41,7 +41,23 @@ def settings_changes(old: ProviderIR, new: ProviderIR) -> list[Change]:
     changes += _changed(pid, f"{pid} auth", "API key required or optional",
                         "non-breaking" if new.auth.optional else "breaking",
                         _requirement(old.auth.optional), _requirement(new.auth.optional))
-    return changes + _error_reading_changes(old, new) + _wording_changes(old, new)
+    return changes + _error_reading_changes(old, new) + _before_work_changes(old, new) + _wording_changes(old, new)
+
+
+def _before_work_changes(old: ProviderIR, new: ProviderIR) -> list[Change]:
+    """Markers that let generate's fallback move on: a new one changes which failures it
+    retries elsewhere, a removed one makes it stop where it moved on before."""
+    pid, changes = new.id, []
+    shown: dict[bool, list[str]] = {True: [], False: []}
+    for marker in old.before_work + new.before_work:
+        if (marker in old.before_work) != (marker in new.before_work):
+            status, text = marker
+            shown[marker in new.before_work].append(f"HTTP {status}" + (f" containing {text!r}" if text else ""))
+    changes += _changed(pid, f"{pid} errors", "no longer counted as before paid work (generate stops after it)",
+                        "attention", ", ".join(shown[False]), "")
+    changes += _changed(pid, f"{pid} errors", "now counted as before paid work (generate moves on after it)",
+                        "attention", "", ", ".join(shown[True]))
+    return changes
 
 
 def _error_reading_changes(old: ProviderIR, new: ProviderIR) -> list[Change]:

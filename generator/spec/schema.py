@@ -73,10 +73,21 @@ class Auth(SpecModel):
     optional: bool = False
 
 
+class BeforeWork(SpecModel):
+    """An error reply the doc says comes before any paid work (so a fallback may move on)."""
+
+    status: Annotated[int, Field(ge=400, le=599)]
+    # Text the provider's own error message must contain; empty matches any message.
+    message: str = ""
+    # The doc's words that say no work started: required, since a wrong marker bills twice.
+    reason: Annotated[str, Field(min_length=1)]
+
+
 class ErrorFields(SpecModel):
     message_fields: list[str] = []
     request_id_fields: list[str] = []
     request_id_headers: list[str] = []
+    before_work: list[BeforeWork] = []
 
 
 class ModelFamily(SpecModel):

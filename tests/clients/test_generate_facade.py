@@ -8,6 +8,7 @@ only when it provably started no paid work.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -15,12 +16,14 @@ from typing import Any
 import httpx
 import imagerelay
 import pytest
-from imagerelay import api_generate, chat_stream, fal_queue, gemini_12ai
+from imagerelay import api_generate, chat_stream, fal_queue, gemini_12ai, image_tasks
 from imagerelay.errors import (
     InternalServerError,
     NoCapableProviderError,
     RateLimitError,
+    RelayError,
 )
+from imagerelay.gemini_12ai import client as gemini_client
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -187,3 +190,69 @@ def test_progress_follows_a_polled_task_through_its_statuses() -> None:
     messages = [message for message, _ in seen]
     assert messages[0] == "fal_queue (fal-ai/flux/dev): sending to submit"
     assert messages[1:] == [f"fal_queue (fal-ai/flux/dev): {s}" for s in ("IN_QUEUE", "IN_PROGRESS", "COMPLETED")]
+
+
+PNG_A = b"\x89PNG\r\n\x1a\n" + b"A" * 40
+PNG_B = b"\x89PNG\r\n\x1a\n" + b"B" * 40
+
+
+def test_a_repeated_request_shape_places_each_calls_own_prompt_and_images() -> None:
+    # The second call reuses the planned route (same shape): its values must still be its own.
+    gemini = Relay(_ok(*GEMINI_OK))
+    clients = _clients(gemini, Relay(_ok(*API_OK)))
+    for prompt, image in (("a fox", PNG_A), ("a heron", PNG_B), ("a fox", PNG_A)):
+        imagerelay.generate(prompt, provider="gemini_12ai", images=[image], aspect_ratio="1:1", clients=clients)
+    sent = [gemini.body(index)["contents"][0]["parts"] for index in range(3)]
+    assert [parts[0] for parts in sent] == [{"text": "a fox"}, {"text": "a heron"}, {"text": "a fox"}]
+    assert [base64.b64decode(parts[1]["inline_data"]["data"]) for parts in sent] == [PNG_A, PNG_B, PNG_A]
+
+
+def test_content_a_client_refuses_skips_that_candidate_even_for_a_known_shape() -> None:
+    completion = {"choices": [{"index": 0, "message": {"role": "assistant", "content": "https://cdn.test/o.png"},
+                               "finish_reason": "stop"}]}
+    chat, tasks = Relay(httpx.Response(200, json=completion)), Relay(httpx.Response(500, json={}))
+    clients = {"chat_stream": chat_stream.Client(api_key="sk-c", transport=httpx.MockTransport(chat)),
+               "image_tasks": image_tasks.Client(api_key="sk-t", transport=httpx.MockTransport(tasks))}
+    providers = ["chat_stream", "image_tasks"]
+    first = imagerelay.generate("a fox", provider=providers, images=["https://cdn.test/in.png"], aspect_ratio="1:1",
+                                clients=clients)
+    assert first.provider == "chat_stream"
+    # Same shape (one text image), content both clients refuse: each is skipped, nothing is sent.
+    with pytest.raises(NoCapableProviderError) as raised:
+        imagerelay.generate("a fox", provider=providers, images=["not a url"], aspect_ratio="1:1", clients=clients)
+    assert [(a.provider, a.outcome) for a in raised.value.attempts] == [("chat_stream", "skipped"),
+                                                                        ("image_tasks", "skipped")]
+    assert "image_tasks (NanoBanana): images: 'not a url' is not an http(s) URL" in str(raised.value)
+    assert len(chat.requests) == 1 and tasks.requests == []
+
+
+@pytest.mark.parametrize(("message", "moves_on"), [("no channel available now", True), ("upstream timeout", False)])
+def test_a_5xx_the_spec_marks_as_before_work_moves_on(monkeypatch: pytest.MonkeyPatch, message: str,
+                                                     moves_on: bool) -> None:
+    # errors.before_work: [{status: 503, message: "no channel", reason: ...}] in gemini_12ai's spec.
+    marked = gemini_client.PROVIDER._replace(before_work=((503, "no channel"),))
+    monkeypatch.setattr(gemini_client, "PROVIDER", marked)
+    gemini = Relay(httpx.Response(503, json={"error": {"message": message}}))
+    api = Relay(_ok(*API_OK))
+    if moves_on:
+        result = imagerelay.generate("a fox", provider=["gemini_12ai", "api_generate"], aspect_ratio="1:1",
+                                     clients=_clients(gemini, api))
+        assert [(a.provider, a.outcome, a.may_be_billed) for a in result.attempts] == [
+            ("gemini_12ai", "failed", False), ("api_generate", "succeeded", False)]
+    else:
+        with pytest.raises(RelayError) as raised:
+            imagerelay.generate("a fox", provider=["gemini_12ai", "api_generate"], aspect_ratio="1:1",
+                                clients=_clients(gemini, api))
+        assert raised.value.status == 503
+        assert [(a.provider, a.may_be_billed) for a in raised.value.attempts] == [("gemini_12ai", True)]
+        assert api.requests == []
+
+
+def test_a_required_wire_object_is_named_with_the_values_that_fill_it() -> None:
+    # chat_stream's doc marks extra_body.google.image_config.aspect_ratio required: no ratio, no call.
+    with pytest.raises(NoCapableProviderError) as raised:
+        imagerelay.generate("a fox", provider="chat_stream", clients={})
+    needs = "needs extra_body, which generate fills from aspect_ratio= or output_format="
+    line = (f"chat_stream: chat_completions with NanoBanana (and 7 more models): {needs}; "
+            f"chat_completions_stream with NanoBanana (and 7 more models): {needs}")
+    assert raised.value.problems == [line]

@@ -24,7 +24,7 @@ from typing import Any
 
 from .canonical import CanonicalRequest
 from .errors import InvalidRequestError, RateLimitError, RelayError, WaitTimeoutError
-from .facade import Plan, _client_class, _no_candidate, _safe_to_retry_elsewhere, canonical_of, plan
+from .facade import Plan, canonical_of, client_class, no_candidate, plan, safe_to_retry_elsewhere
 from .paths import find_first
 from .retries import retry_after
 
@@ -133,7 +133,7 @@ async def run_batch(items: Sequence[BatchItem], folder: Path, *, concurrency: in
     try:
         async def client_for(provider: str) -> Any:
             if provider not in clients:
-                clients[provider] = _client_class(provider, "AsyncClient")()
+                clients[provider] = client_class(provider, "AsyncClient")()
             return clients[provider]
 
         async def one(item: BatchItem) -> None:
@@ -178,7 +178,7 @@ async def _submit(item: BatchItem, journal: Journal, folder: Path, client_for: A
                   poll_interval: float) -> None:
     plans, skipped = plan(item.request, item.provider)
     if not plans:
-        journal.set(item.key, "failed", reason=str(_no_candidate(skipped)))
+        journal.set(item.key, "failed", reason=str(no_candidate(skipped)))
         return
     chosen: Plan = plans[0]
     canonical = canonical_of(chosen.provider, chosen.endpoint.name)
@@ -205,7 +205,7 @@ async def _submit(item: BatchItem, journal: Journal, folder: Path, client_for: A
             pauses.hold(chosen.provider, _hint(exc))
             journal.set(item.key, "unsent", reason=str(exc))
         except RelayError as exc:
-            journal.set(item.key, "unsent" if _safe_to_retry_elsewhere(exc) else "failed", reason=str(exc))
+            journal.set(item.key, "unsent" if safe_to_retry_elsewhere(exc, chosen.provider) else "failed", reason=str(exc))
             return
 
 

@@ -51,6 +51,9 @@ class ProviderConfig(NamedTuple):
     # Wire paths and header names that may carry a request id.
     request_id_fields: tuple[str, ...] = ()
     request_id_headers: tuple[str, ...] = ()
+    # (status, text the provider's message contains, "" for any) of error replies the doc
+    # says come before any paid work (spec ``errors.before_work``).
+    before_work: tuple[tuple[int, str], ...] = ()
     # Model ids the doc lists, and its families: another id is sent with a warning.
     model_ids: tuple[str, ...] = ()
     families: tuple[ModelFamily, ...] = ()
