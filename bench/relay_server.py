@@ -10,6 +10,9 @@ asyncio's Protocol API so that it is not the bottleneck of a thousand concurrent
   chunked ``text/event-stream`` of the recorded chunk then ``data: [DONE]`` when it has
   ``"stream": true``. The events and the chunked-body terminator go out in separate writes,
   as a streaming server sends them.
+- Under the prefix ``/self`` (a base URL of ``http://127.0.0.1:PORT/self``) the same
+  chat completion names an image this server holds instead of the recorded CDN link:
+  ``GET /img/<name>.png`` answers a real 64x64 PNG (figure 8b saves what it downloads).
 - ``GET /__stats`` answers ``{"connections": n, "requests": m, "peak": p}``: the TCP
   connections that carried at least one relay request, the relay requests served, and the
   most such connections open at once. ``POST /__reset`` sets the first two to zero and the
@@ -28,8 +31,10 @@ import asyncio
 import http.client
 import json
 import os
+import struct
 import subprocess
 import sys
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -56,6 +61,27 @@ def stream_events() -> list[bytes]:
     return events
 
 
+def small_png(side: int = 64) -> bytes:
+    """A valid ``side`` x ``side`` RGB PNG (a gradient), built with the standard library."""
+
+    def block(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + bytes(value for x in range(side) for value in (x * 4 % 256, y * 4 % 256, 128))
+                    for y in range(side))
+    header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + block(b"IHDR", header) + block(b"IDAT", zlib.compress(rows)) + block(b"IEND", b"")
+
+
+def self_reply(base: str) -> bytes:
+    """The chat completion of ``chat_reply`` with its image at ``base``/img/…png."""
+    reply = fixture(ROOT, "chat_stream", "chat_completions_text_to_image")["response"]["json"]
+    url = f"{base}/img/out.png"
+    reply["choices"][0]["message"]["content"] = url
+    reply.setdefault("media", {})["outputs"] = [url]
+    return json.dumps(reply).encode()
+
+
 def _chunk(data: bytes) -> bytes:
     return b"%x\r\n%s\r\n" % (len(data), data)
 
@@ -66,6 +92,9 @@ class Stats:
         self.requests = 0
         self.open = 0
         self.peak = 0
+        # The /self chat completion (it names this server's port) and the image it names.
+        self.self_reply = b""
+        self.png = small_png()
 
 
 class RelayProtocol(asyncio.Protocol):
@@ -125,6 +154,12 @@ class RelayProtocol(asyncio.Protocol):
             self.stats.open += 1
             self.stats.peak = max(self.stats.peak, self.stats.open)
         self.stats.requests += 1
+        if method == "GET" and target.startswith("/img/"):
+            self._send_json(self.stats.png, content_type=b"image/png")
+            return
+        if method == "POST" and target.startswith("/self/v1/chat/completions"):
+            self._send_json(self.stats.self_reply)
+            return
         if method == "POST" and target.startswith("/v1/chat/completions"):
             if json.loads(body or b"{}").get("stream"):
                 self._send_events()
@@ -133,10 +168,11 @@ class RelayProtocol(asyncio.Protocol):
             return
         self._send_json(b'{"error": {"message": "no such route"}}', status=b"404 Not Found")
 
-    def _send_json(self, body: bytes, status: bytes = b"200 OK") -> None:
+    def _send_json(self, body: bytes, status: bytes = b"200 OK", content_type: bytes = b"application/json") -> None:
         assert self.transport is not None
         self.transport.write(
-            b"HTTP/1.1 %s\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n%s" % (status, len(body), body)
+            b"HTTP/1.1 %s\r\ncontent-type: %s\r\ncontent-length: %d\r\n\r\n%s"
+            % (status, content_type, len(body), body)
         )
 
     def _send_events(self) -> None:
@@ -155,6 +191,7 @@ async def serve(port_out: Any = sys.stdout) -> None:
     stats, json_reply, events = Stats(), chat_reply(), stream_events()
     server = await loop.create_server(lambda: RelayProtocol(stats, json_reply, events), "127.0.0.1", 0, backlog=4096)
     port = server.sockets[0].getsockname()[1]
+    stats.self_reply = self_reply(f"http://127.0.0.1:{port}")
     print(port, file=port_out, flush=True)
     # Ends when the parent closes our stdin (or dies): no orphan server outlives a test.
     await loop.run_in_executor(None, sys.stdin.read)

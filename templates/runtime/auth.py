@@ -12,6 +12,7 @@ import re
 import unicodedata
 import weakref
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .descriptors import AuthScheme, ProviderConfig
@@ -188,5 +189,13 @@ def same_origin(url: str | httpx.URL, base_url: str | httpx.URL) -> bool:
         raise InvalidRequestError(
             [f"{shown!r} is not a URL that can be fetched ({exc})"], subject="download"
         ) from None
-    b = httpx.URL(base_url)
-    return (a.scheme, a.host, a.port) == (b.scheme, b.host, b.port)
+    return (a.scheme, a.host, a.port) == _origin(str(base_url))
+
+
+@lru_cache(maxsize=16)
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """A client's base URL as (scheme, host, port), parsed once: every download asks."""
+    import httpx
+
+    parsed = httpx.URL(url)
+    return parsed.scheme, parsed.host, parsed.port

@@ -17,7 +17,7 @@ import json
 import re
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from .facade import Plan, canonical_of, client_class, no_candidate, plan, safe_t
 from .paths import find_first
 from .retries import retry_after
 
-__all__ = ["BatchSummary", "read_requests", "run_batch"]
+__all__ = ["BatchFile", "BatchSummary", "read_requests", "run_batch"]
 
 JOURNAL = ".imagerelay-batch.sqlite"
 _FIELDS = ("prompt", "provider", "model", "aspect_ratio", "size", "images", "n", "output_format")
@@ -49,36 +49,70 @@ class BatchSummary:
     problems: list[tuple[str, str, str]]  # (item, state, reason)
 
 
-def read_requests(path: Path) -> list[BatchItem]:
-    """One JSON object per line: ``prompt`` and the optional generate fields, and ``id``."""
-    items, problems, seen = [], [], set()
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(f"{path.name}:{number}: not JSON ({exc.msg})")
-            continue
-        if not isinstance(data, dict) or not isinstance(data.get("prompt"), str):
-            problems.append(f"{path.name}:{number}: needs an object with a text 'prompt'")
-            continue
-        unknown = sorted(set(data) - {*_FIELDS, "id"})
-        if unknown:
-            problems.append(f"{path.name}:{number}: unknown field(s) {', '.join(unknown)}")
-            continue
-        key = str(data.get("id", number))
-        if key in seen:
-            problems.append(f"{path.name}:{number}: id {key!r} is used twice")
-            continue
-        seen.add(key)
-        images = tuple(Path(image) for image in data.get("images") or ())
-        request = CanonicalRequest(data["prompt"], data.get("model"), data.get("aspect_ratio"), data.get("size"),
-                                   images, data.get("n"), data.get("output_format"))
-        items.append(BatchItem(key, request, data.get("provider")))
-    if problems:
-        raise InvalidRequestError(problems, subject="batch file")
-    return items
+class BatchFile:
+    """A batch file checked whole, read again item by item when iterated: a long batch is
+    never held in memory at once (only its ids, to refuse one used twice)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        problems, count = [], 0
+        for _, found in self._parsed():
+            if isinstance(found, str):
+                problems.append(found)
+            else:
+                count += 1
+        if problems:
+            raise InvalidRequestError(problems, subject="batch file")
+        self.count = count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[BatchItem]:
+        for _, found in self._parsed():
+            if isinstance(found, str):  # the file changed since it was checked
+                raise InvalidRequestError([found], subject="batch file")
+            yield found
+
+    def _parsed(self) -> Iterator[tuple[int, BatchItem | str]]:
+        """(line number, the item or what is wrong with it) for each non-blank line."""
+        seen: set[str] = set()
+        with self.path.open(encoding="utf-8") as lines:
+            for number, line in enumerate(lines, start=1):
+                if line.strip():
+                    yield number, _item(line, f"{self.path.name}:{number}", str(number), seen)
+
+
+def _item(line: str, where: str, default_key: str, seen: set[str]) -> BatchItem | str:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return f"{where}: not JSON ({exc.msg})"
+    if not isinstance(data, dict) or not isinstance(data.get("prompt"), str):
+        return f"{where}: needs an object with a text 'prompt'"
+    unknown = sorted(set(data) - {*_FIELDS, "id"})
+    if unknown:
+        return f"{where}: unknown field(s) {', '.join(unknown)}"
+    key = str(data.get("id", default_key))
+    if key in seen:
+        return f"{where}: id {key!r} is used twice"
+    seen.add(key)
+    images = tuple(Path(image) for image in data.get("images") or ())
+    request = CanonicalRequest(data["prompt"], data.get("model"), data.get("aspect_ratio"), data.get("size"),
+                               images, data.get("n"), data.get("output_format"))
+    return BatchItem(key, request, data.get("provider"))
+
+
+def read_requests(path: Path) -> BatchFile:
+    """One JSON object per line: ``prompt`` and the optional generate fields, and ``id``.
+    Every line is checked now (InvalidRequestError lists each problem); items are read
+    again, one at a time, as the batch runs."""
+    return BatchFile(path)
+
+
+_FACTS = ("provider", "model", "endpoint", "task_id", "paths", "reason")
+_UPSERT = (f"INSERT INTO items VALUES (?, ?, {', '.join('?' for _ in _FACTS)}) ON CONFLICT(key) DO UPDATE SET "
+           "state = excluded.state, " + ", ".join(f"{name} = COALESCE(excluded.{name}, {name})" for name in _FACTS))
 
 
 class Journal:
@@ -87,8 +121,15 @@ class Journal:
     def __init__(self, folder: Path) -> None:
         self.db = sqlite3.connect(folder / JOURNAL, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
+        # Each state change is committed on its own. In WAL mode NORMAL writes it to the log
+        # without an fsync per commit: a crash or kill of this process loses nothing; only
+        # a power cut may lose the last changes (a re-run then finds those items earlier in
+        # their lifecycle: "submitting" items become "uncertain", never re-sent).
+        self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("CREATE TABLE IF NOT EXISTS items (key TEXT PRIMARY KEY, state TEXT NOT NULL, "
                         "provider TEXT, model TEXT, endpoint TEXT, task_id TEXT, paths TEXT, reason TEXT)")
+        # A first run has no item to resume: its items need no lookup before they start.
+        self.fresh = self.db.execute("SELECT 1 FROM items LIMIT 1").fetchone() is None
 
     def get(self, key: str) -> dict[str, Any] | None:
         row = self.db.execute("SELECT state, provider, model, endpoint, task_id, paths, reason FROM items "
@@ -97,12 +138,28 @@ class Journal:
             return None
         return dict(zip(("state", "provider", "model", "endpoint", "task_id", "paths", "reason"), row, strict=True))
 
-    def set(self, key: str, state: str, **facts: Any) -> None:
-        current = self.get(key) or {}
-        merged = {**current, **facts, "state": state}
-        self.db.execute("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        (key, state, merged.get("provider"), merged.get("model"), merged.get("endpoint"),
-                         merged.get("task_id"), merged.get("paths"), merged.get("reason")))
+    def set(self, key: str, state: str, **facts: str) -> None:
+        """Record ``state`` and the facts given; facts not given keep their recorded value."""
+        unknown = set(facts) - set(_FACTS)
+        if unknown:
+            raise ValueError(f"unknown journal fact(s): {', '.join(sorted(unknown))}")
+        # One statement (an upsert), so a state and its facts are committed together.
+        self.db.execute(_UPSERT, (key, state, *(facts.get(name) for name in _FACTS)))
+
+    def summary(self, keys: list[str]) -> BatchSummary:
+        """Counts by state of ``keys`` (an item never started counts as pending), and each one
+        not done with its state and reason, in the order of ``keys``."""
+        recorded = {key: (state, reason or "") for key, state, reason in
+                    self.db.execute("SELECT key, state, reason FROM items WHERE state != 'done'")}
+        done = {key for (key,) in self.db.execute("SELECT key FROM items WHERE state = 'done'")}
+        counts: dict[str, int] = {}
+        problems = []
+        for key in keys:
+            state, reason = ("done", "") if key in done else recorded.get(key, ("pending", ""))
+            counts[state] = counts.get(state, 0) + 1
+            if state != "done":
+                problems.append((key, state, reason))
+        return BatchSummary(counts, problems)
 
     def close(self) -> None:
         self.db.close()
@@ -123,41 +180,38 @@ class _Pauses:
         self.until[provider] = max(self.until.get(provider, 0.0), time.monotonic() + seconds)
 
 
-async def run_batch(items: Sequence[BatchItem], folder: Path, *, concurrency: int = 8, poll_interval: float = 2.0,
+async def run_batch(items: Iterable[BatchItem], folder: Path, *, concurrency: int = 8, poll_interval: float = 2.0,
                     resubmit_uncertain: bool = False) -> BatchSummary:
     """Run every item not already done; see the module doc for what a re-run does."""
     folder.mkdir(parents=True, exist_ok=True)
     journal = Journal(folder)
     clients: dict[str, Any] = {}
-    pauses, gate = _Pauses(), asyncio.Semaphore(max(1, concurrency))
+    pauses, queue = _Pauses(), iter(items)
+    keys: list[str] = []  # in file order: the order workers take items in
     try:
         async def client_for(provider: str) -> Any:
             if provider not in clients:
                 clients[provider] = client_class(provider, "AsyncClient")()
             return clients[provider]
 
-        async def one(item: BatchItem) -> None:
-            async with gate:
+        async def worker() -> None:
+            # A fixed set of workers takes items in turn: memory stays flat however long the
+            # batch, where a task per item would hold every item's coroutine at once.
+            for item in queue:
+                keys.append(item.key)
                 await _run_item(item, journal, folder, client_for, pauses, poll_interval, resubmit_uncertain)
 
-        await asyncio.gather(*(one(item) for item in items))
+        await asyncio.gather(*(worker() for _ in range(max(1, concurrency))))
+        return journal.summary(keys)
     finally:
         for client in clients.values():
             await client.aclose()
-    counts: dict[str, int] = {}
-    problems = []
-    for item in items:
-        record = journal.get(item.key) or {"state": "pending", "reason": ""}
-        counts[record["state"]] = counts.get(record["state"], 0) + 1
-        if record["state"] != "done":
-            problems.append((item.key, record["state"], record.get("reason") or ""))
-    journal.close()
-    return BatchSummary(counts, problems)
+        journal.close()
 
 
 async def _run_item(item: BatchItem, journal: Journal, folder: Path, client_for: Any, pauses: _Pauses,
                     poll_interval: float, resubmit_uncertain: bool) -> None:
-    record = journal.get(item.key)
+    record = None if journal.fresh else journal.get(item.key)
     state = record["state"] if record else "pending"
     if state in ("done", "failed"):
         return

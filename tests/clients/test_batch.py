@@ -153,3 +153,42 @@ def test_the_batch_file_is_checked_before_anything_is_sent(tmp_path: Path) -> No
         "bad.jsonl:4: unknown field(s) colour",
         "bad.jsonl:6: id 'a' is used twice",
     ]
+
+
+def test_the_batch_file_is_read_item_by_item_after_its_check(tmp_path: Path) -> None:
+    requests = tmp_path / "batch.jsonl"
+    requests.write_text("".join(json.dumps({"id": f"i{n}", "prompt": f"p{n}"}) + "\n" for n in range(3))
+                        + "\n", encoding="utf-8")
+    batch = read_requests(requests)
+    assert len(batch) == 3
+    assert [(item.key, item.request.prompt) for item in batch] == [("i0", "p0"), ("i1", "p1"), ("i2", "p2")]
+    assert [item.key for item in batch] == ["i0", "i1", "i2"]  # each pass reads the file again
+    # A file changed under a running batch is refused where it went wrong, not half-read silently.
+    with requests.open("a", encoding="utf-8") as more:
+        more.write('{"id": "i0", "prompt": "again"}\n')
+    with pytest.raises(InvalidRequestError, match=r"batch.jsonl:5: id 'i0' is used twice"):
+        list(batch)
+
+
+def test_the_journal_keeps_facts_not_given_and_refuses_unknown_ones(tmp_path: Path) -> None:
+    from imagerelay._runtime.batch import Journal
+
+    journal = Journal(tmp_path)
+    assert journal.fresh
+    journal.set("a", "submitting", provider="fal_queue", model="fal-ai/flux/dev", endpoint="submit")
+    journal.set("a", "submitted", task_id="t-1")
+    journal.set("a", "done", paths='["a-1.png"]', reason="")
+    journal.set("b", "failed", reason="HTTP 500")
+    assert journal.get("a") == {"state": "done", "provider": "fal_queue", "model": "fal-ai/flux/dev",
+                                "endpoint": "submit", "task_id": "t-1", "paths": '["a-1.png"]', "reason": ""}
+    summary = journal.summary(["b", "a", "c"])
+    assert summary.counts == {"failed": 1, "done": 1, "pending": 1}
+    assert summary.problems == [("b", "failed", "HTTP 500"), ("c", "pending", "")]
+    with pytest.raises(ValueError, match="unknown journal fact"):
+        journal.set("a", "done", colour="red")
+    journal.close()
+    reopened = Journal(tmp_path)
+    assert not reopened.fresh and reopened.get("b") == {"state": "failed", "provider": None, "model": None,
+                                                       "endpoint": None, "task_id": None, "paths": None,
+                                                       "reason": "HTTP 500"}
+    reopened.close()

@@ -340,9 +340,12 @@ class AsyncBaseClient(ClientCore):
             async with limit:
                 return await self._save_url(image, directory, name, index, on_progress, None, None)
 
+        images = result.images()
+        if len(images) == 1:  # the common case needs no task of its own
+            return [await save(1, images[0])]
         tasks = [
             asyncio.ensure_future(save(index, image))
-            for index, image in enumerate(result.images(), start=1)
+            for index, image in enumerate(images, start=1)
         ]
         try:
             return list(await asyncio.gather(*tasks))
