@@ -37,7 +37,8 @@ from generator.version import GENERATOR_VERSION
 # Exact pin: the backend decides the wheel's bytes (hatchling writes reproducible archives).
 BUILD_REQUIRES = ("hatchling==1.33.0",)
 # What the copied runtime imports (pydantic_core comes with, and is pinned by, pydantic).
-DEPENDENCIES = ("httpx>=0.27,<1", "pydantic>=2.7,<3")
+# rich draws the command line's progress bars; only the `imagerelay` command imports it.
+DEPENDENCIES = ("httpx>=0.27,<1", "pydantic>=2.7,<3", "rich>=13,<16")
 REQUIRES_PYTHON = ">=3.11"
 LICENSE_HOLDER = "relaygen contributors"
 DIGEST_LENGTH = 12

@@ -17,7 +17,7 @@ import json
 import re
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -181,8 +181,10 @@ class _Pauses:
 
 
 async def run_batch(items: Iterable[BatchItem], folder: Path, *, concurrency: int = 8, poll_interval: float = 2.0,
-                    resubmit_uncertain: bool = False) -> BatchSummary:
-    """Run every item not already done; see the module doc for what a re-run does."""
+                    resubmit_uncertain: bool = False,
+                    on_item: Callable[[str, str, str], None] | None = None) -> BatchSummary:
+    """Run every item not already done; see the module doc for what a re-run does.
+    ``on_item(key, state, reason)`` follows each item as its turn ends."""
     folder.mkdir(parents=True, exist_ok=True)
     journal = Journal(folder)
     clients: dict[str, Any] = {}
@@ -200,6 +202,9 @@ async def run_batch(items: Iterable[BatchItem], folder: Path, *, concurrency: in
             for item in queue:
                 keys.append(item.key)
                 await _run_item(item, journal, folder, client_for, pauses, poll_interval, resubmit_uncertain)
+                if on_item is not None:
+                    record = journal.get(item.key) or {"state": "pending", "reason": ""}
+                    on_item(item.key, record["state"], record["reason"] or "")
 
         await asyncio.gather(*(worker() for _ in range(max(1, concurrency))))
         return journal.summary(keys)

@@ -18,6 +18,7 @@ from typing import Any
 
 from .canonical import CanonicalRequest, Unsupported
 from .errors import ContentPolicyError, InvalidRequestError, NoCapableProviderError, RelayError
+from .progress import BatchProgress, CallProgress, printable
 from .redact import MASK
 
 __all__ = ["main"]
@@ -128,45 +129,10 @@ def _dry_run(args: argparse.Namespace) -> int:
     return 0 if plans else EXIT_NO_PROVIDER
 
 
-class _Progress:
-    """Progress on stderr: one line rewritten in place on a terminal, plain lines (each new
-    state once) otherwise, so logs stay readable. Never shows a key: messages are built from
-    provider ids, statuses and byte counts."""
-
-    def __init__(self, stream: Any = None) -> None:
-        self.stream = stream or sys.stderr
-        self.live = bool(getattr(self.stream, "isatty", lambda: False)())
-        self.last = ""
-
-    def show(self, message: str) -> None:
-        if message == self.last:
-            return
-        self.last = message
-        if self.live:
-            self.stream.write("\r" + message[:120].ljust(120))
-        else:
-            self.stream.write(message + "\n")
-        self.stream.flush()
-
-    def status(self, message: str, fraction: float | None) -> None:
-        self.show(message if fraction is None else f"{message} {fraction:.0%}")
-
-    def download(self, index: int, written: int, total: int | None) -> None:
-        done = f"{written * 100 // total}%" if total else f"{written // 1024} KiB"
-        # Plain lines only at the end of each download; a terminal sees it move.
-        if self.live or (total is not None and written >= total):
-            self.show(f"downloading image {index}: {done}")
-
-    def end(self) -> None:
-        if self.live and self.last:
-            self.stream.write("\n")
-            self.stream.flush()
-
-
 def _generate(args: argparse.Namespace) -> int:
     from .facade import generate
 
-    progress = _Progress()
+    progress = CallProgress()
     try:
         result = generate(args.prompt, provider=args.provider or None, model=args.model,
                           aspect_ratio=args.aspect_ratio, size=args.size, images=args.image, n=args.n,
@@ -190,13 +156,18 @@ def _batch(args: argparse.Namespace) -> int:
     from .batch import read_requests, run_batch
 
     items = read_requests(args.file)
-    summary = asyncio.run(run_batch(items, args.output, concurrency=args.concurrency,
-                                    poll_interval=args.poll_interval, resubmit_uncertain=args.resubmit_uncertain))
+    progress = BatchProgress(len(items))
+    try:
+        summary = asyncio.run(run_batch(items, args.output, concurrency=args.concurrency,
+                                        poll_interval=args.poll_interval, resubmit_uncertain=args.resubmit_uncertain,
+                                        on_item=progress.item))
+    finally:
+        progress.end()
     print("state        items")
     for state, count in sorted(summary.counts.items()):
         print(f"{state:<12} {count}")
     for key, state, reason in summary.problems:
-        print(f"{key}: {state}: {reason}", file=sys.stderr)
+        print(printable(f"{key}: {state}: {reason}"), file=sys.stderr)
     return 0 if not summary.problems else EXIT_PROVIDER
 
 
