@@ -39,6 +39,8 @@ BUILD_REQUIRES = ("hatchling==1.33.0",)
 # What the copied runtime imports (pydantic_core comes with, and is pinned by, pydantic).
 # rich draws the command line's progress bars; only the `imagerelay` command imports it.
 DEPENDENCIES = ("httpx>=0.27,<1", "pydantic>=2.7,<3", "rich>=13,<16")
+# `pip install imagerelay[mock]`: the mock relays (imagerelay.mock, `imagerelay mock`).
+OPTIONAL_DEPENDENCIES = {"mock": ("starlette>=0.40,<2", "uvicorn>=0.30,<1", "python-multipart>=0.0.9")}
 REQUIRES_PYTHON = ">=3.11"
 LICENSE_HOLDER = "relaygen contributors"
 DIGEST_LENGTH = 12
@@ -185,13 +187,14 @@ def package_meta(env: jinja2.Environment, template_dir: Path, irs: list[Provider
     python = {
         f"{PACKAGE}/__init__.py": _package_init(env, irs, release, errors),
         f"{PACKAGE}/__main__.py": render(env, "package/main.py.jinja", package=PACKAGE, header=header("specs/*.yaml")),
+        f"{PACKAGE}/mock.py": render(env, "package/mock.py.jinja", package=PACKAGE, header=header("specs/*.yaml")),
         f"{PACKAGE}/errors.py": render(env, "package/errors.py.jinja", package=PACKAGE,
                                        errors=tuple(sorted(errors, key=export_order)),
                                        header=header("templates/runtime/errors.py")),
     }
     files = [OutputFile(path, format_python(text, path)) for path, text in python.items()]
     project = {"package": PACKAGE, "release": release, "build_requires": BUILD_REQUIRES,
-               "dependencies": DEPENDENCIES, "requires_python": REQUIRES_PYTHON, "holder": LICENSE_HOLDER}
+               "dependencies": DEPENDENCIES, "optional_dependencies": OPTIONAL_DEPENDENCIES, "requires_python": REQUIRES_PYTHON, "holder": LICENSE_HOLDER}
     files += [
         OutputFile(f"{PACKAGE}/py.typed", ""),
         OutputFile("pyproject.toml", render(env, "package/pyproject.toml.jinja", header=header("specs/*.yaml"),

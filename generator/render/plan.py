@@ -19,6 +19,7 @@ from generator.render.docs_site import docs_site
 from generator.render.env import make_env
 from generator.render.format import format_python
 from generator.render.imports import bases_imports, catalog_imports, client_imports, params_imports
+from generator.render.mock_data import mock_data
 from generator.render.models import render_models
 from generator.render.openapi import openapi
 from generator.render.output import PACKAGE, OutputFile, header, render
@@ -27,17 +28,24 @@ from generator.render.package_meta import package_meta
 Emitter = Callable[[jinja2.Environment, Path, list[ProviderIR]], list[OutputFile]]
 
 
-ModuleImports = Callable[[ProviderIR], object]
-# Each module of a provider's package: its template and the imports it is given
-# (models.py is datamodel-code-generator's, not a template's).
-_TEMPLATED_MODULES: dict[str, tuple[str, ModuleImports | None]] = {
+ModuleContext = Callable[[ProviderIR], dict[str, object]]
+
+
+def _imports(find: Callable[[ProviderIR], object]) -> ModuleContext:
+    return lambda provider: {"imports": find(provider)}
+
+
+# Each module of a provider's package: its template and what it is given besides the
+# provider (models.py is datamodel-code-generator's, not a template's).
+_TEMPLATED_MODULES: dict[str, tuple[str, ModuleContext | None]] = {
     "__init__.py": ("package/provider_init.py.jinja", None),
-    "bases.py": ("models/bases.py.jinja", bases_imports),
-    "catalog.py": ("models/catalog.py.jinja", catalog_imports),
-    "params.py": ("models/params.py.jinja", params_imports),
-    "client.py": ("client/client.py.jinja", client_imports),
+    "bases.py": ("models/bases.py.jinja", _imports(bases_imports)),
+    "catalog.py": ("models/catalog.py.jinja", _imports(catalog_imports)),
+    "params.py": ("models/params.py.jinja", _imports(params_imports)),
+    "client.py": ("client/client.py.jinja", _imports(client_imports)),
+    "mockdata.py": ("client/mockdata.py.jinja", lambda provider: {"endpoints": mock_data(provider)}),
 }
-PROVIDER_MODULES = ("__init__.py", "models.py", "bases.py", "catalog.py", "params.py", "client.py")
+PROVIDER_MODULES = ("__init__.py", "models.py", "bases.py", "catalog.py", "params.py", "client.py", "mockdata.py")
 
 
 def provider_module(env: jinja2.Environment, provider: ProviderIR, name: str) -> OutputFile:
@@ -47,8 +55,8 @@ def provider_module(env: jinja2.Environment, provider: ProviderIR, name: str) ->
     if name == "models.py":
         text = render_models(provider, PACKAGE, py_header)
     else:
-        template, imports = _TEMPLATED_MODULES[name]
-        extra = {} if imports is None else {"imports": imports(provider)}
+        template, context = _TEMPLATED_MODULES[name]
+        extra = {} if context is None else context(provider)
         text = render(env, template, provider=provider, package=PACKAGE, header=py_header, **extra)
     return OutputFile(path, format_python(text, path))
 

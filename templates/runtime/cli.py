@@ -47,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("-o", "--output", type=Path, default=Path("."), help="folder for the images")
     generate.add_argument("--dry-run", action="store_true", help="print the request(s) it would send; send none")
     generate.add_argument("--json", action="store_true")
+    mock = commands.add_parser("mock", help="serve a provider's mock relay (needs the mock extra)")
+    mock.add_argument("provider")
+    mock.add_argument("--host", default="127.0.0.1")
+    mock.add_argument("--port", type=int, default=8765)
+    mock.add_argument("--key", help="the only API key accepted (default: the mock's stand-in key); 'any' for any")
     batch = commands.add_parser("batch", help="one request per JSON line; resumable, never submits twice")
     batch.add_argument("file", type=Path)
     batch.add_argument("-o", "--output", type=Path, required=True, help="folder for the images and the journal")
@@ -171,6 +176,27 @@ def _batch(args: argparse.Namespace) -> int:
     return 0 if not summary.problems else EXIT_PROVIDER
 
 
+def _mock(args: argparse.Namespace) -> int:
+    try:
+        from .mock_app import MockProvider
+        from .mock_relay import DEFAULT_KEY, serve
+    except ModuleNotFoundError as exc:  # starlette or uvicorn
+        print(f"error: the mock relay needs the mock extra ({exc.name} is missing): "
+              "pip install 'imagerelay[mock]'", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        config = MockProvider(args.provider).config
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    key = None if args.key == "any" else args.key or DEFAULT_KEY
+    print(f"{args.provider} mock relay on http://{args.host}:{args.port} (Ctrl-C stops it); point a client at it:\n"
+          f"  export {config.base_url_env}=http://{args.host}:{args.port}\n"
+          f"  export {config.auth.env}={key or DEFAULT_KEY}", file=sys.stderr, flush=True)
+    serve(args.provider, host=args.host, port=args.port, key=key)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -178,6 +204,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _models(args)
         if args.command == "batch":
             return _batch(args)
+        if args.command == "mock":
+            return _mock(args)
         return _dry_run(args) if args.dry_run else _generate(args)
     except NoCapableProviderError as exc:
         print(f"error: {exc}", file=sys.stderr)

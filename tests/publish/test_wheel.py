@@ -26,7 +26,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
-from generator.render.package_meta import DEPENDENCIES, REQUIRES_PYTHON
+from generator.render.package_meta import DEPENDENCIES, OPTIONAL_DEPENDENCIES, REQUIRES_PYTHON
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATED = ROOT / "generated"
@@ -115,7 +115,13 @@ def test_build_makes_an_sdist_and_a_wheel_of_the_package_only(dist: Path) -> Non
     assert (metadata["Name"], metadata["Version"]) == ("imagerelay", version)
     assert metadata["Requires-Python"] == REQUIRES_PYTHON
     assert metadata["License-Expression"] == "MIT"
-    assert _requirements(metadata.get_all("Requires-Dist") or []) == _requirements(DEPENDENCIES)
+    required = [Requirement(line) for line in metadata.get_all("Requires-Dist") or []]
+    assert _requirements(str(item) for item in required if item.marker is None) == _requirements(DEPENDENCIES)
+    extras = {extra: _requirements(str(item).split(";")[0] for item in required
+                                   if item.marker is not None and item.marker.evaluate({"extra": extra}))
+              for extra in OPTIONAL_DEPENDENCIES}
+    assert extras == {extra: _requirements(items) for extra, items in OPTIONAL_DEPENDENCIES.items()}
+    assert metadata.get_all("Provides-Extra") == list(OPTIONAL_DEPENDENCIES)
     with tarfile.open(dist / f"imagerelay-{version}.tar.gz") as sdist:
         top = {Path(name).parts[1] for name in sdist.getnames() if len(Path(name).parts) > 1}
     assert top == {"imagerelay", "LICENSE", "PKG-INFO", "README.md", "pyproject.toml"}
