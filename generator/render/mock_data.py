@@ -10,19 +10,47 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from generator.ir.nodes import EndpointIR, ExampleIR, ProviderIR
+from generator.ir.nodes import ClassIR, EndpointIR, ExampleIR, PollingIR, ProviderIR
 
 
 def mock_data(provider: ProviderIR) -> dict[str, dict[str, Any]]:
-    """Endpoint name -> {"request", "response", "examples"}, in the spec's order."""
-    return {endpoint.name: _endpoint(endpoint) for endpoint in provider.endpoints}
+    """Endpoint name -> {"request", "response", "examples", "polling"}, in the spec's order."""
+    classes = {cls.name: cls for cls in provider.classes}
+    return {endpoint.name: _endpoint(endpoint, classes) for endpoint in provider.endpoints}
 
 
-def _endpoint(endpoint: EndpointIR) -> dict[str, Any]:
+def _endpoint(endpoint: EndpointIR, classes: dict[str, ClassIR]) -> dict[str, Any]:
     return {
         "request": endpoint.request_class,
         "response": endpoint.response_class,
+        # Values the client always sends: what tells endpoints sharing a path apart.
+        "fixed": {fixed.wire_name: fixed.value for fixed in endpoint.fixed},
         "examples": [_example(endpoint, example) for example in endpoint.examples],
+        "polling": _polling(endpoint.polling, classes),
+    }
+
+
+def _polling(polling: PollingIR | None, classes: dict[str, ClassIR]) -> dict[str, Any] | None:
+    """How a submitted task is followed: the status endpoint, where the id goes, and the
+    task's statuses in the spec's order (the mock walks the unfinished ones, then one final)."""
+    if polling is None:
+        return None
+    task = classes[polling.task_class].task
+    if task is None:
+        return None
+    final = {*task.success, *task.failure, *task.violation}
+    return {
+        "get": polling.get_method,
+        "result": polling.result_method,
+        "id_from": polling.id_from,
+        "id_param": polling.id_param,
+        "status": task.status_field,
+        "progress": task.progress_field,
+        "error": task.error_field,
+        "unfinished": [status for status in task.known if status not in final],
+        "success": list(task.success),
+        "failure": list(task.failure),
+        "violation": list(task.violation),
     }
 
 

@@ -6,6 +6,10 @@ models and rules, and a refusal comes back in the provider's error shape. Replie
 spec's documented examples, with every image replaced by a real PNG that the mock serves
 itself (URLs) or inlines (base64). A stream is sent in SSE framing with its end marker.
 
+Tasks live: a submit gets a fresh id, its status endpoint walks the spec's unfinished
+statuses (with progress) for ``task_seconds``, then ends with ``task_outcome`` ("success",
+"failure", "violation", or "never" for a task that never finishes).
+
 Needs the ``mock`` extra (Starlette; uvicorn to serve on a socket).
 """
 
@@ -18,17 +22,21 @@ import itertools
 import json
 import re
 import struct
+import time
 import zlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from .descriptors import Endpoint, ProviderConfig
 from .errors import InvalidRequestError
 from .model import build_request
 from .paths import find_all
 
-__all__ = ["MockProvider", "mock_app", "png"]
+__all__ = ["MockProvider", "TaskOutcome", "mock_app", "png"]
+
+TaskOutcome = Literal["success", "failure", "violation", "never"]
 
 _PACKAGE = __name__.rsplit(".", 2)[0]
 IMAGE_ROUTE = "/__mock/images"
@@ -112,9 +120,37 @@ def error_body(config: ProviderConfig, endpoint: Endpoint | None, status: int, m
     return body
 
 
-def mock_app(provider: str, *, key: str | None = None) -> Any:
-    """The Starlette app of ``provider``'s mock relay. ``key``: the only API key accepted;
-    None accepts any non-empty key."""
+@dataclass
+class _Task:
+    created: float
+    polling: Mapping[str, Any]
+
+
+class _Tasks:
+    """The tasks this mock has accepted, and where each is in its life."""
+
+    def __init__(self, seconds: float, outcome: TaskOutcome, clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds, self.outcome, self.clock = seconds, outcome, clock
+        self.tasks: dict[str, _Task] = {}
+        self.counter = itertools.count(1)
+
+    def submit(self, polling: Mapping[str, Any]) -> str:
+        task_id = f"mock-task-{next(self.counter)}"
+        self.tasks[task_id] = _Task(self.clock(), polling)
+        return task_id
+
+    def state(self, task: _Task) -> tuple[str, float]:
+        """(unfinished | success | failure | violation, the fraction done)."""
+        done = 1.0 if self.seconds <= 0 else min(1.0, (self.clock() - task.created) / self.seconds)
+        if done < 1.0 or self.outcome == "never":
+            return "unfinished", min(done, 0.99)
+        return self.outcome, 1.0
+
+
+def mock_app(provider: str, *, key: str | None = None, task_seconds: float = 0.5,
+             task_outcome: TaskOutcome = "success") -> Any:
+    """The Starlette app of ``provider``'s mock relay. ``key``: the only API key accepted
+    (None accepts any non-empty key); tasks take ``task_seconds`` and end in ``task_outcome``."""
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -122,6 +158,9 @@ def mock_app(provider: str, *, key: str | None = None) -> Any:
 
     known = MockProvider(provider)
     images = _Images()
+    tasks = _Tasks(task_seconds, task_outcome)
+    # The status endpoint of each task API, and the polling facts of its submit endpoint.
+    polled = {data["polling"]["get"]: data["polling"] for data in known.data.values() if data["polling"]}
 
     def refuse(endpoint: Endpoint | None, status: int, message: str) -> Response:
         return JSONResponse(error_body(known.config, endpoint, status, message), status_code=status)
@@ -129,35 +168,151 @@ def mock_app(provider: str, *, key: str | None = None) -> Any:
     async def serve_image(request: Request) -> Response:
         return Response(png(), media_type="image/png")
 
-    def handler(endpoint: Endpoint) -> Any:
+    def reply_for(endpoint: Endpoint, wire: dict[str, Any], base: str) -> Response:
+        data = known.data[endpoint.name]
+        if data["polling"]:
+            return JSONResponse(_submitted(known, endpoint, wire, base, images, tasks))
+        if endpoint.name in polled:
+            task_id = wire.get(polled[endpoint.name]["id_param"])
+            task = tasks.tasks.get(str(task_id))
+            if task is not None:
+                return JSONResponse(_task_reply(known, endpoint, task, str(task_id), base, images, tasks))
+        example = known.example(endpoint, wire)
+        if example is None:
+            if endpoint.name in polled:
+                return refuse(endpoint, 404, f"no task {task_id!r} on this mock relay")
+            return refuse(endpoint, 501, f"the spec documents no reply for {endpoint.name}")
+        reply = _with_mock_images(known.response_class(endpoint), endpoint, example, base, images)
+        if "sse" in example:
+            return StreamingResponse(_events(reply, endpoint), media_type="text/event-stream")
+        return JSONResponse(reply, status_code=example["status"] or 200)
+
+    def handler(group: list[Endpoint]) -> Any:
         async def handle(request: Request) -> Response:
+            first = group[0]
             problem = _auth_problem(known.config, request, key)
             if problem:
-                return refuse(endpoint, 401, problem)
-            try:
-                wire = await _wire(endpoint, request)
-            except ValueError as exc:
-                return refuse(endpoint, 400, str(exc))
-            cls = known.request_class(endpoint)
-            if cls is not None:
+                return refuse(first, 401, problem)
+            refusals: list[str] = []
+            for endpoint in group:  # endpoints on one path differ by a fixed body value
                 try:
-                    build_request(cls, wire)
+                    wire = await _wire(endpoint, request)
+                except ValueError as exc:
+                    return refuse(endpoint, 400, str(exc))
+                fixed = known.data[endpoint.name]["fixed"]
+                if len(group) > 1 and any(wire.get(name) != value for name, value in fixed.items()):
+                    refusals.append(", ".join(f"{name}={value!r}" for name, value in fixed.items())
+                                    + f" selects {endpoint.name}")
+                    continue
+                cls = known.request_class(endpoint)
+                try:
+                    if cls is not None:
+                        build_request(cls, wire)
                 except InvalidRequestError as exc:
-                    return refuse(endpoint, 400, "; ".join(exc.problems))
-            example = known.example(endpoint, wire)
-            if example is None:
-                return refuse(endpoint, 501, f"the spec documents no reply for {endpoint.name}")
-            base = str(request.base_url).rstrip("/")
-            reply = _with_mock_images(known.response_class(endpoint), endpoint, example, base, images)
-            if "sse" in example:
-                return StreamingResponse(_events(reply, endpoint), media_type="text/event-stream")
-            return JSONResponse(reply, status_code=example["status"] or 200)
+                    refusals.append("; ".join(exc.problems))
+                    continue
+                return reply_for(endpoint, wire, str(request.base_url).rstrip("/"))
+            return refuse(first, 400, refusals[0])
 
         return handle
 
+    groups: dict[tuple[str, str], list[Endpoint]] = {}
+    for endpoint in known.endpoints:
+        groups.setdefault((endpoint.method, endpoint.path), []).append(endpoint)
     routes = [Route(f"{IMAGE_ROUTE}/{{name}}", serve_image, methods=["GET"])]
-    routes += [Route(endpoint.path, handler(endpoint), methods=[endpoint.method]) for endpoint in known.endpoints]
+    routes += [Route(path, handler(group), methods=[method]) for (method, path), group in groups.items()]
     return Starlette(routes=routes)
+
+
+def _payload(reply: Any, endpoint: Endpoint) -> Any:
+    """Where a reply's fields sit: inside the envelope's data when there is one."""
+    if endpoint.envelope is not None and isinstance(reply, dict):
+        return reply.setdefault(endpoint.envelope.data, {})
+    return reply
+
+
+def _put(payload: Any, path: str, value: Any) -> None:
+    if not isinstance(payload, dict):
+        return
+    *parents, last = path.replace("[]", "").split(".")
+    for key in parents:
+        payload = payload.setdefault(key, {})
+        if not isinstance(payload, dict):
+            return
+    payload[last] = value
+
+
+def _progress(sample: Any, done: float) -> Any:
+    """``done`` written the way the documented example writes progress ("50%", 50, 0.5)."""
+    if isinstance(sample, str):
+        return f"{round(done * 100)}%"
+    if isinstance(sample, float) and sample <= 1:
+        return round(done, 2)
+    return round(done * 100)
+
+
+def _template(known: MockProvider, endpoint: Endpoint, statuses: list[str], status: str,
+              also: Endpoint | None = None) -> Mapping[str, Any] | None:
+    """The endpoint's documented example with one of ``statuses`` (any example otherwise);
+    ``also``'s examples when the endpoint has none and both reply with the same class."""
+    examples: list[Mapping[str, Any]] = [found for found in known.data[endpoint.name]["examples"]
+                                         if found["status"] and "json" in found]
+    if not examples and also is not None and known.data[also.name]["response"] == known.data[endpoint.name]["response"]:
+        examples = [found for found in known.data[also.name]["examples"] if found["status"] and "json" in found]
+    for example in examples:
+        reply = example["json"]
+        if endpoint.envelope is not None and isinstance(reply, dict):
+            reply = reply.get(endpoint.envelope.data)
+        if {str(value) for value in find_all(reply, status)} & set(statuses):
+            return example
+    return examples[0] if examples else None
+
+
+def _submitted(known: MockProvider, endpoint: Endpoint, wire: Mapping[str, Any], base: str, images: _Images,
+               tasks: _Tasks) -> Any:
+    """A submit's reply: its documented example (or the status endpoint's), with a new task id."""
+    polling = known.data[endpoint.name]["polling"]
+    task_id = tasks.submit(polling)
+    example, shape = known.example(endpoint, wire), endpoint
+    if example is None or "json" not in example:
+        shape = next(found for found in known.endpoints if found.name == polling["get"])
+        example = _template(known, shape, polling["unfinished"], polling["status"])
+    reply = {} if example is None else _with_mock_images(known.response_class(shape), shape, example, base, images)
+    payload = _payload(reply, endpoint)
+    _put(payload, polling["id_from"], task_id)
+    if polling["unfinished"] and polling["status"] in payload:
+        _put(payload, polling["status"], polling["unfinished"][0])
+    return reply
+
+
+def _task_reply(known: MockProvider, endpoint: Endpoint, task: _Task, task_id: str, base: str, images: _Images,
+                tasks: _Tasks) -> Any:
+    """A status poll: an unfinished status with progress until the task's time is up, then
+    its outcome (a success carries the documented reply, its images real)."""
+    polling = task.polling
+    state, done = tasks.state(task)
+    if state == "unfinished":
+        statuses = polling["unfinished"] or polling["success"]
+        status = statuses[min(int(done * len(statuses)), len(statuses) - 1)]
+    else:
+        finals = polling[state] or polling["failure"] or polling["success"]
+        status = finals[0]
+    submit = next(found for found in known.endpoints if known.data[found.name]["polling"] is polling)
+    example = _template(known, endpoint, [status], polling["status"], also=submit)
+    cls = known.response_class(endpoint)
+    reply = {} if example is None else _with_mock_images(cls, endpoint, example, base, images)
+    payload = _payload(reply, endpoint)
+    if state == "success" and not polling["result"]:
+        _ensure_image(payload, getattr(cls, "__relay_images__", None), base, images)
+    _put(payload, polling["status"], status)
+    if polling["id_param"] in payload or polling["id_from"] in payload:
+        _put(payload, polling["id_from"] if polling["id_from"] in payload else polling["id_param"], task_id)
+    if polling["progress"]:
+        sample = next(iter(find_all(payload, polling["progress"])), None)
+        _put(payload, polling["progress"], _progress(sample, done))
+    if state in ("failure", "violation") and polling["error"]:
+        _put(payload, polling["error"], f"mock relay: the task ended in {state} (task_outcome={tasks.outcome!r})")
+    return reply
 
 
 def _auth_problem(config: ProviderConfig, request: Any, key: str | None) -> str:
@@ -227,6 +382,49 @@ def _with_mock_images(cls: Any, endpoint: Endpoint, example: Mapping[str, Any], 
                     if inline.mime_key:
                         holder[inline.mime_key] = "image/png"
     return _replace_strings(reply, urls) if urls else reply
+
+
+def _ensure_image(payload: Any, paths: Any, base: str, images: _Images) -> None:
+    """A finished task whose template holds no image gets one, where the spec says images are."""
+    if paths is None or not isinstance(payload, dict):
+        return
+    if any(find_all(payload, path) for path in paths.urls) or any(
+            find_all(payload, inline.path) for inline in paths.inline):
+        return
+    if paths.urls:
+        _put_new(payload, paths.urls[0], f"{base}{IMAGE_ROUTE}/{images.name()}")
+    elif paths.inline:
+        inline = paths.inline[0]
+        holder = {inline.data_key: base64.b64encode(png()).decode()}
+        if inline.mime_key:
+            holder[inline.mime_key] = "image/png"
+        _put_new(payload, inline.path, holder)
+
+
+def _put_new(payload: dict[str, Any], path: str, value: Any) -> None:
+    """Put ``value`` at ``path``, creating objects and, for "[]" steps, one-item lists."""
+    target: Any = payload
+    steps = path.split(".")
+    for position, step in enumerate(steps):
+        last = position == len(steps) - 1
+        key, each = (step[:-2], True) if step.endswith("[]") else (step, False)
+        if last and not each:
+            target[key] = value
+            return
+        if each:
+            items = target.setdefault(key, [])
+            if not isinstance(items, list):
+                return
+            if last:
+                items.append(value)
+                return
+            if not items or not isinstance(items[0], dict):
+                items.insert(0, {})
+            target = items[0]
+        else:
+            target = target.setdefault(key, {})
+            if not isinstance(target, dict):
+                return
 
 
 def _replace_strings(value: Any, urls: Mapping[str, str]) -> Any:

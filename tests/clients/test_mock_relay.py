@@ -25,8 +25,14 @@ import httpx
 import imagerelay
 import pytest
 from imagerelay._runtime.mock_app import IMAGE_ROUTE, MockProvider
-from imagerelay.errors import AuthenticationError, BadRequestError
-from imagerelay.mock import DEFAULT_KEY, MockRelay, png
+from imagerelay.errors import (
+    AuthenticationError,
+    BadRequestError,
+    ContentPolicyError,
+    TaskFailedError,
+    WaitTimeoutError,
+)
+from imagerelay.mock import DEFAULT_KEY, MockRelay, TaskOutcome, png
 
 GENERATED = Path(__file__).resolve().parents[2] / "generated"
 
@@ -62,21 +68,23 @@ def _is_png(data: bytes) -> tuple[int, int]:
     return width, height
 
 
-def _check(reply: Any, chunks: list[Any] | None, examples: list[dict[str, Any]], unwrap: str | None) -> None:
+def _check(reply: Any, chunks: list[Any] | None, examples: list[dict[str, Any]], unwrap: str | None,
+           new_task: str | None) -> None:
     """The reply is one of ``examples`` (documented for the same call, such as a task's
     successive statuses): every documented value comes back as documented, except images,
     which are real PNGs."""
     problems = []
     for example in examples:
         try:
-            _check_one(reply, chunks, example, unwrap)
+            _check_one(reply, chunks, example, unwrap, new_task)
             return
         except AssertionError as exc:
             problems.append(exc)
     raise problems[0]
 
 
-def _check_one(reply: Any, chunks: list[Any] | None, example: dict[str, Any], unwrap: str | None) -> None:
+def _check_one(reply: Any, chunks: list[Any] | None, example: dict[str, Any], unwrap: str | None,
+               new_task: str | None) -> None:
     documented = example["sse"] if "sse" in example else example["json"]
     if unwrap is not None:  # the client returns what the {code, message, data} envelope holds
         documented = documented[unwrap]
@@ -85,6 +93,9 @@ def _check_one(reply: Any, chunks: list[Any] | None, example: dict[str, Any], un
     images = reply.images()
     image_values = {image.url for image in images} | {image.b64_data for image in images}
     for path, value in expected.items():
+        if path.lstrip(".") == new_task:  # a submit gets a task id of its own
+            assert str(got.get(path, "")).startswith("mock-task-"), got
+            continue
         if got.get(path) != value:  # an image the mock replaced, nothing else
             assert path in got and (got[path] in image_values or IMAGE_ROUTE in str(got[path])), (path, value)
     for image in images:
@@ -114,13 +125,15 @@ def test_each_documented_call_works_against_the_mock_sync_and_async(provider: st
                  if found["status"] and found["call"] == example["call"]]
     envelope = next(found for found in MockProvider(provider).endpoints if found.name == endpoint).envelope
     unwrap = None if envelope is None else envelope.data
+    polling = MockProvider(provider).data[endpoint]["polling"]
+    new_task = None if polling is None else polling["id_from"]
     relay = MockRelay(provider)
     with relay.client(in_process=True, max_retries=0) as client:
-        _check(*_call(client, endpoint, example), same_call, unwrap)
+        _check(*_call(client, endpoint, example), same_call, unwrap, new_task)
 
     async def run() -> None:
         async with relay.client(asynchronous=True, in_process=True, max_retries=0) as client:
-            _check(*await _acall(client, endpoint, example), same_call, unwrap)
+            _check(*await _acall(client, endpoint, example), same_call, unwrap, new_task)
 
     asyncio.run(run())
 
@@ -180,8 +193,8 @@ def test_the_cli_serves_a_mock_that_imagerelay_generate_uses(tmp_path: Path) -> 
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(GENERATED), "API_GENERATE_BASE_URL": f"http://127.0.0.1:{port}",
            "API_GENERATE_API_KEY": DEFAULT_KEY}
-    server = subprocess.Popen([sys.executable, "-m", "imagerelay", "mock", "api_generate", "--port", str(port)],
-                              env=env, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen([sys.executable, "-m", "imagerelay", "mock", "api_generate", "--port", str(port),
+                               "--task-seconds", "0.5"], env=env, stderr=subprocess.PIPE, text=True)
     try:
         assert server.stderr is not None
         assert f"export API_GENERATE_BASE_URL=http://127.0.0.1:{port}" in server.stderr.readline() + \
@@ -197,9 +210,80 @@ def test_the_cli_serves_a_mock_that_imagerelay_generate_uses(tmp_path: Path) -> 
         done = subprocess.run([sys.executable, "-m", "imagerelay", "generate", "a red fox", "--provider",
                                "api_generate", "--aspect-ratio", "1:1", "-o", str(tmp_path), "--json"],
                               env=env, capture_output=True, text=True, timeout=60, check=False)
+        # Another program's submit_and_wait against the same mock: a task with progress, then a PNG.
+        waited = subprocess.run([sys.executable, "-c", SUBMIT_AND_WAIT, str(tmp_path / "waited")],
+                                env=env, capture_output=True, text=True, timeout=60, check=False)
     finally:
         server.terminate()
         server.wait(timeout=10)
     assert done.returncode == 0, done.stderr
     saved = [Path(path) for path in json.loads(done.stdout)["images"]]
     assert len(saved) == 1 and _is_png(saved[0].read_bytes()) == (64, 64)
+    assert waited.returncode == 0, waited.stderr
+    *progress, last = waited.stdout.splitlines()
+    assert progress[0].startswith("running 0") and progress[-1] == "succeeded 1.0" and len(progress) >= 3, progress
+    assert _is_png(Path(last).read_bytes()) == (64, 64)
+
+
+SUBMIT_AND_WAIT = """
+import sys
+from imagerelay.api_generate import Client
+
+with Client() as client:  # the mock's URL and key from the environment, as any program would
+    task = client.submit_and_wait(model="nano-banana-2", prompt="a red fox", aspect_ratio="1:1",
+                                  poll_interval=0.05, on_progress=lambda status, done: print(status, done))
+    print(client.save_images(task, sys.argv[1])[0])
+"""
+
+
+def _task_cases() -> list[tuple[str, str]]:
+    return [(provider, endpoint) for provider in imagerelay.PROVIDERS
+            for endpoint, data in MockProvider(provider).data.items() if data["polling"]]
+
+
+def _submit_call(provider: str, endpoint: str) -> dict[str, Any]:
+    """The documented call of ``endpoint``, or of an endpoint taking the same request."""
+    data = MockProvider(provider).data
+    same = [name for name, found in data.items() if found["request"] == data[endpoint]["request"]]
+    call: dict[str, Any] = next(example["call"] for name in [endpoint, *same] for example in data[name]["examples"])
+    return call
+
+
+TASKS = _task_cases()
+
+
+@pytest.mark.parametrize(("provider", "endpoint"), TASKS, ids=["/".join(case) for case in TASKS])
+def test_a_submitted_task_runs_through_its_statuses_to_an_image(provider: str, endpoint: str,
+                                                               tmp_path: Path) -> None:
+    polling = MockProvider(provider).data[endpoint]["polling"]
+    relay = MockRelay(provider, task_seconds=0.2)
+    seen: list[tuple[str, float | None]] = []
+    with relay.client(in_process=True, max_retries=0) as client:
+        result = getattr(client, f"{endpoint}_and_wait")(**_submit_call(provider, endpoint), poll_interval=0.02,
+                                                          on_progress=lambda status, done: seen.append((status, done)))
+        paths = client.save_images(result, tmp_path)
+    statuses = [status for status, _ in seen]
+    assert statuses[-1] in polling["success"] and set(statuses[:-1]) <= set(polling["unfinished"]), statuses
+    assert len(statuses) >= 3  # it ran for a while: the mock's tasks take task_seconds
+    if polling["progress"]:
+        done = [fraction for _, fraction in seen]
+        assert done == sorted(done) and done[-1] == 1.0 and done[0] is not None and done[0] < 1
+    assert [_is_png(path.read_bytes()) for path in paths] == [(64, 64)]
+
+    async def run() -> None:
+        async with relay.client(asynchronous=True, in_process=True, max_retries=0) as aclient:
+            final = await getattr(aclient, f"{endpoint}_and_wait")(**_submit_call(provider, endpoint),
+                                                                    poll_interval=0.02)
+            assert len(final.images()) == 1
+
+    asyncio.run(run())
+
+
+@pytest.mark.parametrize(("outcome", "error"), [("failure", TaskFailedError), ("violation", ContentPolicyError),
+                                                ("never", WaitTimeoutError)])
+def test_task_outcomes_are_knobs(outcome: TaskOutcome, error: type[Exception]) -> None:
+    relay = MockRelay("api_generate", task_seconds=0.05, task_outcome=outcome)
+    with relay.client(in_process=True, max_retries=0) as client, pytest.raises(error) as raised:
+        client.submit_and_wait(**_submit_call("api_generate", "submit"), poll_interval=0.02, deadline=0.5)
+    if outcome != "never":
+        assert f"the task ended in {outcome}" in str(raised.value)

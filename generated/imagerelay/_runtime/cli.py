@@ -52,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     mock.add_argument("--host", default="127.0.0.1")
     mock.add_argument("--port", type=int, default=8765)
     mock.add_argument("--key", help="the only API key accepted (default: the mock's stand-in key); 'any' for any")
+    mock.add_argument("--task-seconds", type=float, default=2.0, help="how long each task runs")
+    mock.add_argument("--task-outcome", choices=("success", "failure", "violation", "never"), default="success")
     batch = commands.add_parser("batch", help="one request per JSON line; resumable, never submits twice")
     batch.add_argument("file", type=Path)
     batch.add_argument("-o", "--output", type=Path, required=True, help="folder for the images and the journal")
@@ -193,7 +195,8 @@ def _mock(args: argparse.Namespace) -> int:
     print(f"{args.provider} mock relay on http://{args.host}:{args.port} (Ctrl-C stops it); point a client at it:\n"
           f"  export {config.base_url_env}=http://{args.host}:{args.port}\n"
           f"  export {config.auth.env}={key or DEFAULT_KEY}", file=sys.stderr, flush=True)
-    serve(args.provider, host=args.host, port=args.port, key=key)
+    serve(args.provider, host=args.host, port=args.port, key=key, task_seconds=args.task_seconds,
+          task_outcome=args.task_outcome)
     return 0
 
 

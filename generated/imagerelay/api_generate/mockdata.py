@@ -13,6 +13,7 @@ ENDPOINTS: Final[dict[str, dict[str, Any]]] = {
     "generate": {
         "request": "GenerateBody",
         "response": "TaskResult",
+        "fixed": {"replyType": "json"},
         "examples": [
             {
                 "name": "nano-banana-2",
@@ -54,12 +55,38 @@ ENDPOINTS: Final[dict[str, dict[str, Any]]] = {
                 },
             },
         ],
+        "polling": None,
     },
-    "generate_stream": {"request": "GenerateBody", "response": "TaskResult", "examples": []},
-    "submit": {"request": "GenerateBody", "response": "TaskResult", "examples": []},
+    "generate_stream": {
+        "request": "GenerateBody",
+        "response": "TaskResult",
+        "fixed": {"replyType": "stream"},
+        "examples": [],
+        "polling": None,
+    },
+    "submit": {
+        "request": "GenerateBody",
+        "response": "TaskResult",
+        "fixed": {"replyType": "async"},
+        "examples": [],
+        "polling": {
+            "get": "get_result",
+            "result": None,
+            "id_from": "id",
+            "id_param": "id",
+            "status": "status",
+            "progress": "progress",
+            "error": "error",
+            "unfinished": ["running"],
+            "success": ["succeeded"],
+            "failure": ["failed"],
+            "violation": ["violation"],
+        },
+    },
     "get_result": {
         "request": "GetResultRequest",
         "response": "TaskResult",
+        "fixed": {},
         "examples": [
             {
                 "name": "result",
@@ -76,5 +103,6 @@ ENDPOINTS: Final[dict[str, dict[str, Any]]] = {
                 },
             }
         ],
+        "polling": None,
     },
 }

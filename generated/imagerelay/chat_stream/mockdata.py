@@ -13,6 +13,7 @@ ENDPOINTS: Final[dict[str, dict[str, Any]]] = {
     "chat_completions_stream": {
         "request": "ChatRequest",
         "response": "ChatCompletionChunk",
+        "fixed": {"stream": True},
         "examples": [
             {
                 "name": "text_to_image",
@@ -93,6 +94,13 @@ ENDPOINTS: Final[dict[str, dict[str, Any]]] = {
                 ],
             },
         ],
+        "polling": None,
     },
-    "chat_completions": {"request": "ChatRequest", "response": "ChatCompletion", "examples": []},
+    "chat_completions": {
+        "request": "ChatRequest",
+        "response": "ChatCompletion",
+        "fixed": {"stream": False},
+        "examples": [],
+        "polling": None,
+    },
 }

@@ -13,6 +13,7 @@ ENDPOINTS: Final[dict[str, dict[str, Any]]] = {
     "submit": {
         "request": "FluxInput",
         "response": "QueueSubmission",
+        "fixed": {},
         "examples": [
             {
                 "name": "text_to_image",
@@ -44,10 +45,24 @@ ENDPOINTS: Final[dict[str, dict[str, Any]]] = {
                 },
             },
         ],
+        "polling": {
+            "get": "get_status",
+            "result": "get_result",
+            "id_from": "request_id",
+            "id_param": "request_id",
+            "status": "status",
+            "progress": None,
+            "error": None,
+            "unfinished": ["IN_QUEUE", "IN_PROGRESS"],
+            "success": ["COMPLETED"],
+            "failure": [],
+            "violation": [],
+        },
     },
     "get_status": {
         "request": "GetStatusRequest",
         "response": "QueueStatusReply",
+        "fixed": {},
         "examples": [
             {
                 "name": "in_queue",
@@ -69,10 +84,12 @@ ENDPOINTS: Final[dict[str, dict[str, Any]]] = {
                 },
             },
         ],
+        "polling": None,
     },
     "get_result": {
         "request": "GetResultRequest",
         "response": "FluxOutput",
+        "fixed": {},
         "examples": [
             {
                 "name": "completed",
@@ -94,6 +111,13 @@ ENDPOINTS: Final[dict[str, dict[str, Any]]] = {
                 },
             }
         ],
+        "polling": None,
     },
-    "cancel": {"request": "CancelRequest", "response": "CancelReply", "examples": []},
+    "cancel": {
+        "request": "CancelRequest",
+        "response": "CancelReply",
+        "fixed": {},
+        "examples": [],
+        "polling": None,
+    },
 }

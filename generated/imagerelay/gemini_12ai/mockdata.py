@@ -13,6 +13,7 @@ ENDPOINTS: Final[dict[str, dict[str, Any]]] = {
     "generate_content": {
         "request": "GenerateContentBody",
         "response": "GenerateContentResponse",
+        "fixed": {},
         "examples": [
             {
                 "name": "text_to_image",
@@ -129,5 +130,6 @@ ENDPOINTS: Final[dict[str, dict[str, Any]]] = {
                 "json": None,
             },
         ],
+        "polling": None,
     }
 }

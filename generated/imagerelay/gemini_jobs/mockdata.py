@@ -13,6 +13,7 @@ ENDPOINTS: Final[dict[str, dict[str, Any]]] = {
     "generate_content": {
         "request": "GenerateContentBody",
         "response": "GenerateContentResponse",
+        "fixed": {},
         "examples": [
             {
                 "name": "file_data",
@@ -124,10 +125,12 @@ ENDPOINTS: Final[dict[str, dict[str, Any]]] = {
                 "json": None,
             },
         ],
+        "polling": None,
     },
     "upload_file": {
         "request": "UploadFileRequest",
         "response": "UploadedFile",
+        "fixed": {},
         "examples": [
             {
                 "name": "reference",
@@ -136,10 +139,12 @@ ENDPOINTS: Final[dict[str, dict[str, Any]]] = {
                 "json": None,
             }
         ],
+        "polling": None,
     },
     "create_job": {
         "request": "JobBody",
         "response": "Job",
+        "fixed": {},
         "examples": [
             {
                 "name": "job",
@@ -167,12 +172,27 @@ ENDPOINTS: Final[dict[str, dict[str, Any]]] = {
                 },
             }
         ],
+        "polling": {
+            "get": "get_job",
+            "result": None,
+            "id_from": "id",
+            "id_param": "job_id",
+            "status": "status",
+            "progress": None,
+            "error": "error",
+            "unfinished": ["processing"],
+            "success": ["succeeded", "completed"],
+            "failure": ["failed"],
+            "violation": [],
+        },
     },
     "get_job": {
         "request": "GetJobRequest",
         "response": "Job",
+        "fixed": {},
         "examples": [
             {"name": "job", "call": {"job_id": "job_example"}, "status": None, "json": None}
         ],
+        "polling": None,
     },
 }

@@ -13,6 +13,7 @@ ENDPOINTS: Final[dict[str, dict[str, Any]]] = {
     "create_task": {
         "request": "ImageRequest",
         "response": "ImageTask",
+        "fixed": {},
         "examples": [
             {
                 "name": "text_to_image",
@@ -44,10 +45,24 @@ ENDPOINTS: Final[dict[str, dict[str, Any]]] = {
                 "json": None,
             },
         ],
+        "polling": {
+            "get": "get_task",
+            "result": None,
+            "id_from": "task_id",
+            "id_param": "task_id",
+            "status": "status",
+            "progress": "progress",
+            "error": "error",
+            "unfinished": ["pending", "processing"],
+            "success": ["succeeded"],
+            "failure": ["failed"],
+            "violation": [],
+        },
     },
     "get_task": {
         "request": "GetTaskRequest",
         "response": "ImageTask",
+        "fixed": {},
         "examples": [
             {
                 "name": "status",
@@ -67,7 +82,20 @@ ENDPOINTS: Final[dict[str, dict[str, Any]]] = {
                 },
             }
         ],
+        "polling": None,
     },
-    "generate": {"request": "ImageRequest", "response": "ImagesResponse", "examples": []},
-    "edit": {"request": "ImageRequest", "response": "ImagesResponse", "examples": []},
+    "generate": {
+        "request": "ImageRequest",
+        "response": "ImagesResponse",
+        "fixed": {},
+        "examples": [],
+        "polling": None,
+    },
+    "edit": {
+        "request": "ImageRequest",
+        "response": "ImagesResponse",
+        "fixed": {},
+        "examples": [],
+        "polling": None,
+    },
 }
