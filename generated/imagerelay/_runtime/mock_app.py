@@ -181,7 +181,12 @@ def mock_app(provider: str, *, key: str | None = None, task_seconds: float = 0.5
         if example is None:
             if endpoint.name in polled:
                 return refuse(endpoint, 404, f"no task {task_id!r} on this mock relay")
-            return refuse(endpoint, 501, f"the spec documents no reply for {endpoint.name}")
+            cls = known.response_class(endpoint)
+            reply = synthesize(cls)
+            _ensure_image(_payload(reply, endpoint), getattr(cls, "__relay_images__", None), base, images)
+            if endpoint.response == "sse":
+                return StreamingResponse(_events([reply], endpoint), media_type="text/event-stream")
+            return JSONResponse(reply)
         reply = _with_mock_images(known.response_class(endpoint), endpoint, example, base, images)
         if "sse" in example:
             return StreamingResponse(_events(reply, endpoint), media_type="text/event-stream")
@@ -342,6 +347,9 @@ async def _wire(endpoint: Endpoint, request: Any) -> dict[str, Any]:
     wire.update({name: request.query_params[name] for name in endpoint.query_params if name in request.query_params})
     wire.update({name: request.headers[name] for name in endpoint.header_params if name in request.headers})
     if endpoint.body == "json":
+        if request.headers.get("content-type", "").startswith("multipart/"):
+            raise ValueError(f"{endpoint.method} {endpoint.path} takes a JSON body (application/json), "
+                             "not multipart/form-data: send files as the URLs or data the fields describe")
         raw = await request.body()
         try:
             body = json.loads(raw) if raw else {}
@@ -382,6 +390,38 @@ def _with_mock_images(cls: Any, endpoint: Endpoint, example: Mapping[str, Any], 
                     if inline.mime_key:
                         holder[inline.mime_key] = "image/png"
     return _replace_strings(reply, urls) if urls else reply
+
+
+def synthesize(cls: Any) -> dict[str, Any]:
+    """A minimal reply of ``cls`` (a generated pydantic model) by wire name, for an endpoint
+    the spec documents no reply for: each required field with a plain value of its type."""
+    reply: dict[str, Any] = {}
+    for name, field in cls.model_fields.items():
+        if field.is_required():
+            reply[field.alias or name] = _value_of(field.annotation)
+    return reply
+
+
+def _value_of(annotation: Any) -> Any:
+    import types
+    import typing
+
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _value_of(args[0])
+    if origin is typing.Literal:
+        return args[0]
+    if origin in (typing.Union, types.UnionType):
+        chosen = [arg for arg in args if arg is not type(None)]
+        return _value_of(chosen[0]) if chosen else None
+    if origin in (list, tuple, set, frozenset):
+        return []
+    if origin is dict or annotation is dict:
+        return {}
+    if isinstance(annotation, type) and hasattr(annotation, "model_fields"):
+        return synthesize(annotation)
+    simple: dict[Any, Any] = {str: "mock", int: 0, float: 0.0, bool: False}
+    return simple.get(annotation)
 
 
 def _ensure_image(payload: Any, paths: Any, base: str, images: _Images) -> None:
