@@ -11,7 +11,7 @@ command line: ``imagerelay mock PROVIDER --port 8765``. Needs ``pip install
 
 from __future__ import annotations
 
-from ._runtime.mock_app import TaskOutcome, mock_app, png
+from ._runtime.mock_app import Faults, TaskOutcome, mock_app, png
 from ._runtime.mock_relay import DEFAULT_KEY, MockRelay, serve
 
-__all__ = ["DEFAULT_KEY", "MockRelay", "TaskOutcome", "mock_app", "png", "serve"]
+__all__ = ["DEFAULT_KEY", "Faults", "MockRelay", "TaskOutcome", "mock_app", "png", "serve"]

@@ -54,6 +54,15 @@ def _parser() -> argparse.ArgumentParser:
     mock.add_argument("--key", help="the only API key accepted (default: the mock's stand-in key); 'any' for any")
     mock.add_argument("--task-seconds", type=float, default=2.0, help="how long each task runs")
     mock.add_argument("--task-outcome", choices=("success", "failure", "violation", "never"), default="success")
+    faults = mock.add_argument_group("faults", "shares of requests (0 to 1) that misbehave, for resilience tests")
+    faults.add_argument("--rate-limit", type=float, default=0.0, metavar="SHARE", help="429 with Retry-After")
+    faults.add_argument("--retry-after", type=float, default=1.0, metavar="SECONDS")
+    faults.add_argument("--error-before-work", type=float, default=0.0, metavar="SHARE", help="503, nothing started")
+    faults.add_argument("--error-after-work", type=float, default=0.0, metavar="SHARE", help="500 after the work")
+    faults.add_argument("--refuse-content", type=float, default=0.0, metavar="SHARE", help="content-policy refusal")
+    faults.add_argument("--delay", type=float, default=0.0, metavar="SECONDS", help="before each reply")
+    faults.add_argument("--cut-streams", action="store_true", help="streams end before their last event")
+    faults.add_argument("--seed", type=int, help="for a reproducible sequence of faults")
     batch = commands.add_parser("batch", help="one request per JSON line; resumable, never submits twice")
     batch.add_argument("file", type=Path)
     batch.add_argument("-o", "--output", type=Path, required=True, help="folder for the images and the journal")
@@ -180,7 +189,7 @@ def _batch(args: argparse.Namespace) -> int:
 
 def _mock(args: argparse.Namespace) -> int:
     try:
-        from .mock_app import MockProvider
+        from .mock_app import Faults, MockProvider
         from .mock_relay import DEFAULT_KEY, serve
     except ModuleNotFoundError as exc:  # starlette or uvicorn
         print(f"error: the mock relay needs the mock extra ({exc.name} is missing): "
@@ -188,6 +197,10 @@ def _mock(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     try:
         config = MockProvider(args.provider).config
+        faults = Faults(rate_limit=args.rate_limit, retry_after=args.retry_after,
+                        error_before_work=args.error_before_work, error_after_work=args.error_after_work,
+                        refuse_content=args.refuse_content, delay=args.delay, cut_streams=args.cut_streams,
+                        seed=args.seed)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
@@ -196,7 +209,7 @@ def _mock(args: argparse.Namespace) -> int:
           f"  export {config.base_url_env}=http://{args.host}:{args.port}\n"
           f"  export {config.auth.env}={key or DEFAULT_KEY}", file=sys.stderr, flush=True)
     serve(args.provider, host=args.host, port=args.port, key=key, task_seconds=args.task_seconds,
-          task_outcome=args.task_outcome)
+          task_outcome=args.task_outcome, faults=faults)
     return 0
 
 

@@ -10,6 +10,10 @@ Tasks live: a submit gets a fresh id, its status endpoint walks the spec's unfin
 statuses (with progress) for ``task_seconds``, then ends with ``task_outcome`` ("success",
 "failure", "violation", or "never" for a task that never finishes).
 
+``Faults`` makes the mock misbehave for resilience tests: a share of requests rate-limited
+(429 with Retry-After), failing before or after the work (503 / 500), refused on content
+policy, slow replies, streams cut before their end marker.
+
 Needs the ``mock`` extra (Starlette; uvicorn to serve on a socket).
 """
 
@@ -18,8 +22,10 @@ from __future__ import annotations
 import base64
 import copy
 import importlib
+import asyncio
 import itertools
 import json
+import random
 import re
 import struct
 import time
@@ -34,7 +40,7 @@ from .errors import InvalidRequestError
 from .model import build_request
 from .paths import find_all
 
-__all__ = ["MockProvider", "TaskOutcome", "mock_app", "png"]
+__all__ = ["Faults", "MockProvider", "TaskOutcome", "mock_app", "png", "synthesize"]
 
 TaskOutcome = Literal["success", "failure", "violation", "never"]
 
@@ -120,10 +126,41 @@ def error_body(config: ProviderConfig, endpoint: Endpoint | None, status: int, m
     return body
 
 
+@dataclass(frozen=True)
+class Faults:
+    """How often the mock misbehaves (each a share of requests, 0 to 1), and how."""
+
+    # 429 with Retry-After, before anything else is looked at (after the key).
+    rate_limit: float = 0.0
+    retry_after: float = 1.0
+    # 503 after the request is checked, before any work: no task is created.
+    error_before_work: float = 0.0
+    # 500 after the work: a submitted task exists, but the caller never learns its id.
+    error_after_work: float = 0.0
+    # Refused on content policy: the provider's refusal marker, a task ending in violation,
+    # or a 400 saying so where the spec has neither.
+    refuse_content: float = 0.0
+    # Seconds before each reply starts.
+    delay: float = 0.0
+    # Streams stop after their first event, without the end marker.
+    cut_streams: bool = False
+    # Seed of the draws, for a reproducible sequence of faults.
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("rate_limit", "error_before_work", "error_after_work", "refuse_content"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} is a share of requests between 0 and 1, not {getattr(self, name)!r}")
+        if self.delay < 0 or self.retry_after < 0:
+            raise ValueError("delay and retry_after are seconds, not negative")
+
+
 @dataclass
 class _Task:
     created: float
     polling: Mapping[str, Any]
+    # The outcome this task ends in (the mock's, or "violation" when a fault refused it).
+    outcome: TaskOutcome
 
 
 class _Tasks:
@@ -134,23 +171,24 @@ class _Tasks:
         self.tasks: dict[str, _Task] = {}
         self.counter = itertools.count(1)
 
-    def submit(self, polling: Mapping[str, Any]) -> str:
+    def submit(self, polling: Mapping[str, Any], outcome: TaskOutcome | None = None) -> str:
         task_id = f"mock-task-{next(self.counter)}"
-        self.tasks[task_id] = _Task(self.clock(), polling)
+        self.tasks[task_id] = _Task(self.clock(), polling, outcome or self.outcome)
         return task_id
 
     def state(self, task: _Task) -> tuple[str, float]:
         """(unfinished | success | failure | violation, the fraction done)."""
         done = 1.0 if self.seconds <= 0 else min(1.0, (self.clock() - task.created) / self.seconds)
-        if done < 1.0 or self.outcome == "never":
+        if done < 1.0 or task.outcome == "never":
             return "unfinished", min(done, 0.99)
-        return self.outcome, 1.0
+        return task.outcome, 1.0
 
 
 def mock_app(provider: str, *, key: str | None = None, task_seconds: float = 0.5,
-             task_outcome: TaskOutcome = "success") -> Any:
+             task_outcome: TaskOutcome = "success", faults: Faults | None = None) -> Any:
     """The Starlette app of ``provider``'s mock relay. ``key``: the only API key accepted
-    (None accepts any non-empty key); tasks take ``task_seconds`` and end in ``task_outcome``."""
+    (None accepts any non-empty key); tasks take ``task_seconds`` and end in ``task_outcome``;
+    ``faults``: how often and how it misbehaves."""
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -159,6 +197,8 @@ def mock_app(provider: str, *, key: str | None = None, task_seconds: float = 0.5
     known = MockProvider(provider)
     images = _Images()
     tasks = _Tasks(task_seconds, task_outcome)
+    faults = faults or Faults()
+    draw = random.Random(faults.seed).random
     # The status endpoint of each task API, and the polling facts of its submit endpoint.
     polled = {data["polling"]["get"]: data["polling"] for data in known.data.values() if data["polling"]}
 
@@ -170,8 +210,16 @@ def mock_app(provider: str, *, key: str | None = None, task_seconds: float = 0.5
 
     def reply_for(endpoint: Endpoint, wire: dict[str, Any], base: str) -> Response:
         data = known.data[endpoint.name]
+        refused = bool(faults.refuse_content) and draw() < faults.refuse_content
         if data["polling"]:
-            return JSONResponse(_submitted(known, endpoint, wire, base, images, tasks))
+            reply = _submitted(known, endpoint, wire, base, images, tasks, "violation" if refused else None)
+            if faults.error_after_work and draw() < faults.error_after_work:
+                return refuse(endpoint, 500, "mock relay: failed after the task was created (error_after_work)")
+            return JSONResponse(reply)
+        if refused and endpoint.name not in polled:
+            return _refusal(known, endpoint, refuse)
+        if faults.error_after_work and endpoint.name not in polled and draw() < faults.error_after_work:
+            return refuse(endpoint, 500, "mock relay: failed after the work was done (error_after_work)")
         if endpoint.name in polled:
             task_id = wire.get(polled[endpoint.name]["id_param"])
             task = tasks.tasks.get(str(task_id))
@@ -185,11 +233,12 @@ def mock_app(provider: str, *, key: str | None = None, task_seconds: float = 0.5
             reply = synthesize(cls)
             _ensure_image(_payload(reply, endpoint), getattr(cls, "__relay_images__", None), base, images)
             if endpoint.response == "sse":
-                return StreamingResponse(_events([reply], endpoint), media_type="text/event-stream")
+                return StreamingResponse(_events([reply], endpoint, faults.cut_streams),
+                                         media_type="text/event-stream")
             return JSONResponse(reply)
         reply = _with_mock_images(known.response_class(endpoint), endpoint, example, base, images)
         if "sse" in example:
-            return StreamingResponse(_events(reply, endpoint), media_type="text/event-stream")
+            return StreamingResponse(_events(reply, endpoint, faults.cut_streams), media_type="text/event-stream")
         return JSONResponse(reply, status_code=example["status"] or 200)
 
     def handler(group: list[Endpoint]) -> Any:
@@ -198,6 +247,12 @@ def mock_app(provider: str, *, key: str | None = None, task_seconds: float = 0.5
             problem = _auth_problem(known.config, request, key)
             if problem:
                 return refuse(first, 401, problem)
+            if faults.delay:
+                await asyncio.sleep(faults.delay)
+            if faults.rate_limit and draw() < faults.rate_limit:
+                limited = refuse(first, 429, "mock relay: rate limited (rate_limit)")
+                limited.headers["Retry-After"] = f"{faults.retry_after:g}"
+                return limited
             refusals: list[str] = []
             for endpoint in group:  # endpoints on one path differ by a fixed body value
                 try:
@@ -216,6 +271,8 @@ def mock_app(provider: str, *, key: str | None = None, task_seconds: float = 0.5
                 except InvalidRequestError as exc:
                     refusals.append("; ".join(exc.problems))
                     continue
+                if faults.error_before_work and draw() < faults.error_before_work:
+                    return refuse(endpoint, 503, "mock relay: unavailable, nothing was started (error_before_work)")
                 return reply_for(endpoint, wire, str(request.base_url).rstrip("/"))
             return refuse(first, 400, refusals[0])
 
@@ -274,10 +331,10 @@ def _template(known: MockProvider, endpoint: Endpoint, statuses: list[str], stat
 
 
 def _submitted(known: MockProvider, endpoint: Endpoint, wire: Mapping[str, Any], base: str, images: _Images,
-               tasks: _Tasks) -> Any:
+               tasks: _Tasks, outcome: TaskOutcome | None = None) -> Any:
     """A submit's reply: its documented example (or the status endpoint's), with a new task id."""
     polling = known.data[endpoint.name]["polling"]
-    task_id = tasks.submit(polling)
+    task_id = tasks.submit(polling, outcome)
     example, shape = known.example(endpoint, wire), endpoint
     if example is None or "json" not in example:
         shape = next(found for found in known.endpoints if found.name == polling["get"])
@@ -479,9 +536,27 @@ def _replace_strings(value: Any, urls: Mapping[str, str]) -> Any:
     return value
 
 
-async def _events(events: list[Any], endpoint: Endpoint) -> AsyncIterator[bytes]:
+def _refusal(known: MockProvider, endpoint: Endpoint, refuse: Callable[[Endpoint, int, str], Any]) -> Any:
+    """A content-policy refusal the way the spec says this provider words one: its refusal
+    marker in an otherwise empty reply, or a 400 saying so."""
+    from starlette.responses import JSONResponse
+
+    markers = getattr(known.response_class(endpoint), "__relay_refusals__", ())
+    if not markers:
+        return refuse(endpoint, 400, "mock relay: refused by content policy (refuse_content)")
+    marker = markers[0]
+    reply: dict[str, Any] = {}
+    _put_new(_payload(reply, endpoint), marker.path, marker.values[0] if marker.values else "SAFETY")
+    return JSONResponse(reply)
+
+
+async def _events(events: list[Any], endpoint: Endpoint, cut: bool = False) -> AsyncIterator[bytes]:
+    if cut:  # the connection ends mid-stream: the last event and the end marker never come
+        events = events[:-1]
     for event in events:
         data = event if isinstance(event, str) else json.dumps(event, ensure_ascii=False)
         yield f"data: {data}\n\n".encode()
+    if cut:
+        return
     if endpoint.stream_done and (not events or events[-1] != endpoint.stream_done):
         yield f"data: {endpoint.stream_done}\n\n".encode()

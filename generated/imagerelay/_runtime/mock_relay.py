@@ -16,7 +16,7 @@ from typing import Any, Self
 
 import httpx
 
-from .mock_app import TaskOutcome, mock_app
+from .mock_app import Faults, TaskOutcome, mock_app
 
 __all__ = ["DEFAULT_KEY", "MockRelay", "serve"]
 
@@ -29,12 +29,13 @@ class MockRelay:
     """One provider's mock relay; a context manager (the socket is served while inside)."""
 
     def __init__(self, provider: str, *, key: str | None = DEFAULT_KEY, host: str = "127.0.0.1", port: int = 0,
-                 task_seconds: float = 0.5, task_outcome: TaskOutcome = "success") -> None:
+                 task_seconds: float = 0.5, task_outcome: TaskOutcome = "success",
+                 faults: Faults | None = None) -> None:
         self.provider = provider
         # None accepts any non-empty key.
         self.key = key
         self.host, self.port = host, port
-        self.app = mock_app(provider, key=key, task_seconds=task_seconds, task_outcome=task_outcome)
+        self.app = mock_app(provider, key=key, task_seconds=task_seconds, task_outcome=task_outcome, faults=faults)
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self.url = ""
@@ -106,9 +107,9 @@ class _SyncASGITransport(httpx.BaseTransport):
 
 
 def serve(provider: str, *, host: str = "127.0.0.1", port: int = 8765, key: str | None = DEFAULT_KEY,
-          task_seconds: float = 0.5, task_outcome: TaskOutcome = "success") -> None:
+          task_seconds: float = 0.5, task_outcome: TaskOutcome = "success", faults: Faults | None = None) -> None:
     """Serve ``provider``'s mock relay in the foreground until interrupted."""
     import uvicorn
 
-    app = mock_app(provider, key=key, task_seconds=task_seconds, task_outcome=task_outcome)
+    app = mock_app(provider, key=key, task_seconds=task_seconds, task_outcome=task_outcome, faults=faults)
     uvicorn.run(app, host=host, port=port, log_level="warning", lifespan="off", access_log=False)
