@@ -19,10 +19,10 @@ Needs the ``mock`` extra (Starlette; uvicorn to serve on a socket).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import copy
 import importlib
-import asyncio
 import itertools
 import json
 import random

@@ -80,9 +80,9 @@ def test_slow_replies_meet_the_callers_deadline() -> None:
 
 
 def test_cut_streams_are_incomplete() -> None:
-    with _client("chat_stream", Faults(cut_streams=True)) as client, pytest.raises(StreamIncompleteError):
-        with client.chat_completions_stream(**CHAT_CALL) as stream:
-            list(stream)
+    with _client("chat_stream", Faults(cut_streams=True)) as client, pytest.raises(StreamIncompleteError), \
+            client.chat_completions_stream(**CHAT_CALL) as stream:
+        list(stream)
 
 
 def test_fault_shares_are_checked() -> None:
