@@ -217,7 +217,8 @@ def mock_app(provider: str, *, key: str | None = None, task_seconds: float = 0.5
                 return refuse(endpoint, 500, "mock relay: failed after the task was created (error_after_work)")
             return JSONResponse(reply)
         if refused and endpoint.name not in polled:
-            return _refusal(known, endpoint, refuse)
+            refusal: Response = _refusal(known, endpoint, refuse)
+            return refusal
         if faults.error_after_work and endpoint.name not in polled and draw() < faults.error_after_work:
             return refuse(endpoint, 500, "mock relay: failed after the work was done (error_after_work)")
         if endpoint.name in polled:
