@@ -19,7 +19,8 @@ from bench.machine import describe
 from bench.results import render_results, write_results
 
 # In the order of the figures.
-BENCHMARKS = ("generation", "scaling", "client_overhead", "import_time", "large_image", "concurrency", "facade")
+BENCHMARKS = ("generation", "scaling", "client_overhead", "import_time", "large_image", "concurrency", "facade",
+              "mock")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -110,7 +110,22 @@ async def openai_sdk(base_url: str, kind: str) -> tuple[Call, Callable[[], Await
     return (json_call if kind == "json" else stream_call), client.close
 
 
-SIDES = {"ours": ours, "raw": raw, "openai": openai_sdk}
+async def mock(base_url: str, kind: str) -> tuple[Call, Callable[[], Awaitable[None]]]:
+    """``ours`` against a mock relay (figure 9): its image is one the mock itself serves."""
+    from imagerelay.chat_stream import AsyncClient
+
+    client = AsyncClient(BENCH_KEY, base_url=base_url)
+    kwargs = JSON_CALL["call"]["kwargs"]
+
+    async def json_call() -> None:
+        reply = await client.chat_completions(**kwargs)
+        urls = [image.url or "" for image in reply.images()]
+        _check(len(urls) == 1 and urls[0].startswith(f"{base_url}/__mock/images/"), reply)
+
+    return json_call, client.aclose
+
+
+SIDES = {"ours": ours, "raw": raw, "openai": openai_sdk, "mock": mock}
 
 
 def _error_key(error: BaseException) -> str:

@@ -90,11 +90,22 @@ class MockRelay:
 
 
 class _SyncASGITransport(httpx.BaseTransport):
-    """httpx's ASGI transport for sync clients: each request runs on a private event loop."""
+    """httpx's ASGI transport for sync clients: the app runs on an event loop of its own, in
+    a daemon thread, so a sync client works from plain code and from inside async code alike."""
 
     def __init__(self, app: Any) -> None:
         self._inner = httpx.ASGITransport(app=app)
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._lock = threading.Lock()
+
+    def _running_loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                threading.Thread(target=_run_until_stopped, args=(loop,), name="mock-relay-transport",
+                                 daemon=True).start()
+                self._loop = loop
+            return self._loop
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         async def send() -> httpx.Response:
@@ -102,8 +113,20 @@ class _SyncASGITransport(httpx.BaseTransport):
             body = await response.aread()
             return httpx.Response(response.status_code, headers=response.headers, content=body)
 
-        with self._lock:  # one loop at a time; the mock answers quickly
-            return asyncio.run(send())
+        return asyncio.run_coroutine_threadsafe(send(), self._running_loop()).result()
+
+    def close(self) -> None:
+        with self._lock:
+            loop, self._loop = self._loop, None
+        if loop is not None:
+            loop.call_soon_threadsafe(loop.stop)
+
+
+def _run_until_stopped(loop: asyncio.AbstractEventLoop) -> None:
+    try:
+        loop.run_forever()
+    finally:
+        loop.close()
 
 
 def serve(provider: str, *, host: str = "127.0.0.1", port: int = 8765, key: str | None = DEFAULT_KEY,

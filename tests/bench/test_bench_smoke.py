@@ -16,7 +16,7 @@ from bench.__main__ import BENCHMARKS
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED_FIGURES = {"1", "2a", "2b", "3", "4a", "4b", "4c", "4d", "5a", "5b", "6a", "6b", "7a", "7b", "7c", "7d", "7e",
-                    "8a", "8a_async", "8b", "8c"}
+                    "8a", "8a_async", "8b", "8c", "9"}
 
 
 def test_quick_run_reports_every_figure(tmp_path: Path) -> None:
@@ -32,4 +32,4 @@ def test_quick_run_reports_every_figure(tmp_path: Path) -> None:
     for key, ours, baseline, _ in rows:
         assert float(ours.replace(",", "")) > 0 and float(baseline.replace(",", "")) > 0, key
     assert "Smoke run" in text
-    assert len(BENCHMARKS) == 7
+    assert len(BENCHMARKS) == 8
