@@ -32,7 +32,7 @@ import time
 import zlib
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from typing import Any, Literal
 
 from .descriptors import Endpoint, ProviderConfig
@@ -49,17 +49,16 @@ IMAGE_ROUTE = "/__mock/images"
 _URL = re.compile(r"https?://[^\s\"'()<>\]]+")
 
 
-@cache
+@lru_cache(maxsize=32)
 def png(width: int = 64, height: int = 64) -> bytes:
     """A valid ``width`` x ``height`` RGB PNG (a gradient), made with the standard library."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
-    rows = b"".join(
-        b"\x00" + bytes(v for x in range(width) for v in (x * 255 // max(width - 1, 1), y * 255 // max(height - 1, 1), 96))
-        for y in range(height)
-    )
+    # A horizontal gradient: every row alike, so even a 4096-pixel image is quick to make.
+    row = b"\x00" + bytes(v for x in range(width) for v in (x * 255 // max(width - 1, 1), 128, 96))
+    rows = row * height
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
@@ -101,14 +100,50 @@ class MockProvider:
         return best
 
 
+Size = tuple[int, int]
+DEFAULT_SIZE: Size = (64, 64)
+_MAX_SIDE = 4096
+_PIXELS = re.compile(r"^([1-9]\d{0,4})x([1-9]\d{0,4})$")
+_RATIO = re.compile(r"^([1-9]\d{0,2}):([1-9]\d{0,2})$")
+_IMAGE_NAME = re.compile(r"^\d+-(\d+)x(\d+)\.png$")
+
+
 class _Images:
-    """The PNGs this mock serves: each reply gets its own names."""
+    """The PNGs this mock serves: each gets its own name, which carries its size."""
 
     def __init__(self) -> None:
         self.counter = itertools.count(1)
 
-    def name(self) -> str:
-        return f"{next(self.counter)}.png"
+    def name(self, size: Size) -> str:
+        return f"{next(self.counter)}-{size[0]}x{size[1]}.png"
+
+
+def requested_size(endpoint: Endpoint, wire: Mapping[str, Any]) -> Size:
+    """The image size a request asks for, read where its canonical mapping puts the exact
+    size ("1536x1024") or the ratio ("16:9", drawn 64 pixels high); 64x64 otherwise."""
+    slots = {row[0]: row[1] for row in (endpoint.canonical or {}).get("slots", ())}
+    for concept in ("pixel_size", "aspect_ratio"):
+        path = slots.get(concept)
+        value = _read(wire, path) if path else None
+        if not isinstance(value, str):
+            continue
+        exact, ratio = _PIXELS.match(value), _RATIO.match(value)
+        if exact:
+            return min(int(exact[1]), _MAX_SIDE), min(int(exact[2]), _MAX_SIDE)
+        if ratio:
+            return max(1, min(64 * int(ratio[1]) // int(ratio[2]), _MAX_SIDE)), 64
+    return DEFAULT_SIZE
+
+
+def _read(data: Any, path: str) -> Any:
+    """The value at a canonical path ("a.b[0].c"; a final "[]" reads the first item)."""
+    for segment in path.split("."):
+        name, _, index = segment.partition("[")
+        data = data.get(name) if isinstance(data, dict) else None
+        if index:
+            position = int(index.rstrip("]") or 0)
+            data = data[position] if isinstance(data, list) and len(data) > position else None
+    return data
 
 
 def error_body(config: ProviderConfig, endpoint: Endpoint | None, status: int, message: str) -> dict[str, Any]:
@@ -161,6 +196,8 @@ class _Task:
     polling: Mapping[str, Any]
     # The outcome this task ends in (the mock's, or "violation" when a fault refused it).
     outcome: TaskOutcome
+    # The image size its request asked for.
+    size: tuple[int, int]
 
 
 class _Tasks:
@@ -171,9 +208,9 @@ class _Tasks:
         self.tasks: dict[str, _Task] = {}
         self.counter = itertools.count(1)
 
-    def submit(self, polling: Mapping[str, Any], outcome: TaskOutcome | None = None) -> str:
+    def submit(self, polling: Mapping[str, Any], outcome: TaskOutcome | None, size: tuple[int, int]) -> str:
         task_id = f"mock-task-{next(self.counter)}"
-        self.tasks[task_id] = _Task(self.clock(), polling, outcome or self.outcome)
+        self.tasks[task_id] = _Task(self.clock(), polling, outcome or self.outcome, size)
         return task_id
 
     def state(self, task: _Task) -> tuple[str, float]:
@@ -206,7 +243,10 @@ def mock_app(provider: str, *, key: str | None = None, task_seconds: float = 0.5
         return JSONResponse(error_body(known.config, endpoint, status, message), status_code=status)
 
     async def serve_image(request: Request) -> Response:
-        return Response(png(), media_type="image/png")
+        sized = _IMAGE_NAME.match(request.path_params["name"])
+        if sized is None:
+            return refuse(None, 404, "no such image on this mock relay")
+        return Response(png(int(sized[1]), int(sized[2])), media_type="image/png")
 
     def reply_for(endpoint: Endpoint, wire: dict[str, Any], base: str) -> Response:
         data = known.data[endpoint.name]
@@ -232,12 +272,14 @@ def mock_app(provider: str, *, key: str | None = None, task_seconds: float = 0.5
                 return refuse(endpoint, 404, f"no task {task_id!r} on this mock relay")
             cls = known.response_class(endpoint)
             reply = synthesize(cls)
-            _ensure_image(_payload(reply, endpoint), getattr(cls, "__relay_images__", None), base, images)
+            _ensure_image(_payload(reply, endpoint), getattr(cls, "__relay_images__", None), base, images,
+                          requested_size(endpoint, wire))
             if endpoint.response == "sse":
                 return StreamingResponse(_events([reply], endpoint, faults.cut_streams),
                                          media_type="text/event-stream")
             return JSONResponse(reply)
-        reply = _with_mock_images(known.response_class(endpoint), endpoint, example, base, images)
+        reply = _with_mock_images(known.response_class(endpoint), endpoint, example, base, images,
+                                  requested_size(endpoint, wire))
         if "sse" in example:
             return StreamingResponse(_events(reply, endpoint, faults.cut_streams), media_type="text/event-stream")
         return JSONResponse(reply, status_code=example["status"] or 200)
@@ -335,12 +377,14 @@ def _submitted(known: MockProvider, endpoint: Endpoint, wire: Mapping[str, Any],
                tasks: _Tasks, outcome: TaskOutcome | None = None) -> Any:
     """A submit's reply: its documented example (or the status endpoint's), with a new task id."""
     polling = known.data[endpoint.name]["polling"]
-    task_id = tasks.submit(polling, outcome)
+    size = requested_size(endpoint, wire)
+    task_id = tasks.submit(polling, outcome, size)
     example, shape = known.example(endpoint, wire), endpoint
     if example is None or "json" not in example:
         shape = next(found for found in known.endpoints if found.name == polling["get"])
         example = _template(known, shape, polling["unfinished"], polling["status"])
-    reply = {} if example is None else _with_mock_images(known.response_class(shape), shape, example, base, images)
+    reply = {} if example is None else _with_mock_images(known.response_class(shape), shape, example, base, images,
+                                                          size)
     payload = _payload(reply, endpoint)
     _put(payload, polling["id_from"], task_id)
     if polling["unfinished"] and polling["status"] in payload:
@@ -363,10 +407,10 @@ def _task_reply(known: MockProvider, endpoint: Endpoint, task: _Task, task_id: s
     submit = next(found for found in known.endpoints if known.data[found.name]["polling"] is polling)
     example = _template(known, endpoint, [status], polling["status"], also=submit)
     cls = known.response_class(endpoint)
-    reply = {} if example is None else _with_mock_images(cls, endpoint, example, base, images)
+    reply = {} if example is None else _with_mock_images(cls, endpoint, example, base, images, task.size)
     payload = _payload(reply, endpoint)
     if state == "success" and not polling["result"]:
-        _ensure_image(payload, getattr(cls, "__relay_images__", None), base, images)
+        _ensure_image(payload, getattr(cls, "__relay_images__", None), base, images, task.size)
     _put(payload, polling["status"], status)
     if polling["id_param"] in payload or polling["id_from"] in payload:
         _put(payload, polling["id_from"] if polling["id_from"] in payload else polling["id_param"], task_id)
@@ -425,7 +469,8 @@ async def _wire(endpoint: Endpoint, request: Any) -> dict[str, Any]:
     return wire
 
 
-def _with_mock_images(cls: Any, endpoint: Endpoint, example: Mapping[str, Any], base: str, images: _Images) -> Any:
+def _with_mock_images(cls: Any, endpoint: Endpoint, example: Mapping[str, Any], base: str, images: _Images,
+                      size: Size) -> Any:
     """The example's reply with every image it holds made real: URLs point at this mock,
     base64 data is a PNG."""
     reply = copy.deepcopy(example["sse"] if "sse" in example else example["json"])
@@ -440,11 +485,12 @@ def _with_mock_images(cls: Any, endpoint: Endpoint, example: Mapping[str, Any], 
         for path in paths.urls:
             for text in find_all(payload, path):
                 for url in _URL.findall(text) if isinstance(text, str) else ():
-                    urls.setdefault(url, f"{base}{IMAGE_ROUTE}/{images.name()}")
+                    if url not in urls:
+                        urls[url] = f"{base}{IMAGE_ROUTE}/{images.name(size)}"
         for inline in paths.inline:
             for holder in find_all(payload, inline.path):
                 if isinstance(holder, dict) and inline.data_key in holder:
-                    holder[inline.data_key] = base64.b64encode(png()).decode()
+                    holder[inline.data_key] = base64.b64encode(png(*size)).decode()
                     if inline.mime_key:
                         holder[inline.mime_key] = "image/png"
     return _replace_strings(reply, urls) if urls else reply
@@ -482,7 +528,7 @@ def _value_of(annotation: Any) -> Any:
     return simple.get(annotation)
 
 
-def _ensure_image(payload: Any, paths: Any, base: str, images: _Images) -> None:
+def _ensure_image(payload: Any, paths: Any, base: str, images: _Images, size: Size) -> None:
     """A finished task whose template holds no image gets one, where the spec says images are."""
     if paths is None or not isinstance(payload, dict):
         return
@@ -490,10 +536,10 @@ def _ensure_image(payload: Any, paths: Any, base: str, images: _Images) -> None:
             find_all(payload, inline.path) for inline in paths.inline):
         return
     if paths.urls:
-        _put_new(payload, paths.urls[0], f"{base}{IMAGE_ROUTE}/{images.name()}")
+        _put_new(payload, paths.urls[0], f"{base}{IMAGE_ROUTE}/{images.name(size)}")
     elif paths.inline:
         inline = paths.inline[0]
-        holder = {inline.data_key: base64.b64encode(png()).decode()}
+        holder = {inline.data_key: base64.b64encode(png(*size)).decode()}
         if inline.mime_key:
             holder[inline.mime_key] = "image/png"
         _put_new(payload, inline.path, holder)

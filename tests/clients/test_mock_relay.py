@@ -287,3 +287,14 @@ def test_task_outcomes_are_knobs(outcome: TaskOutcome, error: type[Exception]) -
         client.submit_and_wait(**_submit_call("api_generate", "submit"), poll_interval=0.02, deadline=0.5)
     if outcome != "never":
         assert f"the task ended in {outcome}" in str(raised.value)
+
+
+@pytest.mark.parametrize(("ratio", "size"), [("1536x1024", (1536, 1024)), ("16:9", (113, 64)), ("1:1", (64, 64))])
+def test_the_image_has_the_size_the_request_asked_for(ratio: str, size: tuple[int, int], tmp_path: Path) -> None:
+    # Read where the spec's canonical mapping puts the exact size or the ratio (api_generate: aspectRatio).
+    model = "gpt-image-2" if "x" in ratio else "nano-banana-2"
+    relay = MockRelay("api_generate")
+    with relay.client(in_process=True, max_retries=0) as client:
+        result = client.generate(model=model, prompt="a fox", aspect_ratio=ratio)
+        (path,) = client.save_images(result, tmp_path)
+    assert _is_png(path.read_bytes()) == size
