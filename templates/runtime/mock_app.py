@@ -91,10 +91,11 @@ class MockProvider:
         examples = [example for example in self.data[endpoint.name]["examples"] if example["status"] is not None]
         if not examples:
             return None
-        values = {json.dumps(value, sort_keys=True) for value in wire.values()}
+        # File parts are bytes: compared by their repr, like any value JSON cannot hold.
+        values = {json.dumps(value, sort_keys=True, default=repr) for value in wire.values()}
 
         def shared(example: Mapping[str, Any]) -> int:
-            return sum(json.dumps(value, sort_keys=True) in values for value in example["call"].values())
+            return sum(json.dumps(value, sort_keys=True, default=repr) in values for value in example["call"].values())
 
         best: Mapping[str, Any] = max(examples, key=shared)
         return best

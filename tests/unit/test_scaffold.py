@@ -187,6 +187,15 @@ CLIENT_SCRIPT = textwrap.dedent(
         client.generate(model="image-1", prompt="p", aspect_ratio="1:1", strength=0.5)
     except InvalidRequestError as error:
         print(error.problems)
+
+    # The scaffold's mock relay, with no fixture: a task through its statuses, a multipart upload.
+    from imagerelay.mock import MockRelay
+
+    relay = MockRelay("acme_relay", task_seconds=0.05)
+    with relay.client(in_process=True) as mocked:
+        done = mocked.submit_and_wait(model="image-pro", prompt="a red cube", size="16:9", poll_interval=0.01)
+        print(len(done.images()), done.images()[0].url.split("/__mock/images/")[0])
+        print(mocked.upload(folder="refs/2024", file=("cat.png", b"\\x89PNG\\r\\n\\x1a\\n")).url)
     """
 )
 
@@ -210,6 +219,8 @@ def test_the_scaffold_generates_a_client_that_works(scaffolded: tuple[Path, Chec
         "POST /v1/files/refs/2024 Key k-1",
         ("[\"strength is not supported when model family 'image-basic' (model='image-1') (Base models do not "
         "edit.)\"]"),
+        "1 http://mock.relay",
+        "https://cdn.example.com/refs/2024/cat.png",  # the documented upload reply (not an image field)
     ]
 
 
