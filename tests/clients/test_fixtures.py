@@ -7,6 +7,7 @@ the documented request and parse the documented response into typed models.
 from __future__ import annotations
 
 import asyncio
+import base64
 import importlib
 import json
 from email.parser import BytesParser
@@ -103,9 +104,24 @@ def _assert_parsed(fixture: dict[str, Any], result: RelayModel, images: list[Any
         found = find_all(wire, path) if isinstance(value, list) else find_first(wire, path)
         assert found == value, path
     if "image_urls" in expect:
-        assert [image.url for image in images] == expect["image_urls"]
+        assert [_as_written(image) for image in images] == expect["image_urls"]
     if "image_count" in expect:
         assert len(images) == expect["image_count"]
+
+
+def _as_written(image: Any) -> str | None:
+    """An image as a reply writes it: its URL, or the data URL the runtime decoded."""
+    if image.url is None and image.b64_data is not None:
+        return f"data:{image.mime_type};base64,{image.b64_data}"
+    return image.url
+
+
+def test_a_data_url_image_is_expected_as_the_reply_writes_it() -> None:
+    from imagerelay._runtime.images import find_urls
+
+    png = base64.b64encode(PNG).decode()
+    (image,) = find_urls(f"here it is: data:image/png;base64,{png}")
+    assert image.url is None and _as_written(image) == f"data:image/png;base64,{png}"
 
 
 def _load(path: Path) -> tuple[dict[str, Any], Any]:

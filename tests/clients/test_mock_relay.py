@@ -298,3 +298,17 @@ def test_the_image_has_the_size_the_request_asked_for(ratio: str, size: tuple[in
         result = client.generate(model=model, prompt="a fox", aspect_ratio=ratio)
         (path,) = client.save_images(result, tmp_path)
     assert _is_png(path.read_bytes()) == size
+
+
+def test_data_url_images_in_a_reply_become_real_pngs() -> None:
+    from imagerelay._runtime.mock_app import _Images, _with_mock_images
+
+    known = MockProvider("chat_stream")
+    endpoint = next(found for found in known.endpoints if found.name == "chat_completions")
+    example = {"status": 200, "json": {"choices": [{"message": {
+        "content": "here: data:image/jpeg;base64,AAAA and https://cdn.test/a.png"}}]}}
+    reply = _with_mock_images(known.response_class(endpoint), endpoint, example, "http://m", _Images(), (8, 4))
+    text = reply["choices"][0]["message"]["content"]
+    data = text.split("data:image/png;base64,")[1].split(" ")[0]
+    assert _is_png(base64.b64decode(data)) == (8, 4)
+    assert text.endswith(" and http://m/__mock/images/1-8x4.png")

@@ -47,6 +47,7 @@ TaskOutcome = Literal["success", "failure", "violation", "never"]
 _PACKAGE = __name__.rsplit(".", 2)[0]
 IMAGE_ROUTE = "/__mock/images"
 _URL = re.compile(r"https?://[^\s\"'()<>\]]+")
+_DATA_URL = re.compile(r"data:image/[\w.+-]+;base64,[A-Za-z0-9+/_-]+=*")
 
 
 @lru_cache(maxsize=32)
@@ -488,6 +489,8 @@ def _with_mock_images(cls: Any, endpoint: Endpoint, example: Mapping[str, Any], 
                 for url in _URL.findall(text) if isinstance(text, str) else ():
                     if url not in urls:
                         urls[url] = f"{base}{IMAGE_ROUTE}/{images.name(size)}"
+                for url in _DATA_URL.findall(text) if isinstance(text, str) else ():
+                    urls[url] = f"data:image/png;base64,{base64.b64encode(png(*size)).decode()}"
         for inline in paths.inline:
             for holder in find_all(payload, inline.path):
                 if isinstance(holder, dict) and inline.data_key in holder:
