@@ -31,6 +31,7 @@ from generator.spec.schema import (
     SchemaDef,
     WhenSpec,
 )
+from generator.spec.table_checks import check_tables_against_rules
 from generator.spec.values import type_mismatch, yaml_text
 
 _FORMAT_PATTERNS = {"ratio": (RATIO, "an aspect ratio (expected W:H, e.g. 16:9, or auto)"),
@@ -88,6 +89,7 @@ class SpecChecker:
             self._check_schema(("schemas", name), schema)
         for name, endpoint in self.spec.endpoints.items():
             self._check_endpoint(("endpoints", name), name, endpoint)
+        check_tables_against_rules(self)
         return self.diagnostics
 
     # -- provider-level facts -------------------------------------------------
