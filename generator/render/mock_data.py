@@ -1,8 +1,9 @@
-"""What a provider's mock relay needs beyond ``client.py``, as plain data (``mockdata.py``).
+"""What a provider's mock relay needs beyond ``client.py``, as JSON (``mockdata.json``).
 
 Per endpoint: its request and reply classes (the mock validates with the SDK's own models
 and rules) and its documented examples (the mock's replies, and what the client tests call).
-Spec text only ever reaches the module as Python literals (``py`` filter), never as code.
+Spec text only ever reaches the package as JSON data, never as code; a data file also costs
+no formatting pass (bench figure 1).
 """
 
 from __future__ import annotations
@@ -11,6 +12,13 @@ import json
 from typing import Any
 
 from generator.ir.nodes import ClassIR, EndpointIR, ExampleIR, PollingIR, ProviderIR
+
+MOCK_DATA_FILE = "mockdata.json"
+
+
+def mock_data_json(provider: ProviderIR) -> str:
+    """The file's text: deterministic (the spec's order, no sorting needed), one value a line."""
+    return json.dumps({"endpoints": mock_data(provider)}, ensure_ascii=False, indent=1) + "\n"
 
 
 def mock_data(provider: ProviderIR) -> dict[str, dict[str, Any]]:

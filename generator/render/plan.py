@@ -19,7 +19,7 @@ from generator.render.docs_site import docs_site
 from generator.render.env import make_env
 from generator.render.format import format_python
 from generator.render.imports import bases_imports, catalog_imports, client_imports, params_imports
-from generator.render.mock_data import mock_data
+from generator.render.mock_data import MOCK_DATA_FILE, mock_data_json
 from generator.render.models import render_models
 from generator.render.openapi import openapi
 from generator.render.output import PACKAGE, OutputFile, header, render
@@ -43,9 +43,8 @@ _TEMPLATED_MODULES: dict[str, tuple[str, ModuleContext | None]] = {
     "catalog.py": ("models/catalog.py.jinja", _imports(catalog_imports)),
     "params.py": ("models/params.py.jinja", _imports(params_imports)),
     "client.py": ("client/client.py.jinja", _imports(client_imports)),
-    "mockdata.py": ("client/mockdata.py.jinja", lambda provider: {"endpoints": mock_data(provider)}),
 }
-PROVIDER_MODULES = ("__init__.py", "models.py", "bases.py", "catalog.py", "params.py", "client.py", "mockdata.py")
+PROVIDER_MODULES = ("__init__.py", "models.py", "bases.py", "catalog.py", "params.py", "client.py")
 
 
 def provider_module(env: jinja2.Environment, provider: ProviderIR, name: str) -> OutputFile:
@@ -73,7 +72,12 @@ def runtime(env: jinja2.Environment, template_dir: Path, irs: list[ProviderIR]) 
     ]
 
 
-EMITTERS: tuple[Emitter, ...] = (runtime, providers, openapi, package_meta, docs_site)
+def mock_data_files(env: jinja2.Environment, template_dir: Path, irs: list[ProviderIR]) -> list[OutputFile]:
+    """Each provider's ``mockdata.json``: data, not code, so it needs no formatting."""
+    return [OutputFile(f"{PACKAGE}/{provider.id}/{MOCK_DATA_FILE}", mock_data_json(provider)) for provider in irs]
+
+
+EMITTERS: tuple[Emitter, ...] = (runtime, providers, mock_data_files, openapi, package_meta, docs_site)
 
 ProviderStep = Callable[[jinja2.Environment, ProviderIR], object]
 # The expensive work of a generation, one provider at a time and independent between

@@ -2,7 +2,7 @@
 works against its mock, sync and async, with no fixture written by hand.
 
 The mock is built from the generated client's endpoints and the spec's documented examples
-(``<provider>/mockdata.py``): it checks auth where the spec puts it, validates requests
+(``<provider>/mockdata.json``): it checks auth where the spec puts it, validates requests
 with the SDK's own models and rules, and replies with the documented example, each image a
 real PNG it serves (URLs) or inlines (base64).
 """

@@ -23,6 +23,7 @@ import asyncio
 import base64
 import copy
 import importlib
+import importlib.resources
 import itertools
 import json
 import random
@@ -77,7 +78,8 @@ class MockProvider:
         self.id = provider
         self.config: ProviderConfig = client.PROVIDER
         self.endpoints = [value for value in vars(client).values() if isinstance(value, Endpoint)]
-        self.data: Mapping[str, Mapping[str, Any]] = importlib.import_module(f"{package}.mockdata").ENDPOINTS
+        text = importlib.resources.files(package).joinpath("mockdata.json").read_text(encoding="utf-8")
+        self.data: Mapping[str, Mapping[str, Any]] = json.loads(text)["endpoints"]
         self.models = importlib.import_module(f"{package}.models")
 
     def request_class(self, endpoint: Endpoint) -> Any:
