@@ -8,11 +8,12 @@ from generator.cache.fingerprint import provider_digest
 from generator.cache.store import ContentStore, using_store
 from generator.check import check_spec_dir
 from generator.ir.nodes import ProviderIR
+from generator.release import using_version
 from generator.render.env import make_env
 from generator.render.output import OutputFile
 from generator.render.plan import plan_outputs
 from generator.render.prefetch import prefetch
-from generator.report.changelog import history_files
+from generator.report.changelog import history_files, next_version
 
 _RENDERED = "provider_rendered"
 
@@ -40,7 +41,8 @@ def generate(spec_dir: Path, template_dir: Path, out_dir: Path | None = None, *,
         # A provider rendered before from the same spec, templates and generator has its
         # expensive steps in the store already; only the others are worth a worker.
         prefetch(env, [ir for ir in irs if store.lookup(_RENDERED, (rendered[ir.id],)) is None], jobs)
-        files = plan_outputs(template_dir, irs, env) + history_files(spec_dir, irs, out_dir)
+        with using_version(next_version(spec_dir, irs, out_dir)):
+            files = plan_outputs(template_dir, irs, env) + history_files(spec_dir, irs, out_dir)
         for digest in rendered.values():
             store.put(_RENDERED, (digest,), "")
     return sorted(files, key=lambda file: file.path)

@@ -21,7 +21,7 @@ from __future__ import annotations
 TYPE_CHECKING = False
 
 __version__ = "0.1.0.3179542287"
-# sha256 prefix of the specs as the generator read them; part of __version__.
+# sha256 prefix of the specs as the generator read them.
 SPEC_DIGEST = "bd83f70f8237"
 PROVIDERS: tuple[str, ...] = (
     "api_generate",

@@ -19,7 +19,6 @@ import ast
 import dataclasses
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -29,6 +28,7 @@ import jinja2
 
 from generator.errors import RenderError
 from generator.ir.nodes import ProviderIR
+from generator.release import current_version
 from generator.render.doc_snippets import QuickStart, provider_snippets
 from generator.render.format import format_python
 from generator.render.output import PACKAGE, OutputFile, header, render
@@ -116,22 +116,17 @@ def spec_digest(irs: list[ProviderIR]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:DIGEST_LENGTH]
 
 
-def sdk_version(generator_version: str, digest: str) -> str:
-    if not re.fullmatch(r"\d+\.\d+\.\d+", generator_version):
-        raise RenderError(f"generator version {generator_version!r} is not MAJOR.MINOR.PATCH")
-    return f"{generator_version}.{int(digest[:8], 16)}"
-
-
 def sdk_release(irs: list[ProviderIR]) -> SdkRelease:
-    return _release_of(tuple(irs))
+    """The release of the generation being rendered: its version (``generator/release.py``)
+    and the digest of its specs."""
+    return SdkRelease(current_version(), _digest_of(tuple(irs)), GENERATOR_VERSION)
 
 
-# The package metadata and the changelog both need the release of one generation;
+# The package metadata and the changelog both need the digest of one generation;
 # IR nodes are frozen (hashable), so the second asks for a digest already computed.
 @lru_cache(maxsize=4)
-def _release_of(irs: tuple[ProviderIR, ...]) -> SdkRelease:
-    digest = spec_digest(list(irs))
-    return SdkRelease(sdk_version(GENERATOR_VERSION, digest), digest, GENERATOR_VERSION)
+def _digest_of(irs: tuple[ProviderIR, ...]) -> str:
+    return spec_digest(list(irs))
 
 
 def runtime_error_names(template_dir: Path) -> tuple[str, ...]:

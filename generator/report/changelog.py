@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 from generator.check import check_provider
 from generator.ir.nodes import ProviderIR
 from generator.naming import names_as_written
-from generator.render.output import OutputFile
+from generator.release import advance, recorded_version
+from generator.render.output import PACKAGE, OutputFile
 from generator.render.package_meta import SdkRelease, sdk_release
 from generator.report.changes import Change, ChangeReport
 from generator.report.compare import compare_specs
@@ -35,7 +37,9 @@ Compare any two versions with `python -m generator report OLD NEW` (a folder or 
 
 Classes: **breaking** (existing code may fail: suggests a major version), **needs
 attention** (code keeps working but behaves differently: minor), non-breaking (additions:
-minor), docs only (descriptions, notes, examples: patch).
+minor), docs only (descriptions, notes, examples: patch). The version each entry names is
+the previous one advanced by that bump; while the SDK is 0.x, a major bump is a minor
+release and a minor bump a patch release. Versions only go up, a revert included.
 """
 
 
@@ -49,21 +53,41 @@ def spec_texts(folder: Path) -> dict[str, str]:
 def history_files(spec_dir: Path, current: Sequence[ProviderIR], out_dir: Path | None) -> list[OutputFile]:
     """The spec copy and the changelog continuing those of ``out_dir`` (None: a first generation)."""
     specs = spec_texts(spec_dir)
-    previous = spec_texts(out_dir / SNAPSHOT_FOLDER) if out_dir is not None else {}
-    existing = _read(out_dir / CHANGELOG_FILE) if out_dir is not None else ""
-    entries = _entries_of(existing)
-    if specs != previous:
-        # Only the files that differ can hold changes; reading just those keeps a one-provider
-        # edit from re-checking every previous spec.
-        differing = {name for name in specs.keys() | previous.keys() if specs.get(name) != previous.get(name)}
-        changed = [provider for provider in current if Path(provider.spec_file).name in differing]
-        report = _changes_since(out_dir, {name: previous[name] for name in sorted(differing & previous.keys())},
-                                changed, spec_dir.name)
-        if report.changes:
-            entry = changelog_entry(report, _next_number(entries), sdk_release(list(current)))
-            entries = entry + ("\n" + entries if entries else "")
+    entries = _entries_of(_read(out_dir / CHANGELOG_FILE) if out_dir is not None else "")
+    report = _report(spec_dir, current, out_dir)
+    if report is not None and report.changes:
+        entry = changelog_entry(report, _next_number(entries), sdk_release(list(current)))
+        entries = entry + ("\n" + entries if entries else "")
     files = [OutputFile(f"{SNAPSHOT_FOLDER}/{name}", text) for name, text in specs.items()]
     return [*files, OutputFile(CHANGELOG_FILE, _PREAMBLE + ("\n" + entries if entries else ""))]
+
+
+def next_version(spec_dir: Path, current: Sequence[ProviderIR], out_dir: Path | None) -> str:
+    """The version this generation carries: the previous one, advanced by the report's bump
+    when the specs changed (see generator/release.py)."""
+    report = _report(spec_dir, current, out_dir)
+    return advance(recorded_version(out_dir, PACKAGE), "none" if report is None else report.bump)
+
+
+def _report(spec_dir: Path, current: Sequence[ProviderIR], out_dir: Path | None) -> ChangeReport | None:
+    """The changes since the specs of ``out_dir``'s generation; None when the specs are the same."""
+    specs = spec_texts(spec_dir)
+    previous = spec_texts(out_dir / SNAPSHOT_FOLDER) if out_dir is not None else {}
+    if specs == previous:
+        return None
+    # Only the files that differ can hold changes; reading just those keeps a one-provider
+    # edit from re-checking every previous spec.
+    differing = {name for name in specs.keys() | previous.keys() if specs.get(name) != previous.get(name)}
+    changed = tuple(provider for provider in current if Path(provider.spec_file).name in differing)
+    before = tuple(sorted((name, previous[name]) for name in differing & previous.keys()))
+    return _changes_cached(out_dir, before, changed, spec_dir.name)
+
+
+# The version and the changelog both need one generation's report: computed once.
+@lru_cache(maxsize=4)
+def _changes_cached(out_dir: Path | None, before: tuple[tuple[str, str], ...], changed: tuple[ProviderIR, ...],
+                    folder_name: str) -> ChangeReport:
+    return _changes_since(out_dir, dict(before), changed, folder_name)
 
 
 def _read(path: Path) -> str:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from pathlib import Path
 
 import pytest
+from packaging.version import Version
 from spec_pairs import BASE, EXTRA, apply_edit
 
 from generator.cli import main
@@ -32,10 +34,14 @@ def _run(capsys: pytest.CaptureFixture[str], specs: Path, out: Path, *flags: str
     return code, capsys.readouterr().err
 
 
-def _release_line(specs: Path) -> str:
+def _release_line(specs: Path, version: str) -> str:
     release = sdk_release(build_ir(specs))
-    assert release.version.count(".") == 3
-    return f"SDK `{release.version}` (spec digest `{release.spec_digest}`)"
+    return f"SDK `{version}` (spec digest `{release.spec_digest}`)"
+
+
+def _version(out: Path) -> str:
+    init = (out / "imagerelay" / "__init__.py").read_text(encoding="utf-8")
+    return init.split('__version__ = "', 1)[1].split('"', 1)[0]
 
 
 def _entries(out: Path) -> list[str]:
@@ -52,7 +58,7 @@ def test_first_generation_lists_providers_and_copies_specs(project: tuple[Path, 
     assert text.startswith("# Changelog\n")
     assert text.endswith(
         "## 1 · suggested bump: minor\n\n"
-        f"{_release_line(specs)} · 1 non-breaking.\n\n"
+        f"{_release_line(specs, '0.1.0')} · 1 non-breaking.\n\n"
         "### acme\n\n1 non-breaking.\n\n"
         "- non-breaking · `acme`: provider added: `methods generate, generate_now, get_task; 4 model ids`\n"
     )
@@ -77,14 +83,16 @@ def test_a_spec_change_is_logged_once_and_check_stays_clean(project: tuple[Path,
     entry = logged[logged.index("## 2"):logged.index("## 1")]
     assert entry == (
         "## 2 · suggested bump: minor\n\n"
-        f"{_release_line(specs)} · 1 non-breaking.\n\n"
+        f"{_release_line(specs, '0.1.1')} · 1 non-breaking.\n\n"
         "### acme\n\n1 non-breaking.\n\n"
         "- non-breaking · `acme family acme-1`: models added: `'acme-1-turbo'`\n\n"
     )
     assert logged.endswith(first[first.index("## 1"):]), "older entries are kept verbatim"
 
+    assert _version(out) == "0.1.1"  # 0.x: an addition is a patch release
     assert _run(capsys, specs, out)[0] == 0
     assert (out / CHANGELOG_FILE).read_text(encoding="utf-8") == logged, "regenerating adds nothing"
+    assert _version(out) == "0.1.1"
     assert _run(capsys, specs, out, "--check") == (0, "")
 
 
@@ -124,3 +132,27 @@ def test_without_an_output_folder_the_history_starts_afresh(project: tuple[Path,
     assert files[f"{SNAPSHOT_FOLDER}/acme.yaml"] == (specs / "acme.yaml").read_text(encoding="utf-8")
     assert [line for line in files[CHANGELOG_FILE].splitlines() if line.startswith("## ")] == [
         "## 1 · suggested bump: minor"]
+
+
+def test_an_edit_then_its_revert_are_two_releases_each_greater(project: tuple[Path, Path],
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    specs, out = project
+    original = (specs / "acme.yaml").read_text(encoding="utf-8")
+    _run(capsys, specs, out)
+    versions = [_version(out)]
+    apply_edit(specs, ADD_TURBO)
+    _run(capsys, specs, out)
+    versions.append(_version(out))
+    (specs / "acme.yaml").write_text(original, encoding="utf-8")  # the vendor takes it back
+    _run(capsys, specs, out)
+    versions.append(_version(out))
+    # An addition is a patch while 0.x; taking a model away is breaking: the next minor.
+    assert versions == ["0.1.0", "0.1.1", "0.2.0"]
+    assert [Version(a) < Version(b) for a, b in itertools.pairwise(versions)] == [True, True]
+    logged = (out / CHANGELOG_FILE).read_text(encoding="utf-8")
+    assert _entries(out) == ["## 3 · suggested bump: major", "## 2 · suggested bump: minor",
+                             "## 1 · suggested bump: minor"]
+    for number, version in ((3, "0.2.0"), (2, "0.1.1"), (1, "0.1.0")):
+        entry = logged[logged.index(f"## {number} "):]
+        assert entry.split("\n")[2].startswith(f"SDK `{version}` "), entry[:200]
+    assert _run(capsys, specs, out, "--check") == (0, "")

@@ -13,11 +13,11 @@ from packaging.version import Version
 from generator.errors import RenderError
 from generator.ir.nodes import ProviderIR
 from generator.pipeline import build_ir
+from generator.release import advance, recorded_version, using_version
 from generator.render.package_meta import (
     export_order,
     runtime_error_names,
     sdk_release,
-    sdk_version,
     spec_digest,
 )
 from generator.version import GENERATOR_VERSION
@@ -35,19 +35,28 @@ def test_generator_version_matches_the_project_version() -> None:
     assert GENERATOR_VERSION == project["version"]
 
 
-def test_sdk_version_is_a_public_pep440_release_of_the_generator_version() -> None:
-    version = sdk_version("0.1.0", "79a2f1cf5be4")
-    assert version == f"0.1.0.{0x79A2F1CF}"
-    parsed = Version(version)
-    assert str(parsed) == version, "not in PEP 440 normal form"
-    assert parsed.local is None and not parsed.is_prerelease and not parsed.is_devrelease
-    assert parsed.release[:3] == (0, 1, 0)
-    assert Version("0.1.0") < parsed < Version("0.1.1")
+@pytest.mark.parametrize(("previous", "bump", "following"), [
+    (None, "minor", "0.1.0"),
+    ("0.1.0", "none", "0.1.0"),
+    ("0.1.0", "patch", "0.1.1"),
+    ("0.1.0", "minor", "0.1.1"),   # 0.x: anything but a breaking change is a patch
+    ("0.1.3", "major", "0.2.0"),   # 0.x: a breaking change is a minor
+    ("1.4.2", "patch", "1.4.3"),
+    ("1.4.2", "minor", "1.5.0"),
+    ("1.4.2", "major", "2.0.0"),
+    ("0.1.0.3179542287", "minor", "0.1.1"),  # the digest-based scheme this one replaces
+    ("0.1.0.3179542287", "major", "0.2.0"),
+])
+def test_versions_only_go_up(previous: str | None, bump: str, following: str) -> None:
+    assert advance(previous, bump) == following
+    if previous is not None and bump != "none":
+        assert Version(following) > Version(previous)
+        assert str(Version(following)) == following, "PEP 440 normal form"
 
 
-def test_sdk_version_refuses_a_generator_version_it_cannot_extend() -> None:
-    with pytest.raises(RenderError, match="not MAJOR.MINOR.PATCH"):
-        sdk_version("0.1.0rc1", "79a2f1cf5be4")
+def test_a_version_that_cannot_be_advanced_is_an_error() -> None:
+    with pytest.raises(RenderError, match="not a PEP 440 version"):
+        advance("banana", "minor")
 
 
 def test_spec_digest_is_stable_and_moves_with_the_specs(irs: list[ProviderIR]) -> None:
@@ -61,11 +70,11 @@ def test_spec_digest_is_stable_and_moves_with_the_specs(irs: list[ProviderIR]) -
 
 
 def test_generated_package_carries_this_release(irs: list[ProviderIR]) -> None:
-    release = sdk_release(irs)
+    with using_version(recorded_version(ROOT / "generated", "imagerelay") or "0.1.0"):
+        release = sdk_release(irs)
     init = (ROOT / "generated" / "imagerelay" / "__init__.py").read_text(encoding="utf-8")
     assert f'__version__ = "{release.version}"' in init
     assert f'SPEC_DIGEST = "{release.spec_digest}"' in init
-    assert release.version.startswith(f"{GENERATOR_VERSION}.")
 
 
 def test_export_order_is_ruffs_isort_style() -> None:
