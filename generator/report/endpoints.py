@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from generator.ir.nodes import EndpointIR, EnvelopeIR, PollingIR, ProviderIR
 from generator.report.changes import Change, Direction, Severity, shown
-from generator.report.fields import FieldScope, field_list_changes
+from generator.report.fields import FieldScope, field_list_changes, wire_renames
 from generator.report.rules import rule_changes
 
 _INPUT: frozenset[Direction] = frozenset({"input"})
@@ -71,7 +71,7 @@ def _method_changes(pid: str, old: EndpointIR, new: EndpointIR) -> list[Change]:
     changes += field_list_changes(scope, old.params, new.params)
     changes += _fixed_changes(pid, old, new)
     changes += _reply_changes(pid, old, new)
-    changes += rule_changes(pid, old.rules, new.rules)
+    changes += rule_changes(pid, old.rules, new.rules, wire_renames(old.params, new.params))
     for what, before, after in (("summary", old.summary, new.summary),
                                 ("description", old.description, new.description)):
         if before != after:
@@ -86,6 +86,13 @@ def _fixed_changes(pid: str, old: EndpointIR, new: EndpointIR) -> list[Change]:
     before = {item.wire_name: item.value_repr for item in old.fixed}
     after = {item.wire_name: item.value_repr for item in new.fixed}
     changes = []
+    # A fixed field gone and another sending the same value new: the relay renamed it.
+    for gone in [wire for wire in before if wire not in after]:
+        renamed = next((wire for wire in after if wire not in before and after[wire] == before[gone]), None)
+        if renamed is not None:
+            changes.append(Change(pid, "", f"fixed field renamed on the wire (always sends {before[gone]})",
+                                  "breaking", shown(gone), shown(renamed)))
+            del before[gone], after[renamed]
     for wire in dict.fromkeys([*before, *after]):
         if before.get(wire) != after.get(wire):
             changes.append(Change(pid, "", f"fixed value of {wire!r} changed", "attention",

@@ -59,6 +59,12 @@ def _pairs(old: tuple[FieldIR, ...], new: tuple[FieldIR, ...]) -> list[tuple[Fie
     return pairs
 
 
+def wire_renames(old: tuple[FieldIR, ...], new: tuple[FieldIR, ...]) -> dict[str, str]:
+    """Old wire name -> new one, for each field renamed on the wire only (same Python name)."""
+    return {before.wire_name: after.wire_name for before, after in _pairs(old, new)
+            if before.wire_name != after.wire_name}
+
+
 def field_list_changes(scope: FieldScope, old: tuple[FieldIR, ...], new: tuple[FieldIR, ...]) -> list[Change]:
     """Changed, removed, added and possibly renamed fields, in that order."""
     pairs = _pairs(old, new)
@@ -94,7 +100,9 @@ def field_changes(scope: FieldScope, old: FieldIR, new: FieldIR) -> list[Change]
     where = scope.at(new)
     changes = []
     if old.wire_name != new.wire_name:
-        changes.append(scope.change(where, "wire name changed", "attention", shown(old.wire_name),
+        # The SDK sends the new name: dict forms (params), to_wire() readers and relays that
+        # still expect the old name all break, though the Python argument keeps its name.
+        changes.append(scope.change(where, "renamed on the wire", "breaking", shown(old.wire_name),
                                     shown(new.wire_name)))
     elif old.param_name != new.param_name:
         # Same wire field, another keyword argument or attribute: every caller naming it breaks.

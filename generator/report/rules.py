@@ -7,6 +7,9 @@ the previous SDK sent: breaking. A rule that admits more is non-breaking.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
+
 from generator.ir.nodes import PixelIR, RuleIR
 from generator.report.changes import Change, Severity, shown, shown_all
 
@@ -39,8 +42,13 @@ def _keyed(rules: tuple[RuleIR, ...]) -> dict[tuple[str, int], RuleIR]:
     return keyed
 
 
-def rule_changes(provider: str, old: tuple[RuleIR, ...], new: tuple[RuleIR, ...]) -> list[Change]:
-    """Rule changes located relative to the method (`` rule <label>``)."""
+def rule_changes(provider: str, old: tuple[RuleIR, ...], new: tuple[RuleIR, ...],
+                 renamed: Mapping[str, str] | None = None) -> list[Change]:
+    """Rule changes located relative to the method (`` rule <label>``). ``renamed`` maps old
+    wire names to new ones: a rule that only follows a renamed field is the same rule (the
+    rename is reported once, on the field)."""
+    if renamed:
+        old = tuple(_following(rule, renamed) for rule in old)
     old_keyed, new_keyed = _keyed(old), _keyed(new)
     changes = []
     for key, rule in new_keyed.items():
@@ -53,6 +61,23 @@ def rule_changes(provider: str, old: tuple[RuleIR, ...], new: tuple[RuleIR, ...]
     changes += [Change(provider, f" rule {key[0]}", "rule removed", "non-breaking", old=rule.summary)
                 for key, rule in old_keyed.items() if key not in new_keyed]
     return changes
+
+
+def _following(rule: RuleIR, renamed: Mapping[str, str]) -> RuleIR:
+    """``rule`` with every wire path segment that was renamed spelled the new way."""
+
+    def path(text: str) -> str:
+        return ".".join(_segment(part, renamed) for part in text.split("."))
+
+    when = rule.when
+    if when is not None and path(when.field) != when.field:
+        when = replace(when, field=path(when.field), label=when.label.replace(when.field, path(when.field)))
+    return replace(rule, fields=tuple(path(field) for field in rule.fields), when=when)
+
+
+def _segment(part: str, renamed: Mapping[str, str]) -> str:
+    name, marker = (part[:-2], "[]") if part.endswith("[]") else (part, "")
+    return renamed.get(name, name) + marker
 
 
 Found = list[tuple[str, Severity, str, str]]
