@@ -80,11 +80,6 @@ class Plan:
     # How the method returns images: "json" (a reply), "polled" (``*_and_wait``), "sse".
     delivery: str
 
-    @property
-    def label(self) -> str:
-        """How progress names this attempt: ``provider (model)``."""
-        return f"{self.provider} ({self.model})"
-
 
 @dataclass
 class GenerateResult:

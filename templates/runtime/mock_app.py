@@ -36,8 +36,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
+from .canonical import value_at
 from .descriptors import Endpoint, ProviderConfig
 from .errors import InvalidRequestError
+from .facade import canonical_of
 from .model import build_request
 from .paths import find_all
 
@@ -122,13 +124,15 @@ class _Images:
         return f"{next(self.counter)}-{size[0]}x{size[1]}.png"
 
 
-def requested_size(endpoint: Endpoint, wire: Mapping[str, Any]) -> Size:
+def requested_size(provider: str, endpoint: Endpoint, wire: Mapping[str, Any]) -> Size:
     """The image size a request asks for, read where its canonical mapping puts the exact
     size ("1536x1024") or the ratio ("16:9", drawn 64 pixels high); 64x64 otherwise."""
-    slots = {row[0]: row[1] for row in (endpoint.canonical or {}).get("slots", ())}
+    if not endpoint.canonical:
+        return DEFAULT_SIZE
+    canonical = canonical_of(provider, endpoint.name)
     for concept in ("pixel_size", "aspect_ratio"):
-        path = slots.get(concept)
-        value = _read(wire, path) if path else None
+        slot = canonical.slot(concept)
+        value = value_at(wire, slot.path) if slot else None
         if not isinstance(value, str):
             continue
         exact, ratio = _PIXELS.match(value), _RATIO.match(value)
@@ -139,26 +143,10 @@ def requested_size(endpoint: Endpoint, wire: Mapping[str, Any]) -> Size:
     return DEFAULT_SIZE
 
 
-def _read(data: Any, path: str) -> Any:
-    """The value at a canonical path ("a.b[0].c"; a final "[]" reads the first item)."""
-    for segment in path.split("."):
-        name, _, index = segment.partition("[")
-        data = data.get(name) if isinstance(data, dict) else None
-        if index:
-            position = int(index.rstrip("]") or 0)
-            data = data[position] if isinstance(data, list) and len(data) > position else None
-    return data
-
-
 def error_body(config: ProviderConfig, endpoint: Endpoint | None, status: int, message: str) -> dict[str, Any]:
     """An error reply in the provider's shape: its first message field (and envelope code)."""
     body: dict[str, Any] = {}
-    path = config.error_message_fields[0] if config.error_message_fields else "error.message"
-    target = body
-    keys = path.replace("[]", "").split(".")
-    for key in keys[:-1]:
-        target = target.setdefault(key, {})
-    target[keys[-1]] = message
+    _put(body, config.error_message_fields[0] if config.error_message_fields else "error.message", message)
     envelope = endpoint.envelope if endpoint is not None else None
     if envelope is not None and envelope.code and envelope.code not in body:
         body[envelope.code] = status
@@ -277,13 +265,13 @@ def mock_app(provider: str, *, key: str | None = None, task_seconds: float = 0.5
             cls = known.response_class(endpoint)
             reply = synthesize(cls)
             _ensure_image(_payload(reply, endpoint), getattr(cls, "__relay_images__", None), base, images,
-                          requested_size(endpoint, wire))
+                          requested_size(known.id, endpoint, wire))
             if endpoint.response == "sse":
                 return StreamingResponse(_events([reply], endpoint, faults.cut_streams),
                                          media_type="text/event-stream")
             return JSONResponse(reply)
         reply = _with_mock_images(known.response_class(endpoint), endpoint, example, base, images,
-                                  requested_size(endpoint, wire))
+                                  requested_size(known.id, endpoint, wire))
         if "sse" in example:
             return StreamingResponse(_events(reply, endpoint, faults.cut_streams), media_type="text/event-stream")
         return JSONResponse(reply, status_code=example["status"] or 200)
@@ -381,7 +369,7 @@ def _submitted(known: MockProvider, endpoint: Endpoint, wire: Mapping[str, Any],
                tasks: _Tasks, outcome: TaskOutcome | None = None) -> Any:
     """A submit's reply: its documented example (or the status endpoint's), with a new task id."""
     polling = known.data[endpoint.name]["polling"]
-    size = requested_size(endpoint, wire)
+    size = requested_size(known.id, endpoint, wire)
     task_id = tasks.submit(polling, outcome, size)
     example, shape = known.example(endpoint, wire), endpoint
     if example is None or "json" not in example:

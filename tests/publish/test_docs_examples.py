@@ -85,6 +85,7 @@ class FixtureServer:
     # (method, path, fixture name, how closely it matched: 3 body, 2 path, 1 endpoint)
     served: list[tuple[str, str, str, int]] = field(default_factory=list)
     fixtures: list[tuple[str, dict[str, Any]]] = field(init=False)
+    mock: httpx.BaseTransport | None = field(init=False)
     templates: list[tuple[str, re.Pattern[str]]] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -93,6 +94,13 @@ class FixtureServer:
             for provider in self.providers
             for path in sorted((FIXTURES / provider).glob("*.json"))
         ]
+        # One mock per example, so a task it submits is the one it then polls.
+        self.mock = None
+        if not self.fixtures:
+            from imagerelay.mock import MockRelay
+
+            (provider,) = self.providers
+            self.mock = MockRelay(provider, key=None, task_seconds=0).transport
         self.templates = []
         for provider in self.providers:
             client = importlib.import_module(f"imagerelay.{provider}.client")
@@ -114,11 +122,8 @@ class FixtureServer:
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         assert len(self.served) < MAX_REQUESTS, f"more than {MAX_REQUESTS} requests: {self.served}"
-        if not self.fixtures:  # no recorded fixture: the spec's own mock relay answers
-            from imagerelay.mock import MockRelay
-
-            (provider,) = self.providers
-            response = MockRelay(provider, key=None, task_seconds=0).transport.handle_request(request)
+        if self.mock is not None:  # no recorded fixture: the spec's own mock relay answers
+            response = self.mock.handle_request(request)
             assert response.status_code < 400, response.text
             self.served.append((request.method, request.url.path, "mock", 3))
             return response
@@ -178,9 +183,13 @@ def test_docs_example_runs_against_fixtures(
     server = FixtureServer(providers)
     _replay_through(monkeypatch, server)
     output = io.StringIO()
-    with contextlib.redirect_stdout(output):
-        # Running the docs' own code is the point of this test; it comes from generated/docs.
-        exec(compile(block.code, block.id, "exec"), {"__name__": "__main__"})  # noqa: S102
+    try:
+        with contextlib.redirect_stdout(output):
+            # Running the docs' own code is the point of this test; it comes from generated/docs.
+            exec(compile(block.code, block.id, "exec"), {"__name__": "__main__"})  # noqa: S102
+    finally:
+        if server.mock is not None:
+            server.mock.close()
     assert server.served, "the example sent no request"
     # A JSON request of the docs is a documented one: some fixture records exactly that body.
     assert [entry for entry in server.served if entry[3] < 3] == []

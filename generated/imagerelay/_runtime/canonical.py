@@ -21,6 +21,7 @@ __all__ = [
     "Unsupported",
     "arguments_for",
     "size_kind",
+    "value_at",
 ]
 
 VALUE = "$value"
@@ -135,6 +136,17 @@ def _segments(path: str) -> tuple[tuple[str, str | None], ...]:
             raise ValueError(f"bad canonical path segment {segment!r} in {path!r}")
         parsed.append((match["name"], match["index"]))
     return tuple(parsed)
+
+
+def value_at(body: Any, path: str) -> Any:
+    """The value at ``path`` ("a.b[0].c"; a final "[]" reads the first item), or None."""
+    current = body
+    for name, index in _segments(path):
+        current = current.get(name) if isinstance(current, dict) else None
+        if index is not None:
+            position = int(index or 0)
+            current = current[position] if isinstance(current, list) and len(current) > position else None
+    return current
 
 
 def _place(body: dict[str, Any], path: str, value: Any) -> None:
