@@ -2,6 +2,9 @@
 
 ``python -m generator report OLD [NEW]`` prints what changed for SDK users between two
 versions of the specs (each a folder or ``git:REV``).
+
+``python -m generator doc-check specs/X.yaml DOC`` prints every fact of a vendor doc the
+spec does not match, located in both files (``--all``: every spec against its source_doc).
 """
 
 from __future__ import annotations
@@ -61,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     args_list = sys.argv[1:] if argv is None else argv
     if args_list[:1] == [REPORT_COMMAND]:
         return report_main(args_list[1:])
+    if args_list[:1] == ["doc-check"]:
+        from generator.doccheck.cli import main as doc_check_main
+
+        return doc_check_main(args_list[1:])
     args = _parser().parse_args(args_list)
     if args.jobs is not None and args.jobs < 1:
         print("error: --jobs must be at least 1", file=sys.stderr)

@@ -410,6 +410,19 @@ class EndpointSpec(SpecModel):
     canonical: CanonicalSpec | None = None
 
 
+# Kinds of doc-check finding (generator/doccheck); a departure names one as "<kind> <subject>".
+DOC_FINDING = (r"^(model-missing|model-extra|ratio-missing|ratio-extra|size-cell|size-row-missing|size-row-extra"
+               r"|size-table-missing|field-unknown|example-rejected|value-unknown|status-unknown|endpoint-unknown) \S.*$")
+
+
+class DocDeparture(SpecModel):
+    """Where the spec departs from its vendor doc on purpose: silences that doc-check finding."""
+
+    finding: Annotated[str, Field(pattern=DOC_FINDING)]
+    # Why the spec is right and the doc is not (or not here): required, it is the reviewer's answer.
+    reason: Annotated[str, Field(min_length=1)]
+
+
 class ProviderSpec(SpecModel):
     spec_version: Literal[1]
     provider: ProviderInfo
@@ -424,3 +437,4 @@ class ProviderSpec(SpecModel):
     size_tables: dict[str, SizeTable] = {}
     schemas: dict[Annotated[str, Field(pattern=CLASS_NAME)], SchemaDef] = {}
     endpoints: dict[Annotated[str, Field(pattern=IDENT)], EndpointSpec]
+    doc_departures: list[DocDeparture] = []

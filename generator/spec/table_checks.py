@@ -46,7 +46,7 @@ def pixel_problems(pixel: PixelSpec, width: int, height: int) -> list[str]:
 
 def check_tables_against_rules(checker: SpecChecker) -> None:
     spec = checker.spec
-    for where, rule in _family_rules(spec):
+    for where, rule in family_rules(spec):
         families = set(rule.when.family or ()) if rule.when else set()
         allowed = _allowed_ratios(spec, rule)
         for name, table in spec.size_tables.items():
@@ -71,7 +71,7 @@ def check_tables_against_rules(checker: SpecChecker) -> None:
                                       + "; ".join(problems))
 
 
-def _family_rules(spec: ProviderSpec) -> Iterator[tuple[PathKey, OneOfRule]]:
+def family_rules(spec: ProviderSpec) -> Iterator[tuple[PathKey, OneOfRule]]:
     """Every one_of rule that applies to some model families, with its place in the spec."""
     places: list[tuple[PathKey, list[RuleSpec]]] = [(("schemas", name, "rules"), schema.rules)
                                                     for name, schema in spec.schemas.items()]
