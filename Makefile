@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: generate test check lint clean report bench fuzz
+.PHONY: generate test check lint clean report bench fuzz doc-check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ lint: $(STAMP)
 # What the spec edits change for SDK users: `make report`, `make report SINCE=git:v1.2.0 MARKDOWN=1`.
 report: $(STAMP)
 	$(PY) -m generator report $(or $(SINCE),git:HEAD) $(if $(MARKDOWN),--markdown)
+
+# Every spec against its vendor doc (provider.source_doc in specs/docs/): exit 1 on drift.
+doc-check: $(STAMP)
+	$(PY) -m generator doc-check --all
 
 # Every benchmark, figures written to bench/RESULTS.md; `make bench QUICK=1` is the smoke run.
 bench: $(STAMP)

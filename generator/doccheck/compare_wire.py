@@ -12,7 +12,7 @@ from generator.doccheck.doc_text import CurlCall, DocJson, DocText, url_path
 from generator.doccheck.examples import ExampleJudge, Problem, endpoints_at, fits_fixed, request_keys
 from generator.doccheck.findings import Finding
 from generator.doccheck.spec_places import SpecUnderCheck
-from generator.ir.nodes import ClassIR, EndpointIR, TypeIR
+from generator.ir.nodes import ClassIR, EndpointIR, FieldIR
 
 # An object is taken for an endpoint's request or reply when this share of its keys match.
 _MATCHING_SHARE = 0.5
@@ -123,40 +123,54 @@ class WireCheck:
                                       f"query parameter '{key}' of {endpoint.name} is not in the spec")
 
     def field_findings(self, rows: list[FieldRow], lines: list[EndpointLine]) -> Iterator[Finding]:
-        paths, leaves = self._request_paths()
+        paths, leaves = self._request_fields()
         for row in rows:
-            dotted = "." in row.path or "[" in row.path
-            known = row.path in paths if dotted and not row.nested else row.path.split(".")[-1] in leaves
+            dotted = ("." in row.path or "[" in row.path) and not row.nested
+            leaf = row.path.split(".")[-1]
+            known = row.path in paths if dotted else leaf in leaves
+            fields = [paths[row.path]] if dotted and known else leaves.get(leaf, [])
+            endpoint = self.nearest_endpoint(row.line, lines)
+            name = endpoint.name if endpoint else None
+            mark = self.target.field_mark(row.path, name) if known else self.target.request_mark(name)
             if not known:
-                endpoint = self.nearest_endpoint(row.line, lines)
-                yield Finding(row.line, self.target.request_mark(endpoint.name if endpoint else None),
-                              f"field-unknown {row.path}", f"request field '{row.path}' is not in the spec")
+                yield Finding(row.line, mark, f"field-unknown {row.path}", f"request field '{row.path}' is not in the spec")
+                continue
+            flags = {field.required for field in fields}
+            if row.required is None or len(flags) != 1 or row.required in flags:
+                continue
+            said, spec = ("required", "optional") if row.required else ("optional", "required")
+            yield Finding(row.line, mark, f"field-{spec} {row.path}",
+                          f"the doc marks request field '{row.path}' {said}; the spec makes it {spec}")
 
-    def _request_paths(self) -> tuple[set[str], set[str]]:
-        """Every request field as a wire path (``a.b``, ``a[]``, ``a[].b``), and every field name."""
+    def _request_fields(self) -> tuple[dict[str, FieldIR], dict[str, list[FieldIR]]]:
+        """Every request field by wire path (``a.b``, ``a[]``, ``a[].b``) and by name; fixed values
+        and file fields are names with no field behind them (the SDK sends them itself)."""
         classes = {cls.name: cls for cls in self.target.ir.classes}
-        paths: set[str] = set()
-        leaves: set[str] = set()
+        paths: dict[str, FieldIR] = {}
+        leaves: dict[str, list[FieldIR]] = {}
         for endpoint in self.target.ir.endpoints:
-            leaves |= {fixed.wire_name for fixed in endpoint.fixed} | set(endpoint.file_fields)
+            for name in (*(fixed.wire_name for fixed in endpoint.fixed), *endpoint.file_fields):
+                leaves.setdefault(name, [])
             for field in endpoint.params:
-                for name in (field.wire_name, *field.aliases):
-                    leaves.add(name)
-                    _walk_type(field.type, name, classes, paths, leaves, depth=0)
+                _walk_field(field, field.wire_name, classes, paths, leaves, depth=0)
         return paths, leaves
 
 
-def _walk_type(type_ir: TypeIR, path: str, classes: dict[str, ClassIR], paths: set[str], leaves: set[str],
-               depth: int) -> None:
-    paths.add(path)
+def _walk_field(field: FieldIR, path: str, classes: dict[str, ClassIR], paths: dict[str, FieldIR],
+                leaves: dict[str, list[FieldIR]], depth: int) -> None:
+    for name in (field.wire_name, *field.aliases):
+        leaves.setdefault(name, []).append(field)
+    paths.setdefault(path, field)
     if depth > 12:  # recursive schemas: a doc table never goes this deep
         return
-    if type_ir.item is not None:
-        _walk_type(type_ir.item, f"{path}[]", classes, paths, leaves, depth + 1)
-    for variant in type_ir.variants:
-        _walk_type(variant, path, classes, paths, leaves, depth + 1)
-    cls = classes.get(type_ir.class_name or "")
-    for field in cls.fields if cls is not None else ():
-        for name in (field.wire_name, *field.aliases):
-            leaves.add(name)
-            _walk_type(field.type, f"{path}.{name}", classes, paths, leaves, depth + 1)
+    pending = [(field.type, path)]
+    while pending:
+        type_ir, where = pending.pop()
+        if type_ir.item is not None:
+            paths.setdefault(f"{where}[]", field)
+            pending.append((type_ir.item, f"{where}[]"))
+        pending += [(variant, where) for variant in type_ir.variants]
+        cls = classes.get(type_ir.class_name or "")
+        for inner in cls.fields if cls is not None else ():
+            for name in (inner.wire_name, *inner.aliases):
+                _walk_field(inner, f"{where}.{name}", classes, paths, leaves, depth + 1)

@@ -33,6 +33,8 @@ _TYPE = re.compile(r"^(string|integer|int|number|float|boolean|bool|object|array
                    r"(?:\s*\[\s*\w*\s*\]|\[\])?(?:/\w+(?:\[\])?)?$", re.IGNORECASE)
 _SPACED_ROW = re.compile(r"^([A-Za-z_-][\w.\[\]-]*)\s+((?:array\s*\[\w*\]|[a-zA-Z]+(?:\[\])?(?:/\w+)?))\s+"
                          r"(必需|必填|可选|是|否|Y|N|Yes|No|条件必填)(?:\s|$)")
+_REQUIRED = {"必需": True, "必填": True, "是": True, "y": True, "yes": True, "required": True,
+             "可选": False, "否": False, "n": False, "no": False, "optional": False}
 _FIELD_NAME = re.compile(r"^(--)?([A-Za-z_][\w\[\]-]*(?:\.[A-Za-z_][\w\[\]-]*)*)$")
 _HEADING = re.compile(r"^\s*#{1,6}\s+(.*)$")
 _REQUEST_LABEL = re.compile(r"Body\s*参数|请求参数|请求体参数|INPUT SCHEMA|Query\s*参数|请求字段(?!\s*/)", re.IGNORECASE)
@@ -88,6 +90,8 @@ class FieldRow:
     path: str
     # Written ``--name``: nested somewhere the doc does not say.
     nested: bool
+    # The doc's required column: True, False, or None when it has none (or says "conditionally").
+    required: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -297,9 +301,9 @@ def field_rows(doc: DocText) -> list[FieldRow]:
             section, prefix = _section_after(line, section, prefix)
             continue
         if section == "request":
-            nested, name = row
+            nested, name, required = row
             path = f"{prefix}.{name}" if prefix and not nested else name
-            found.append(FieldRow(number, path, nested))
+            found.append(FieldRow(number, path, nested, required))
     return found
 
 
@@ -315,18 +319,18 @@ def _section_after(line: str, section: str | None, prefix: str) -> tuple[str | N
     return section, prefix if not heading else ""
 
 
-def _field_row(line: str) -> tuple[bool, str] | None:
+def _field_row(line: str) -> tuple[bool, str, bool | None] | None:
     cells = _cells(line)
     if len(cells) >= 2:
-        name, kind = cells[0], cells[1]
+        name, kind, flag = cells[0], cells[1], cells[2] if len(cells) > 2 else ""
     elif (spaced := _SPACED_ROW.match(line.strip())) is not None:
-        name, kind = spaced.group(1), spaced.group(2)
+        name, kind, flag = spaced.group(1), spaced.group(2), spaced.group(3)
     else:
         return None
     field = _FIELD_NAME.match(name)
     if field is None or not _TYPE.match(kind.strip()):
         return None
-    return bool(field.group(1)), field.group(2)
+    return bool(field.group(1)), field.group(2), _REQUIRED.get(flag.strip().lower())
 
 
 def endpoint_lines(doc: DocText) -> list[EndpointLine]:

@@ -18,6 +18,12 @@ from urllib.parse import parse_qsl, urlsplit
 MAX_DOC_BYTES = 2_000_000
 _MAX_COMMAND_LINES = 400
 _MAX_BRACELESS_LINES = 80
+# No vendor example is this long; a JSON object is looked for within this many characters.
+_MAX_EXAMPLE_CHARS = 65_536
+# Places tried per kind (curl commands, JSON objects): a doc of nothing but braces stays quick.
+_MAX_TRIES = 3_000
+# An example starts a line (or follows "= "): a brace inside prose or code is not tried.
+_OBJECT_START = re.compile(r"^[ \t]*(?:[\w.]+[ \t]*=[ \t]*)?\{", re.MULTILINE)
 
 _CURL = re.compile(r"^\s*(?:\$\s*)?curl\b")
 _BRACELESS_START = re.compile(r'^\s*"[^"\n]+"\s*:')
@@ -83,34 +89,52 @@ class DocText:
 def curl_calls(doc: DocText) -> list[CurlCall]:
     """Every curl command of the doc, with its JSON body when the body is JSON."""
     calls: list[CurlCall] = []
-    number = 1
-    while number <= len(doc.lines):
-        if not _CURL.match(doc.lines[number - 1]):
-            number += 1
+    starts = [number for number, line in enumerate(doc.lines, start=1) if _CURL.match(line)][:_MAX_TRIES]
+    after = 0
+    for number in starts:
+        if number <= after:
             continue
         tokens, end = _command_tokens(doc, number)
         call = _curl_call(doc, tokens, number, end) if tokens else None
         if call is not None:
             calls.append(call)
-        number = end + 1
+        after = end
     return calls
 
 
 def _command_tokens(doc: DocText, first: int) -> tuple[list[str], int]:
-    """The shell words of the command starting at line ``first`` and its last line."""
+    """The shell words of the command starting at line ``first`` and its last line (the last
+    line looked at when its quotes never close: those lines are not tried again)."""
     text = ""
+    quote = ""
     last = min(len(doc.lines), first + _MAX_COMMAND_LINES)
     for number in range(first, last + 1):
         line = doc.lines[number - 1]
         text += line + "\n"
-        if line.rstrip().endswith("\\"):
+        quote = _open_quote(line, quote)
+        if quote or line.rstrip().endswith("\\"):
             continue
         try:
             # A backslash at the end of a line continues the command (shlex keeps the newline).
             return shlex.split(text.replace("\\\n", " "), comments=False), number
-        except ValueError:  # a quote still open: the body runs on to later lines
-            continue
-    return [], first
+        except ValueError:
+            return [], number
+    return [], last
+
+
+def _open_quote(line: str, quote: str) -> str:
+    """The shell quote still open after ``line``, given the one open before it ("" for none)."""
+    escaped = False
+    for char in line:
+        if escaped:
+            escaped = False
+        elif char == "\\" and quote != "'":
+            escaped = True
+        elif quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+    return quote
 
 
 def _curl_call(doc: DocText, tokens: list[str], first: int, end: int) -> CurlCall | None:
@@ -140,7 +164,7 @@ def _curl_call(doc: DocText, tokens: list[str], first: int, end: int) -> CurlCal
 def _body(doc: DocText, data: str, first: int, end: int) -> DocJson | None:
     try:
         value = json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if not isinstance(value, dict):
         return None
@@ -152,43 +176,45 @@ def json_objects(doc: DocText, skip: list[tuple[int, int]]) -> list[DocJson]:
     """Every JSON object of the doc outside the line ranges in ``skip`` (curl commands)."""
     decoder = json.JSONDecoder()
     found: list[DocJson] = []
-    index = 0
-    while (index := doc.text.find("{", index)) != -1:
+    after = -1
+    for tries, match in enumerate(_OBJECT_START.finditer(doc.text)):
+        index = match.end() - 1
         line = doc.line_of(index)
+        if tries >= _MAX_TRIES or index < after:
+            if tries >= _MAX_TRIES:
+                break
+            continue
         if any(start <= line <= stop for start, stop in skip):
-            index += 1
             continue
         try:
-            value, stop = decoder.raw_decode(doc.text, index)
-        except ValueError:
-            index += 1
+            value, stop = decoder.raw_decode(doc.text[index:index + _MAX_EXAMPLE_CHARS])
+        except (ValueError, RecursionError):  # RecursionError: "[[[[..." deeper than the parser goes
             continue
         if isinstance(value, dict) and value:
-            found.append(DocJson(line, doc.line_of(stop - 1), value))
-        index = stop
+            found.append(DocJson(line, doc.line_of(index + stop - 1), value))
+            after = index + stop
     return found + list(_braceless_objects(doc, skip + [(item.line, item.end_line) for item in found]))
 
 
 def _braceless_objects(doc: DocText, taken: list[tuple[int, int]]) -> Iterator[DocJson]:
     """Examples that lost their opening brace: ``"key": value,`` lines up to a closing ``}``."""
-    number = 1
-    while number <= len(doc.lines):
+    number, tries = 1, 0
+    while number <= len(doc.lines) and tries < _MAX_TRIES:
         if any(start <= number <= stop for start, stop in taken) or not _BRACELESS_START.match(doc.lines[number - 1]):
             number += 1
             continue
+        tries += 1
         last = min(len(doc.lines), number + _MAX_BRACELESS_LINES)
         close = next((n for n in range(number, last + 1) if doc.lines[n - 1].rstrip().endswith("}")), None)
-        if close is None:
-            number += 1
-            continue
         try:
-            value = json.loads("{" + "\n".join(doc.lines[number - 1:close]))
-        except ValueError:
-            number += 1
-            continue
-        if isinstance(value, dict) and value:
+            value = json.loads("{" + "\n".join(doc.lines[number - 1:close])) if close is not None else None
+        except (ValueError, RecursionError):
+            value = None
+        if isinstance(value, dict) and value and close is not None:
             yield DocJson(number, close, value)
-        number = close + 1
+            number = close + 1
+        else:
+            number += 1
 
 
 def url_path(url: str) -> str:

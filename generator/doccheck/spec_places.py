@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from typing import Any
 
 from generator.errors import SourceMark
 from generator.ir.nodes import FamilyIR, ProviderIR
@@ -57,7 +59,33 @@ class SpecUnderCheck:
                     self.mark("enums", name, "values")
         return self.mark("model_families", family)
 
+    def field_mark(self, wire_path: str, endpoint: str | None) -> SourceMark:
+        """Where a request field named by the doc is written: the first ``fields`` entry of its
+        name, preferring one whose place in the spec spells the doc's parent names."""
+        names = [part.removesuffix("[]") for part in wire_path.split(".")]
+        data = self.checked.loaded.data
+        own = data.get("endpoints", {}).get(endpoint, {}).get("request") if endpoint and isinstance(data, dict) else None
+        found = list(_field_entries(own, ("endpoints", endpoint or "", "request"), names[-1])) if isinstance(
+            own, dict) else []
+        found = found or sorted(_field_entries(data, (), names[-1]),
+                                key=lambda path: -sum(name in path for name in names[:-1]))
+        return self.mark(*found[0]) if found else self.request_mark(endpoint)
+
     def request_mark(self, endpoint: str | None) -> SourceMark:
         if endpoint is None:
             return self.mark("schemas") if self.checked.spec.schemas else self.mark("endpoints")
         return self.mark("endpoints", endpoint, "request")
+
+
+def _field_entries(node: Any, path: tuple[str | int, ...], name: str, depth: int = 0) -> Iterator[tuple[str | int, ...]]:
+    """Paths of every ``fields: {name: ...}`` entry below ``node``, in file order."""
+    if depth > 40:
+        return
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "fields" and isinstance(value, dict) and name in value:
+                yield (*path, key, name)
+            yield from _field_entries(value, (*path, str(key)), name, depth + 1)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _field_entries(value, (*path, index), name, depth + 1)

@@ -412,7 +412,7 @@ class EndpointSpec(SpecModel):
 
 # Kinds of doc-check finding (generator/doccheck); a departure names one as "<kind> <subject>".
 DOC_FINDING = (r"^(model-missing|model-extra|ratio-missing|ratio-extra|size-cell|size-row-missing|size-row-extra"
-               r"|size-table-missing|field-unknown|example-rejected|value-unknown|status-unknown|endpoint-unknown) \S.*$")
+               r"|size-table-missing|field-unknown|field-required|field-optional|example-rejected|value-unknown|status-unknown|endpoint-unknown) \S.*$")
 
 
 class DocDeparture(SpecModel):

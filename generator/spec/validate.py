@@ -90,7 +90,16 @@ class SpecChecker:
         for name, endpoint in self.spec.endpoints.items():
             self._check_endpoint(("endpoints", name), name, endpoint)
         check_tables_against_rules(self)
+        self._check_departures()
         return self.diagnostics
+
+    def _check_departures(self) -> None:
+        first: dict[str, int] = {}
+        for index, departure in enumerate(self.spec.doc_departures):
+            if departure.finding in first:
+                self.error(("doc_departures", index, "finding"), f"'{departure.finding}' is already explained by "
+                           f"doc_departures[{first[departure.finding]}]; one reason per finding")
+            first.setdefault(departure.finding, index)
 
     # -- provider-level facts -------------------------------------------------
 
