@@ -46,8 +46,6 @@ _OTHER_LABEL = re.compile(r"Path\s*参数|Header\s*参数|返回响应|RESPONSE|
 class ModelMention:
     line: int
     model: str
-    # From a list the doc means as the whole set (not "例如" examples, not a JSON value).
-    listed: bool
 
 
 @dataclass(frozen=True)
@@ -144,7 +142,7 @@ def _listed_after(doc: DocText, index: int) -> list[ModelMention]:
                 continue
             break
         bold = bold or bool(_BOLD_ITEM.match(text))
-        found.append(ModelMention(number, word, True))
+        found.append(ModelMention(number, word))
         if not item:
             break  # a lone id on the line after the label ("模型名 (model)" / "nano-banana-pro")
     return found
@@ -160,9 +158,8 @@ def _inline_choices(line: str, number: int) -> list[ModelMention]:
         choice = re.search(r"(?:可选|支持|例如|e\.g\.)\s*[:：]?\s*(.+)$", cell)
         if choice is None:
             continue
-        listed = not _NOT_EXHAUSTIVE.search(cell)
         words = [word.strip(" \"'“”。.") for word in _LIST_SPLIT.split(choice.group(1))]
-        found += [ModelMention(number, word, listed) for word in words if MODEL_ID.match(word)]
+        found += [ModelMention(number, word) for word in words if MODEL_ID.match(word)]
     return found
 
 
@@ -179,7 +176,7 @@ def example_ids_column(doc: DocText) -> list[ModelMention]:
             headed = [i for i, cell in enumerate(cells) if re.search(r"\bID\b", cell)]
             column = headed[0] if headed else None
         elif column is not None and column < len(cells) and not set(cells[column]) <= set("-: "):
-            found += [ModelMention(number, word, False) for word in _LIST_SPLIT.split(cells[column]) if MODEL_ID.match(word)]
+            found += [ModelMention(number, word) for word in _LIST_SPLIT.split(cells[column]) if MODEL_ID.match(word)]
     return found
 
 
