@@ -5,6 +5,7 @@ from __future__ import annotations
 from generator.ir.nodes import EnumIR, EnumValueIR, FamilyIR, ProviderIR, SizeTableIR
 from generator.report.changes import Change, Direction, Severity, narrowed, shown, shown_all, widened
 from generator.report.classes import enum_directions
+from generator.report.renames import NO_RENAMES, SymbolRenames
 
 
 def _changed(pid: str, where: str, what: str, severity: Severity, old: str, new: str) -> list[Change]:
@@ -125,19 +126,24 @@ def _family_pair(pid: str, old: FamilyIR, new: FamilyIR) -> list[Change]:
     return changes
 
 
-def enum_changes(old: ProviderIR, new: ProviderIR) -> list[Change]:
-    """Enums added, removed, or with values gained, lost or given another outcome."""
+def enum_changes(old: ProviderIR, new: ProviderIR, renames: SymbolRenames = NO_RENAMES) -> list[Change]:
+    """Enums added, removed, renamed, or with values gained, lost or given another outcome."""
     pid = new.id
     old_by = {enum.name: enum for enum in old.enums}
     new_by = {enum.name: enum for enum in new.enums}
     changes = [Change(pid, f"{pid} enum {enum.name}", "enum removed", "breaking", old=_values(enum.values))
-               for enum in old.enums if enum.name not in new_by]
+               for enum in old.enums if enum.name not in new_by and enum.name not in renames.enums]
     changes += [Change(pid, f"{pid} enum {enum.name}", "enum added", "non-breaking", new=_values(enum.values))
-                for enum in new.enums if enum.name not in old_by]
+                for enum in new.enums if enum.name not in old_by and renames.old_enum(enum.name) == enum.name]
+    # A closed enum is a public Literal alias, an open one a name users may annotate with:
+    # code spelling the old name breaks though every value stays.
+    changes += [Change(pid, f"{pid} enum {new_name}", f"renamed (was {old_name})", "breaking")
+                for old_name, new_name in renames.enums.items()]
     old_dirs, new_dirs = enum_directions(old), enum_directions(new)
     for enum in new.enums:
-        if enum.name in old_by:
-            changes += _enum_pair(pid, old_by[enum.name], enum, old_dirs[enum.name] | new_dirs[enum.name])
+        before = old_by.get(renames.old_enum(enum.name))
+        if before is not None:
+            changes += _enum_pair(pid, before, enum, old_dirs[before.name] | new_dirs[enum.name])
     return changes
 
 

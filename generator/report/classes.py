@@ -5,6 +5,7 @@ from __future__ import annotations
 from generator.ir.nodes import ClassIR, ProviderIR, TypeIR
 from generator.report.changes import Change, Direction
 from generator.report.fields import FieldScope, field_list_changes
+from generator.report.renames import NO_RENAMES, SymbolRenames
 
 _INPUT_ONLY: frozenset[Direction] = frozenset({"input"})
 
@@ -48,24 +49,29 @@ def enum_directions(provider: ProviderIR) -> dict[str, frozenset[Direction]]:
     return {enum.name: found.get(enum.name, _INPUT_ONLY) for enum in provider.enums}
 
 
-def class_changes(old: ProviderIR, new: ProviderIR) -> list[Change]:
-    """Model classes added, removed or changed; request bodies are reported on their methods."""
+def class_changes(old: ProviderIR, new: ProviderIR, renames: SymbolRenames = NO_RENAMES) -> list[Change]:
+    """Model classes added, removed, renamed or changed; request bodies are reported on their methods."""
     pid = new.id
     old_by = {cls.name: cls for cls in old.classes}
     new_by = {cls.name: cls for cls in new.classes}
     requests = {ep.request_class for ep in (*old.endpoints, *new.endpoints) if ep.request_class}
     old_dirs, new_dirs = class_directions(old), class_directions(new)
     changes = [Change(pid, f"{pid}.models.{cls.name}", "model class removed", "breaking")
-               for cls in old.classes if cls.name not in new_by]
+               for cls in old.classes if cls.name not in new_by and cls.name not in renames.classes]
     changes += [Change(pid, f"{pid}.models.{cls.name}", "model class added", "non-breaking")
-                for cls in new.classes if cls.name not in old_by]
+                for cls in new.classes if cls.name not in old_by and renames.old_class(cls.name) == cls.name]
+    # The class name is public (imported, constructed, named in annotations and isinstance
+    # checks), so even a rename that keeps every field breaks code that spells the old name.
+    changes += [Change(pid, f"{pid}.models.{new_name}", f"renamed (was {old_name})", "breaking")
+                for old_name, new_name in renames.classes.items()]
     for cls in new.classes:
-        if cls.name not in old_by or cls.name in requests:
+        before = old_by.get(renames.old_class(cls.name))
+        if before is None or cls.name in requests:
             continue
         where = f"{pid}.models.{cls.name}"
-        scope = FieldScope(pid, where + ".{name}", where, "field", old_dirs[cls.name] | new_dirs[cls.name])
-        changes += field_list_changes(scope, old_by[cls.name].fields, cls.fields)
-        changes += _reading_changes(pid, where, old_by[cls.name], cls)
+        scope = FieldScope(pid, where + ".{name}", where, "field", old_dirs[before.name] | new_dirs[cls.name], renames)
+        changes += field_list_changes(scope, before.fields, cls.fields)
+        changes += _reading_changes(pid, where, before, cls)
     return changes
 
 
