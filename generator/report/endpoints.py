@@ -73,7 +73,8 @@ def _method_changes(pid: str, old: EndpointIR, new: EndpointIR, renames: SymbolR
     changes += field_list_changes(scope, old.params, new.params)
     changes += _fixed_changes(pid, old, new)
     changes += _reply_changes(pid, old, new, renames)
-    changes += rule_changes(pid, old.rules, new.rules, wire_renames(old.params, new.params))
+    arguments = {param.wire_name: param.param_name for param in (*old.params, *new.params)}
+    changes += rule_changes(pid, old.rules, new.rules, wire_renames(old.params, new.params), arguments)
     for what, before, after in (("summary", old.summary, new.summary),
                                 ("description", old.description, new.description)):
         if before != after:

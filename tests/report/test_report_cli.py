@@ -140,7 +140,8 @@ def test_git_revision_against_working_tree(repo: Path, capsys: pytest.CaptureFix
     code, out, err = _report(capsys, "git:HEAD", str(repo / "specs"), "--repo", str(repo))
     assert (code, err) == (0, "")
     assert out.splitlines()[0] == f"Spec changes from git:HEAD to {repo / 'specs'}"
-    assert "  non-breaking     acme family acme-1: models added: 'acme-1-turbo'" in out.splitlines()
+    assert ("  non-breaking     acme.catalog.ModelId 'acme-1-turbo': model id added (family acme-1), "
+            "accepted by acme.{generate,generate_now}(model)") in out.splitlines()
 
 
 def test_two_git_revisions(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
