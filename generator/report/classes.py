@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from generator.ir.nodes import ClassIR, ProviderIR, TypeIR
+from generator.ir.nodes import ClassIR, ProviderIR, TaskIR, TypeIR
 from generator.report.changes import Change, Direction
 from generator.report.fields import FieldScope, field_list_changes
+from generator.report.images import differing, image_location_changes
 from generator.report.renames import NO_RENAMES, SymbolRenames
 
 _INPUT_ONLY: frozenset[Direction] = frozenset({"input"})
@@ -77,15 +78,11 @@ def class_changes(old: ProviderIR, new: ProviderIR, renames: SymbolRenames = NO_
 
 def _reading_changes(pid: str, where: str, old: ClassIR, new: ClassIR) -> list[Change]:
     """How the runtime reads a reply: image locations, task status, refusals."""
-    changes = []
-    if old.images != new.images:
-        changes.append(Change(pid, where, "image locations in the reply changed", "attention",
-                              _images(old), _images(new)))
-    old_task = (old.task.status_field, old.task.progress_field, old.task.error_field) if old.task else None
-    new_task = (new.task.status_field, new.task.progress_field, new.task.error_field) if new.task else None
+    changes = image_location_changes(pid, where, old.images, new.images)
+    old_task, new_task = _task(old.task), _task(new.task)
     if old_task != new_task:
         changes.append(Change(pid, where, "task status/progress/error fields changed", "attention",
-                              _task(old_task), _task(new_task)))
+                              *differing(old_task, new_task)))
     old_refusals = {(item.path, item.values) for item in old.refusals}
     new_refusals = {(item.path, item.values) for item in new.refusals}
     if old_refusals != new_refusals:
@@ -96,17 +93,10 @@ def _reading_changes(pid: str, where: str, old: ClassIR, new: ClassIR) -> list[C
     return changes
 
 
-def _images(cls: ClassIR) -> str:
-    if cls.images is None:
-        return "none"
-    return ", ".join([*cls.images.urls, *(item.path for item in cls.images.inline)]) or "none"
-
-
-def _task(fields: tuple[str, str | None, str | None] | None) -> str:
-    if fields is None:
-        return "none"
-    status, progress, error = fields
-    return f"status={status}, progress={progress or '-'}, error={error or '-'}"
+def _task(task: TaskIR | None) -> dict[str, str]:
+    if task is None:
+        return {"task": "none"}
+    return {"status": task.status_field, "progress": task.progress_field or "none", "error": task.error_field or "none"}
 
 
 def _refusals(cls: ClassIR) -> str:

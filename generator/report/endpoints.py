@@ -9,6 +9,7 @@ from __future__ import annotations
 from generator.ir.nodes import EndpointIR, EnvelopeIR, PollingIR, ProviderIR
 from generator.report.changes import Change, Direction, Severity, shown
 from generator.report.fields import FieldScope, field_list_changes, wire_renames
+from generator.report.images import differing
 from generator.report.renames import NO_RENAMES, SymbolRenames
 from generator.report.rules import rule_changes
 
@@ -114,7 +115,7 @@ def _reply_changes(pid: str, old: EndpointIR, new: EndpointIR, renames: SymbolRe
         changes.append(Change(pid, "", "reply kind changed", "breaking", old.response_kind, new.response_kind))
     behaviour = (
         ("request body encoding changed", old.body, new.body),
-        ("reply envelope changed", _envelope(old.envelope), _envelope(new.envelope)),
+        ("reply envelope changed", *differing(_envelope(old.envelope), _envelope(new.envelope))),
         ("stream end marker changed", shown(old.stream_done), shown(new.stream_done)),
         ("stream finish field changed", shown(old.stream_finish), shown(new.stream_finish)),
         ("raises when the reply has no image", shown(old.requires_image), shown(new.requires_image)),
@@ -126,11 +127,11 @@ def _reply_changes(pid: str, old: EndpointIR, new: EndpointIR, renames: SymbolRe
     return changes
 
 
-def _envelope(envelope: EnvelopeIR | None) -> str:
+def _envelope(envelope: EnvelopeIR | None) -> dict[str, str]:
     if envelope is None:
-        return "none"
-    codes = ", ".join(envelope.success_codes)
-    return f"data={envelope.data}, code={envelope.code or '-'} ({codes}), message={envelope.message or '-'}"
+        return {"envelope": "none"}
+    return {"data": envelope.data, "code": envelope.code or "none", "success codes": ", ".join(envelope.success_codes),
+            "message": envelope.message or "none"}
 
 
 def _polling_changes(pid: str, old: PollingIR | None, new: PollingIR | None,

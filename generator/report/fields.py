@@ -237,4 +237,10 @@ def _image_input_changes(scope: FieldScope, where: str, old: FieldIR, new: Field
     if added:
         changes.append(scope.change(where, "image forms now accepted", widened(scope.directions),
                                     new=", ".join(added)))
+    if old.image_input and new.image_input:
+        # The SDK builds an inline image under these keys: user code is the same, the request is not.
+        keys = [(what, shown(getattr(old.image_input, attr)), shown(getattr(new.image_input, attr)))
+                for what, attr in (("data key", "data_key"), ("MIME-type key", "mime_key"))]
+        changes += [scope.change(where, f"inline image sent under another {what}", "attention", before, after)
+                    for what, before, after in keys if before != after]
     return changes

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from spec_pairs import apply_edit, spec_pair
+import pytest
+from spec_pairs import apply_edit, scenario_names, spec_pair
 
 from generator.pipeline import build_ir
 from generator.report.compare import compare_specs
 from generator.report.render import change_line
 from generator.report.symbols import wait_effect
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _lines(before: Path, after: Path) -> list[str]:
@@ -39,3 +42,32 @@ def test_a_status_outcome_changed_says_what_waiting_now_does(tmp_path: Path) -> 
     assert _lines(before, after) == [
         ("acme.catalog.TaskStatus: outcome of 'failed' changed; acme.wait() and acme.generate_and_wait() "
          "now raise ContentPolicyError on it: failure -> violation")]
+
+
+def _shipped_pair(tmp_path: Path, spec: str, old: str, new: str) -> tuple[Path, Path]:
+    """The shipped ``spec`` before and after replacing ``old`` (which must occur once) by ``new``."""
+    before, after = tmp_path / "before" / "specs", tmp_path / "after" / "specs"
+    before.mkdir(parents=True)
+    after.mkdir(parents=True)
+    text = (ROOT / "specs" / spec).read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    (before / spec).write_text(text, encoding="utf-8")
+    (after / spec).write_text(text.replace(old, new), encoding="utf-8")
+    return before, after
+
+
+def test_an_inline_image_key_change_is_shown_not_hidden_in_a_summary(tmp_path: Path) -> None:
+    """The issue's line read ``data[].url, data[] -> data[].url, data[]`` and hid the MIME-type key."""
+    before, after = _shipped_pair(tmp_path, "gemini_jobs.yaml",
+                                  '- {path: "candidates[].content.parts[].inlineData", data_key: data, mime_key: mimeType}',
+                                  '- {path: "candidates[].content.parts[].inlineData", data_key: data, mime_key: mime}')
+    assert _lines(before, after) == [
+        ("gemini_jobs.models.GenerateContentResponse: inline image at candidates[].content.parts[].inlineData "
+         "read from other keys: MIME-type key='mimeType' -> MIME-type key='mime'")]
+
+
+@pytest.mark.parametrize("name", scenario_names())
+def test_before_and_after_of_every_scenario_line_differ(name: str, tmp_path: Path) -> None:
+    before, after = spec_pair(name, tmp_path)
+    for change in compare_specs(build_ir(before), build_ir(after)).changes:
+        assert not (change.old and change.new and change.old == change.new), change
