@@ -7,6 +7,7 @@ methods are reported once, e.g. ``api_generate.{generate,submit}(prompt)``.
 from __future__ import annotations
 
 from generator.ir.nodes import EndpointIR, EnvelopeIR, PollingIR, ProviderIR
+from generator.report.canonical import canonical_changes
 from generator.report.changes import Change, Direction, Severity, shown
 from generator.report.fields import FieldScope, field_list_changes, wire_renames
 from generator.report.images import differing
@@ -74,6 +75,7 @@ def _method_changes(pid: str, old: EndpointIR, new: EndpointIR, renames: SymbolR
     changes += field_list_changes(scope, old.params, new.params)
     changes += _fixed_changes(pid, old, new)
     changes += _reply_changes(pid, old, new, renames)
+    changes += canonical_changes(pid, old.canonical, new.canonical)
     arguments = {param.wire_name: param.param_name for param in (*old.params, *new.params)}
     changes += rule_changes(pid, old.rules, new.rules, wire_renames(old.params, new.params), arguments)
     for what, before, after in (("summary", old.summary, new.summary),

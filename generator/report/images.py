@@ -11,11 +11,11 @@ from generator.ir.nodes import ImagesIR, InlineImageIR
 from generator.report.changes import Change, shown, shown_all
 
 
-def differing(old: dict[str, str], new: dict[str, str]) -> tuple[str, str]:
+def differing(old: dict[str, str], new: dict[str, str], missing: str = "none") -> tuple[str, str]:
     """``key=value`` texts of only the keys whose values differ, before and after."""
     keys = [key for key in dict.fromkeys([*old, *new]) if old.get(key) != new.get(key)]
-    return (", ".join(f"{key}={old.get(key, '-')}" for key in keys),
-            ", ".join(f"{key}={new.get(key, '-')}" for key in keys))
+    return (", ".join(f"{key}={old.get(key, missing)}" for key in keys),
+            ", ".join(f"{key}={new.get(key, missing)}" for key in keys))
 
 
 def image_location_changes(pid: str, where: str, old: ImagesIR | None, new: ImagesIR | None) -> list[Change]:

@@ -71,3 +71,29 @@ def test_before_and_after_of_every_scenario_line_differ(name: str, tmp_path: Pat
     before, after = spec_pair(name, tmp_path)
     for change in compare_specs(build_ir(before), build_ir(after)).changes:
         assert not (change.old and change.new and change.old == change.new), change
+
+
+def _shipped_edit(tmp_path: Path, spec: str, old: str, new: str) -> list[str]:
+    """Report lines of the shipped ``spec`` with every ``old`` replaced by ``new``."""
+    before, after = tmp_path / "before" / "specs", tmp_path / "after" / "specs"
+    before.mkdir(parents=True)
+    after.mkdir(parents=True)
+    text = (ROOT / "specs" / spec).read_text(encoding="utf-8")
+    assert old in text
+    (before / spec).write_text(text, encoding="utf-8")
+    (after / spec).write_text(text.replace(old, new), encoding="utf-8")
+    return _lines(before, after)
+
+
+def test_a_canonical_concept_made_unsupported_breaks_generate_callers(tmp_path: Path) -> None:
+    lines = _shipped_edit(tmp_path, "image_tasks.yaml", "      output_format: output_format\n      unsupported:\n",
+                          "      unsupported:\n        output_format: the relay dropped it\n")
+    assert lines == [("image_tasks.{create_task,generate,edit} for imagerelay.generate: no longer takes "
+                      "'output_format': output_format -> unsupported: the relay dropped it")]
+
+
+def test_a_canonical_concept_placed_elsewhere_shows_the_path_that_changed(tmp_path: Path) -> None:
+    lines = _shipped_edit(tmp_path, "api_generate.yaml", "      pixel_size: aspectRatio\n",
+                          "      pixel_size: imageSize\n")
+    assert lines == [("api_generate.{generate,generate_stream,submit} for imagerelay.generate: "
+                      "'pixel_size' placed elsewhere in the request: path=aspectRatio -> path=imageSize")]
