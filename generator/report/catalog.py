@@ -5,6 +5,8 @@ from __future__ import annotations
 from generator.ir.nodes import EnumIR, EnumValueIR, FamilyIR, ProviderIR, SizeTableIR
 from generator.report.changes import Change, Direction, Severity, narrowed, shown, shown_all, widened
 from generator.report.classes import enum_directions
+from generator.report.renames import NO_RENAMES, SymbolRenames
+from generator.report.symbols import catalog_symbol, enum_takers, model_takers, status_waiters, wait_effect
 
 
 def _changed(pid: str, where: str, what: str, severity: Severity, old: str, new: str) -> list[Change]:
@@ -85,7 +87,7 @@ def _wording_changes(old: ProviderIR, new: ProviderIR) -> list[Change]:
 
 
 def family_changes(old: ProviderIR, new: ProviderIR) -> list[Change]:
-    """Families, and which models (and model-id patterns) each one holds."""
+    """Families, the model ids they hold, and their model-id patterns."""
     pid = new.id
     old_by = {family.name: family for family in old.families}
     new_by = {family.name: family for family in new.families}
@@ -93,25 +95,41 @@ def family_changes(old: ProviderIR, new: ProviderIR) -> list[Change]:
                if name not in new_by]
     changes += [Change(pid, f"{pid} family {name}", "family added", "non-breaking") for name in new_by
                 if name not in old_by]
-    old_of = {model: family.name for family in old.families for model in family.models}
-    new_of = {model: family.name for family in new.families for model in family.models}
-    for family in new.families:
-        where = f"{pid} family {family.name}"
-        added = [model for model in family.models if model not in old_of]
-        changes += _changed(pid, where, "models added", "non-breaking", "", shown_all(added))
-        for model in family.models:
-            if old_of.get(model, family.name) != family.name:
-                # Rules and size tables follow the family: the same model id may now be checked differently.
-                changes.append(Change(pid, where, f"model {model!r} moved here", "attention",
-                                      f"family {old_of[model]}", f"family {family.name}"))
-    for family in old.families:
-        removed = [model for model in family.models if model not in new_of]
-        changes += _changed(pid, f"{pid} family {family.name}", "models removed", "breaking",
-                            shown_all(removed), "")
+    changes += model_id_changes(old, new)
     for name, family in new_by.items():
         if name in old_by:
             changes += _family_pair(pid, old_by[name], family)
     return changes
+
+
+def model_id_changes(old: ProviderIR, new: ProviderIR) -> list[Change]:
+    """Each model id added, removed or moved, named as ``catalog.ModelId`` holds it, with the
+    methods whose argument is typed by it."""
+    pid = new.id
+    old_of = {model: family.name for family in old.families for model in family.models}
+    new_of = {model: family.name for family in new.families for model in family.models}
+    symbol = catalog_symbol(new, "ModelId")
+    changes = []
+    for model, family in new_of.items():
+        takers = model_takers(new) or "the methods"
+        if model not in old_of:
+            changes.append(Change(pid, f"{symbol} {shown(model)}",
+                                  f"model id added (family {family}), accepted by {takers}", "non-breaking"))
+        elif old_of[model] != family:
+            # Rules and size tables follow the family: the same model id may now be checked differently.
+            changes.append(Change(pid, f"{symbol} {shown(model)}",
+                                  f"moved to another family, whose rules and sizes now apply to it in {takers}",
+                                  "attention", f"family {old_of[model]}", f"family {family}"))
+    # Closed list: the removed id is refused before sending; open: sent, with a warning.
+    effect = "now refused before sending" if new.models_closed else "now sent with a warning"
+    takers = model_takers(old) or "the methods"
+    changes += [Change(pid, f"{symbol} {shown(model)}", f"model id removed (family {family}); {effect} by {takers}",
+                       "breaking") for model, family in old_of.items() if model not in new_of]
+    return changes
+
+
+def _taken_by(takers: str) -> str:
+    return f" (argument {takers})" if takers else ""
 
 
 def _family_pair(pid: str, old: FamilyIR, new: FamilyIR) -> list[Change]:
@@ -125,19 +143,24 @@ def _family_pair(pid: str, old: FamilyIR, new: FamilyIR) -> list[Change]:
     return changes
 
 
-def enum_changes(old: ProviderIR, new: ProviderIR) -> list[Change]:
-    """Enums added, removed, or with values gained, lost or given another outcome."""
+def enum_changes(old: ProviderIR, new: ProviderIR, renames: SymbolRenames = NO_RENAMES) -> list[Change]:
+    """Enums added, removed, renamed, or with values gained, lost or given another outcome."""
     pid = new.id
     old_by = {enum.name: enum for enum in old.enums}
     new_by = {enum.name: enum for enum in new.enums}
-    changes = [Change(pid, f"{pid} enum {enum.name}", "enum removed", "breaking", old=_values(enum.values))
-               for enum in old.enums if enum.name not in new_by]
-    changes += [Change(pid, f"{pid} enum {enum.name}", "enum added", "non-breaking", new=_values(enum.values))
-                for enum in new.enums if enum.name not in old_by]
+    changes = [Change(pid, catalog_symbol(old, enum.name), "enum removed", "breaking", old=_values(enum.values))
+               for enum in old.enums if enum.name not in new_by and enum.name not in renames.enums]
+    changes += [Change(pid, catalog_symbol(new, enum.name), "enum added", "non-breaking", new=_values(enum.values))
+                for enum in new.enums if enum.name not in old_by and renames.old_enum(enum.name) == enum.name]
+    # A closed enum is a public Literal alias, an open one a name users may annotate with:
+    # code spelling the old name breaks though every value stays.
+    changes += [Change(pid, catalog_symbol(new, new_name), f"renamed (was {old_name})", "breaking")
+                for old_name, new_name in renames.enums.items()]
     old_dirs, new_dirs = enum_directions(old), enum_directions(new)
     for enum in new.enums:
-        if enum.name in old_by:
-            changes += _enum_pair(pid, old_by[enum.name], enum, old_dirs[enum.name] | new_dirs[enum.name])
+        before = old_by.get(renames.old_enum(enum.name))
+        if before is not None:
+            changes += _enum_pair(new, before, enum, old_dirs[before.name] | new_dirs[enum.name])
     return changes
 
 
@@ -146,16 +169,24 @@ def _values(values: tuple[EnumValueIR, ...]) -> str:
     return ", ".join(shown(item.value) + (f" ({item.outcome})" if item.outcome else "") for item in values)
 
 
-def _enum_pair(pid: str, old: EnumIR, new: EnumIR, dirs: frozenset[Direction]) -> list[Change]:
-    where = f"{pid} enum {new.name}"
+def _enum_pair(provider: ProviderIR, old: EnumIR, new: EnumIR, dirs: frozenset[Direction]) -> list[Change]:
+    pid, where = provider.id, catalog_symbol(provider, new.name)
     old_by = {item.value: item for item in old.values}
     new_by = {item.value: item for item in new.values}
     removed = tuple(item for item in old.values if item.value not in new_by)
     added = tuple(item for item in new.values if item.value not in old_by)
+    taken = _taken_by(enum_takers(provider, new.name))
     # A closed enum is a public Literal alias: code spelling a removed value no longer type-checks.
     # An open enum still accepts values it no longer lists; only what they mean for polling changes.
-    changes = _changed(pid, where, "values removed", "attention" if new.open else "breaking", _values(removed), "")
-    changes += _changed(pid, where, "values added", widened(dirs), "", _values(added))
+    changes = _changed(pid, where, f"values removed{taken}", "attention" if new.open else "breaking",
+                       _values(removed), "")
+    waiters = status_waiters(provider, new)
+    if waiters:
+        # A task status: what matters is what waiting does when a task reports the value.
+        changes += [Change(pid, where, f"status value added; {wait_effect(waiters, item.outcome)}", widened(dirs),
+                           new=_values((item,))) for item in added]
+    else:
+        changes += _changed(pid, where, f"values added{taken}", widened(dirs), "", _values(added))
     if old.open != new.open:
         severity = widened(dirs) if new.open else narrowed(dirs)
         changes.append(Change(pid, where, "open to unlisted values" if new.open else "closed to unlisted values",
@@ -163,7 +194,8 @@ def _enum_pair(pid: str, old: EnumIR, new: EnumIR, dirs: frozenset[Direction]) -
     for value, item in new_by.items():
         before = old_by.get(value)
         if before is not None and before.outcome != item.outcome:
-            changes.append(Change(pid, where, f"outcome of {value!r} changed", "attention",
+            effect = f"; {wait_effect(waiters, item.outcome)}" if waiters else ""
+            changes.append(Change(pid, where, f"outcome of {value!r} changed{effect}", "attention",
                                   before.outcome or "none", item.outcome or "none"))
     reworded = [value for value, item in new_by.items() if value in old_by
                 and (old_by[value].description, old_by[value].note) != (item.description, item.note)]

@@ -39,7 +39,7 @@ class Change:
     """One difference an SDK user can notice, at one place of one provider's SDK."""
 
     provider: str
-    # Where users meet it, e.g. ``api_generate.generate(aspect_ratio)`` or ``api_generate enum AspectRatio``.
+    # Where users meet it, e.g. ``api_generate.generate(aspect_ratio)`` or ``api_generate.catalog.AspectRatio``.
     location: str
     what: str
     severity: Severity

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from generator.ir.nodes import ClassIR, ProviderIR, TypeIR
+from generator.ir.nodes import ClassIR, ProviderIR, TaskIR, TypeIR
 from generator.report.changes import Change, Direction
 from generator.report.fields import FieldScope, field_list_changes
+from generator.report.images import differing, image_location_changes
+from generator.report.renames import NO_RENAMES, SymbolRenames
 
 _INPUT_ONLY: frozenset[Direction] = frozenset({"input"})
 
@@ -48,38 +50,39 @@ def enum_directions(provider: ProviderIR) -> dict[str, frozenset[Direction]]:
     return {enum.name: found.get(enum.name, _INPUT_ONLY) for enum in provider.enums}
 
 
-def class_changes(old: ProviderIR, new: ProviderIR) -> list[Change]:
-    """Model classes added, removed or changed; request bodies are reported on their methods."""
+def class_changes(old: ProviderIR, new: ProviderIR, renames: SymbolRenames = NO_RENAMES) -> list[Change]:
+    """Model classes added, removed, renamed or changed; request bodies are reported on their methods."""
     pid = new.id
     old_by = {cls.name: cls for cls in old.classes}
     new_by = {cls.name: cls for cls in new.classes}
     requests = {ep.request_class for ep in (*old.endpoints, *new.endpoints) if ep.request_class}
     old_dirs, new_dirs = class_directions(old), class_directions(new)
     changes = [Change(pid, f"{pid}.models.{cls.name}", "model class removed", "breaking")
-               for cls in old.classes if cls.name not in new_by]
+               for cls in old.classes if cls.name not in new_by and cls.name not in renames.classes]
     changes += [Change(pid, f"{pid}.models.{cls.name}", "model class added", "non-breaking")
-                for cls in new.classes if cls.name not in old_by]
+                for cls in new.classes if cls.name not in old_by and renames.old_class(cls.name) == cls.name]
+    # The class name is public (imported, constructed, named in annotations and isinstance
+    # checks), so even a rename that keeps every field breaks code that spells the old name.
+    changes += [Change(pid, f"{pid}.models.{new_name}", f"renamed (was {old_name})", "breaking")
+                for old_name, new_name in renames.classes.items()]
     for cls in new.classes:
-        if cls.name not in old_by or cls.name in requests:
+        before = old_by.get(renames.old_class(cls.name))
+        if before is None or cls.name in requests:
             continue
         where = f"{pid}.models.{cls.name}"
-        scope = FieldScope(pid, where + ".{name}", where, "field", old_dirs[cls.name] | new_dirs[cls.name])
-        changes += field_list_changes(scope, old_by[cls.name].fields, cls.fields)
-        changes += _reading_changes(pid, where, old_by[cls.name], cls)
+        scope = FieldScope(pid, where + ".{name}", where, "field", old_dirs[before.name] | new_dirs[cls.name], renames)
+        changes += field_list_changes(scope, before.fields, cls.fields)
+        changes += _reading_changes(pid, where, before, cls)
     return changes
 
 
 def _reading_changes(pid: str, where: str, old: ClassIR, new: ClassIR) -> list[Change]:
     """How the runtime reads a reply: image locations, task status, refusals."""
-    changes = []
-    if old.images != new.images:
-        changes.append(Change(pid, where, "image locations in the reply changed", "attention",
-                              _images(old), _images(new)))
-    old_task = (old.task.status_field, old.task.progress_field, old.task.error_field) if old.task else None
-    new_task = (new.task.status_field, new.task.progress_field, new.task.error_field) if new.task else None
+    changes = image_location_changes(pid, where, old.images, new.images)
+    old_task, new_task = _task(old.task), _task(new.task)
     if old_task != new_task:
         changes.append(Change(pid, where, "task status/progress/error fields changed", "attention",
-                              _task(old_task), _task(new_task)))
+                              *differing(old_task, new_task)))
     old_refusals = {(item.path, item.values) for item in old.refusals}
     new_refusals = {(item.path, item.values) for item in new.refusals}
     if old_refusals != new_refusals:
@@ -90,17 +93,10 @@ def _reading_changes(pid: str, where: str, old: ClassIR, new: ClassIR) -> list[C
     return changes
 
 
-def _images(cls: ClassIR) -> str:
-    if cls.images is None:
-        return "none"
-    return ", ".join([*cls.images.urls, *(item.path for item in cls.images.inline)]) or "none"
-
-
-def _task(fields: tuple[str, str | None, str | None] | None) -> str:
-    if fields is None:
-        return "none"
-    status, progress, error = fields
-    return f"status={status}, progress={progress or '-'}, error={error or '-'}"
+def _task(task: TaskIR | None) -> dict[str, str]:
+    if task is None:
+        return {"task": "none"}
+    return {"status": task.status_field, "progress": task.progress_field or "none", "error": task.error_field or "none"}
 
 
 def _refusals(cls: ClassIR) -> str:

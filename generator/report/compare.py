@@ -9,6 +9,7 @@ from generator.report.catalog import enum_changes, family_changes, settings_chan
 from generator.report.changes import Change, ChangeReport
 from generator.report.classes import class_changes
 from generator.report.endpoints import endpoint_changes
+from generator.report.renames import find_renames
 
 
 def compare_specs(old: Sequence[ProviderIR], new: Sequence[ProviderIR]) -> ChangeReport:
@@ -28,13 +29,14 @@ def compare_specs(old: Sequence[ProviderIR], new: Sequence[ProviderIR]) -> Chang
 
 def provider_changes(old: ProviderIR, new: ProviderIR) -> list[Change]:
     """One provider's changes, from its settings outwards to its methods and models."""
+    renames = find_renames(old, new)
     return [
         *settings_changes(old, new),
         *family_changes(old, new),
-        *enum_changes(old, new),
+        *enum_changes(old, new, renames),
         *size_table_changes(old, new),
-        *endpoint_changes(old, new),
-        *class_changes(old, new),
+        *endpoint_changes(old, new, renames),
+        *class_changes(old, new, renames),
     ]
 
 

@@ -7,8 +7,11 @@ methods are reported once, e.g. ``api_generate.{generate,submit}(prompt)``.
 from __future__ import annotations
 
 from generator.ir.nodes import EndpointIR, EnvelopeIR, PollingIR, ProviderIR
+from generator.report.canonical import canonical_changes
 from generator.report.changes import Change, Direction, Severity, shown
 from generator.report.fields import FieldScope, field_list_changes, wire_renames
+from generator.report.images import differing
+from generator.report.renames import NO_RENAMES, SymbolRenames
 from generator.report.rules import rule_changes
 
 _INPUT: frozenset[Direction] = frozenset({"input"})
@@ -18,7 +21,7 @@ def _request_line(endpoint: EndpointIR) -> str:
     return f"{endpoint.http_method} {endpoint.path}"
 
 
-def endpoint_changes(old: ProviderIR, new: ProviderIR) -> list[Change]:
+def endpoint_changes(old: ProviderIR, new: ProviderIR, renames: SymbolRenames = NO_RENAMES) -> list[Change]:
     pid = new.id
     old_by = {endpoint.name: endpoint for endpoint in old.endpoints}
     new_by = {endpoint.name: endpoint for endpoint in new.endpoints}
@@ -30,8 +33,9 @@ def endpoint_changes(old: ProviderIR, new: ProviderIR) -> list[Change]:
         if endpoint.name not in old_by:
             changes += _whole_method(pid, endpoint, "added")
     kept = [(old_by[endpoint.name], endpoint) for endpoint in new.endpoints if endpoint.name in old_by]
-    located = [(after.name, change) for before, after in kept for change in _method_changes(pid, before, after)]
-    waits = [change for before, after in kept for change in _polling_changes(pid, before.polling, after.polling)]
+    located = [(after.name, change) for before, after in kept for change in _method_changes(pid, before, after, renames)]
+    waits = [change for before, after in kept
+             for change in _polling_changes(pid, before.polling, after.polling, renames)]
     return changes + fold_methods(pid, located) + waits
 
 
@@ -62,16 +66,18 @@ def fold_methods(pid: str, located: list[tuple[str, Change]]) -> list[Change]:
     return folded
 
 
-def _method_changes(pid: str, old: EndpointIR, new: EndpointIR) -> list[Change]:
+def _method_changes(pid: str, old: EndpointIR, new: EndpointIR, renames: SymbolRenames) -> list[Change]:
     """One method's changes, located relative to it (``(param)``, `` rule ...`` or nothing)."""
     changes = []
     if _request_line(old) != _request_line(new):
         changes.append(Change(pid, "", "request line changed", "attention", _request_line(old), _request_line(new)))
-    scope = FieldScope(pid, "({name})", "", "parameter", _INPUT)
+    scope = FieldScope(pid, "({name})", "", "parameter", _INPUT, renames)
     changes += field_list_changes(scope, old.params, new.params)
     changes += _fixed_changes(pid, old, new)
-    changes += _reply_changes(pid, old, new)
-    changes += rule_changes(pid, old.rules, new.rules, wire_renames(old.params, new.params))
+    changes += _reply_changes(pid, old, new, renames)
+    changes += canonical_changes(pid, old.canonical, new.canonical)
+    arguments = {param.wire_name: param.param_name for param in (*old.params, *new.params)}
+    changes += rule_changes(pid, old.rules, new.rules, wire_renames(old.params, new.params), arguments)
     for what, before, after in (("summary", old.summary, new.summary),
                                 ("description", old.description, new.description)):
         if before != after:
@@ -100,9 +106,10 @@ def _fixed_changes(pid: str, old: EndpointIR, new: EndpointIR) -> list[Change]:
     return changes
 
 
-def _reply_changes(pid: str, old: EndpointIR, new: EndpointIR) -> list[Change]:
+def _reply_changes(pid: str, old: EndpointIR, new: EndpointIR, renames: SymbolRenames) -> list[Change]:
     changes = []
-    if old.response_class != new.response_class:
+    # A reply class renamed and otherwise unchanged is reported once, on the class.
+    if renames.cls(old.response_class) != new.response_class:
         changes.append(Change(pid, "", "return type changed", "breaking", f"models.{old.response_class}",
                               f"models.{new.response_class}"))
     if old.response_kind != new.response_kind:
@@ -110,7 +117,7 @@ def _reply_changes(pid: str, old: EndpointIR, new: EndpointIR) -> list[Change]:
         changes.append(Change(pid, "", "reply kind changed", "breaking", old.response_kind, new.response_kind))
     behaviour = (
         ("request body encoding changed", old.body, new.body),
-        ("reply envelope changed", _envelope(old.envelope), _envelope(new.envelope)),
+        ("reply envelope changed", *differing(_envelope(old.envelope), _envelope(new.envelope))),
         ("stream end marker changed", shown(old.stream_done), shown(new.stream_done)),
         ("stream finish field changed", shown(old.stream_finish), shown(new.stream_finish)),
         ("raises when the reply has no image", shown(old.requires_image), shown(new.requires_image)),
@@ -122,14 +129,15 @@ def _reply_changes(pid: str, old: EndpointIR, new: EndpointIR) -> list[Change]:
     return changes
 
 
-def _envelope(envelope: EnvelopeIR | None) -> str:
+def _envelope(envelope: EnvelopeIR | None) -> dict[str, str]:
     if envelope is None:
-        return "none"
-    codes = ", ".join(envelope.success_codes)
-    return f"data={envelope.data}, code={envelope.code or '-'} ({codes}), message={envelope.message or '-'}"
+        return {"envelope": "none"}
+    return {"data": envelope.data, "code": envelope.code or "none", "success codes": ", ".join(envelope.success_codes),
+            "message": envelope.message or "none"}
 
 
-def _polling_changes(pid: str, old: PollingIR | None, new: PollingIR | None) -> list[Change]:
+def _polling_changes(pid: str, old: PollingIR | None, new: PollingIR | None,
+                     renames: SymbolRenames) -> list[Change]:
     """The wait helper a polling method brings, located at the helper users call."""
     if old is None and new is not None:
         return [Change(pid, f"{pid}.{new.wait_method}", "method added", "non-breaking", new=_polling(new))]
@@ -141,7 +149,7 @@ def _polling_changes(pid: str, old: PollingIR | None, new: PollingIR | None) -> 
     if old.wait_method != new.wait_method:
         changes.append(Change(pid, f"{pid}.{old.wait_method}", "method renamed", "breaking", old.wait_method,
                               new.wait_method))
-    if _polling(old) != _polling(new):
+    if renames.annotation(_polling(old)) != _polling(new):
         changes.append(Change(pid, f"{pid}.{new.wait_method}", "polling changed", "attention", _polling(old),
                               _polling(new)))
     return changes

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from generator.ir.nodes import FieldIR, TypeIR
 from generator.report.changes import Change, Direction, Severity, narrowed, shown, shown_all, widened
+from generator.report.renames import NO_RENAMES, SymbolRenames
 
 # Image fields also take files and paths in client code; compared apart, via ``accepts``.
 _IMAGE_SUFFIX = " | ImageSource"
@@ -26,6 +27,8 @@ class FieldScope:
     container: str
     noun: str
     directions: frozenset[Direction]
+    # Classes and enums the provider renamed: a field whose type only follows one is unchanged.
+    renames: SymbolRenames = NO_RENAMES
 
     def at(self, field: FieldIR) -> str:
         return self.template.format(name=field.param_name)
@@ -110,7 +113,7 @@ def field_changes(scope: FieldScope, old: FieldIR, new: FieldIR) -> list[Change]
                                     new.param_name))
     changes += _alias_changes(scope, where, old, new)
     # A field naming the same enum follows it; the enum's own changes are reported once, on the enum.
-    if not (old.enum_name is not None and old.enum_name == new.enum_name):
+    if not (old.enum_name is not None and scope.renames.enum(old.enum_name) == new.enum_name):
         changes += type_changes(scope, where, "", old.type, new.type)
     changes += _required_changes(scope, where, old, new)
     if old.default != new.default:
@@ -158,7 +161,7 @@ def _required_changes(scope: FieldScope, where: str, old: FieldIR, new: FieldIR)
 def type_changes(scope: FieldScope, where: str, prefix: str, old: TypeIR, new: TypeIR) -> list[Change]:
     """Type differences, told as allowed values gained or lost where the type is a closed set."""
     before, after = plain(old.annotation), plain(new.annotation)
-    if before == after:
+    if scope.renames.annotation(before) == after:
         return []
     if old.kind == new.kind == "array" and old.item is not None and new.item is not None:
         return type_changes(scope, where, prefix + "item ", old.item, new.item)
@@ -170,7 +173,7 @@ def type_changes(scope: FieldScope, where: str, prefix: str, old: TypeIR, new: T
         return [scope.change(where, f"{prefix}no longer limited to listed values", widened(dirs), before, after)]
     if new.values and not old.values and old.kind == new.kind:
         return [scope.change(where, f"{prefix}now limited to listed values", narrowed(dirs), before, after)]
-    old_set = {plain(v.annotation) for v in old.variants} or {before}
+    old_set = {scope.renames.annotation(plain(v.annotation)) for v in old.variants} or {before}
     new_set = {plain(v.annotation) for v in new.variants} or {after}
     if old_set < new_set:
         return [scope.change(where, f"{prefix}type widened", widened(dirs), before, after)]
@@ -234,4 +237,10 @@ def _image_input_changes(scope: FieldScope, where: str, old: FieldIR, new: Field
     if added:
         changes.append(scope.change(where, "image forms now accepted", widened(scope.directions),
                                     new=", ".join(added)))
+    if old.image_input and new.image_input:
+        # The SDK builds an inline image under these keys: user code is the same, the request is not.
+        keys = [(what, shown(getattr(old.image_input, attr)), shown(getattr(new.image_input, attr)))
+                for what, attr in (("data key", "data_key"), ("MIME-type key", "mime_key"))]
+        changes += [scope.change(where, f"inline image sent under another {what}", "attention", before, after)
+                    for what, before, after in keys if before != after]
     return changes

@@ -43,24 +43,34 @@ def _keyed(rules: tuple[RuleIR, ...]) -> dict[tuple[str, int], RuleIR]:
 
 
 def rule_changes(provider: str, old: tuple[RuleIR, ...], new: tuple[RuleIR, ...],
-                 renamed: Mapping[str, str] | None = None) -> list[Change]:
-    """Rule changes located relative to the method (`` rule <label>``). ``renamed`` maps old
-    wire names to new ones: a rule that only follows a renamed field is the same rule (the
-    rename is reported once, on the field)."""
+                 renamed: Mapping[str, str] | None = None, arguments: Mapping[str, str] | None = None) -> list[Change]:
+    """Rule changes located relative to the method: ``(aspect_ratio) rule OneOf(aspectRatio)``,
+    the Python arguments the rule checks, then the rule with the wire fields it names.
+    ``renamed`` maps old wire names to new ones: a rule that only follows a renamed field is
+    the same rule (the rename is reported once, on the field). ``arguments`` maps wire names
+    to Python arguments."""
     if renamed:
         old = tuple(_following(rule, renamed) for rule in old)
     old_keyed, new_keyed = _keyed(old), _keyed(new)
     changes = []
     for key, rule in new_keyed.items():
-        where = f" rule {key[0]}"
+        where = _where(rule, key[0], arguments or {})
         if key not in old_keyed:
             changes.append(Change(provider, where, "rule added", "breaking", new=rule.summary))
         else:
             changes += [Change(provider, where, what, severity, before, after)
                         for what, severity, before, after in _rule_pair(old_keyed[key], rule)]
-    changes += [Change(provider, f" rule {key[0]}", "rule removed", "non-breaking", old=rule.summary)
-                for key, rule in old_keyed.items() if key not in new_keyed]
+    changes += [Change(provider, _where(rule, key[0], arguments or {}), "rule removed", "non-breaking",
+                       old=rule.summary) for key, rule in old_keyed.items() if key not in new_keyed]
     return changes
+
+
+def _where(rule: RuleIR, label: str, arguments: Mapping[str, str]) -> str:
+    """`` (aspect_ratio) rule OneOf(aspectRatio) ...``: users pass the argument, the rule reads the wire."""
+    # A nested path ("contents[].parts") is checked inside the argument its first segment names.
+    tops = [field.split(".")[0].split("[")[0] for field in rule.fields]
+    names = list(dict.fromkeys(arguments[top] for top in tops if top in arguments))
+    return (f"({', '.join(names)})" if names else "") + f" rule {label}"
 
 
 def _following(rule: RuleIR, renamed: Mapping[str, str]) -> RuleIR:

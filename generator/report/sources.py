@@ -5,10 +5,11 @@ from __future__ import annotations
 import subprocess
 import tempfile
 from contextlib import nullcontext
+from dataclasses import replace
 from pathlib import Path
 
 from generator.check import check_spec_dir
-from generator.errors import RelaygenError
+from generator.errors import Diagnostic, RelaygenError, SpecError
 from generator.ir.nodes import ProviderIR
 from generator.naming import names_as_written
 
@@ -30,13 +31,30 @@ def read_source(source: str, repo: Path, spec_folder: str = "specs", *, old: boo
     with names_as_written() if old else nullcontext():
         if source.startswith(GIT_PREFIX):
             return ir_at_revision(source[len(GIT_PREFIX):], repo, spec_folder)
-        return ir_of_folder(Path(source))
+        return ir_of_folder(Path(source), shown_as=source)
 
 
-def ir_of_folder(folder: Path) -> list[ProviderIR]:
+def ir_of_folder(folder: Path, *, shown_as: str | None = None) -> list[ProviderIR]:
+    """The IR of every spec in ``folder``. With ``shown_as``, diagnostics name the files
+    under that text, the folder exactly as the user typed it, instead of the bare folder name
+    the checker uses (which, for ``old/specs``, names a folder the user cannot find)."""
     if not folder.is_dir():
         raise SourceError(f"spec folder {str(folder)!r} does not exist")
-    return check_spec_dir(folder)
+    try:
+        return check_spec_dir(folder)
+    except SpecError as exc:
+        if shown_as is None:
+            raise
+        raise SpecError([_shown_under(item, folder.name, shown_as) for item in exc.diagnostics]) from None
+
+
+def _shown_under(diagnostic: Diagnostic, folder_name: str, shown_as: str) -> Diagnostic:
+    """``diagnostic`` located under ``shown_as``: the checker names files ``<folder name>/<file>``."""
+    file = diagnostic.mark.file
+    if file != folder_name and not file.startswith(folder_name + "/"):
+        return diagnostic
+    # "old/" and "old" are the same folder: its files read "old/acme.yaml" either way.
+    return replace(diagnostic, mark=replace(diagnostic.mark, file=shown_as.rstrip("/") + file[len(folder_name):]))
 
 
 def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[bytes]:

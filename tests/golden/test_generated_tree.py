@@ -124,7 +124,8 @@ def test_enum_edit_reaches_models_rules_and_docs(tmp_path: Path) -> None:
     assert "Literal[\"1K\", \"2K\", \"4K\", \"8K\"]" in files["imagerelay/api_generate/models.py"]
     assert 'ImageSize = Literal["1K", "2K", "4K", "8K"]' in files["imagerelay/api_generate/catalog.py"]
     assert "| `8K` |" in files["docs/api_generate.md"]
-    assert "- non-breaking · `api_generate enum ImageSize`: values added: `'8K'`\n" in files["CHANGELOG.md"]
+    assert ("- non-breaking · `api_generate.catalog.ImageSize`: values added (argument "
+            "api_generate.{generate,generate_stream,submit}(image_size)): `'8K'`\n") in files["CHANGELOG.md"]
     assert stale_files(GENERATED, [OutputFile(p, c) for p, c in files.items()]) == sorted(
         ["docs/api_generate.md", "imagerelay/api_generate/catalog.py", "imagerelay/api_generate/models.py",
          "CHANGELOG.md", ".specs/api_generate.yaml", "docs/capabilities.md", "imagerelay/__init__.py",

@@ -85,7 +85,8 @@ def test_a_spec_change_is_logged_once_and_check_stays_clean(project: tuple[Path,
         "## 2 · suggested bump: minor\n\n"
         f"{_release_line(specs, '0.1.1')} · 1 non-breaking.\n\n"
         "### acme\n\n1 non-breaking.\n\n"
-        "- non-breaking · `acme family acme-1`: models added: `'acme-1-turbo'`\n\n"
+        "- non-breaking · `acme.catalog.ModelId 'acme-1-turbo'`: model id added (family acme-1), "
+        "accepted by acme.{generate,generate_now}(model)\n\n"
     )
     assert logged.endswith(first[first.index("## 1"):]), "older entries are kept verbatim"
 
@@ -122,7 +123,8 @@ def test_an_unreadable_previous_copy_is_logged_not_fatal(project: tuple[Path, Pa
     assert entry.startswith("## 2 · suggested bump: minor\n")
     assert ("- **needs attention** · `specs/acme.yaml`: not compared: the previous copy no longer passes "
             "the checker: `.specs/acme.yaml:4:1: error: at legacy: ") in entry
-    assert "- non-breaking · `beta family beta`: models added: `'beta-2'`\n" in entry, "other providers still compared"
+    assert ("- non-breaking · `beta.catalog.ModelId 'beta-2'`: model id added (family beta), "
+            "accepted by beta.generate(model)\n") in entry, "other providers still compared"
     assert "provider added" not in entry
 
 

@@ -74,9 +74,41 @@ def test_invalid_spec_gives_located_errors(tmp_path: Path, capsys: pytest.Captur
     lines = err.splitlines()
     assert lines[0] == f"error: NEW ({broken}) has invalid specs:"
     # The checker's own wording is its business; the location and the culprit are the report's.
-    assert lines[1].startswith("specs/acme.yaml:76:25: error: at schemas.GenerateBody.rules[1].when.family[0]: ")
+    assert lines[1].startswith(f"{broken}/acme.yaml:76:25: error: at schemas.GenerateBody.rules[1].when.family[0]: ")
     assert "'acme-3'" in lines[1]
     assert lines[-2:] == ["1 error in NEW.", "no report."]
+
+
+def _broken_old(root: Path) -> Path:
+    """``root/old/sBad``: the base specs with a rule naming a family that does not exist."""
+    broken = root / "old" / "sBad"
+    shutil.copytree(BASE, broken)
+    apply_edit(broken, {"file": "acme.yaml", "replace": "when: {family: [acme-2]}", "with": "when: {family: [acme-3]}"})
+    return broken
+
+
+@pytest.mark.parametrize("typed", ["old/sBad", "old/sBad/", "./old/sBad"])
+def test_invalid_old_folder_is_named_as_typed_relative(typed: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 17: errors in OLD read ``sBad/acme.yaml``, a path the user never typed (nor can open)."""
+    _broken_old(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _report(capsys, typed, str(BASE))
+    assert (code, out) == (2, "")
+    lines = err.splitlines()
+    assert lines[0] == f"error: OLD ({typed}) has invalid specs:"
+    assert lines[1].startswith(f"{typed.rstrip('/')}/acme.yaml:76:25: error: at schemas.GenerateBody.rules[1]")
+    # The path printed opens the file from where the command ran.
+    assert (tmp_path / lines[1].split(":", 1)[0]).is_file()
+    assert lines[-2:] == ["1 error in OLD.", "no report."]
+
+
+def test_invalid_old_folder_is_named_as_typed_absolute(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = _broken_old(tmp_path)
+    code, _, err = _report(capsys, str(broken), str(BASE))
+    assert code == 2
+    assert err.splitlines()[1].startswith(f"{broken}/acme.yaml:76:25: error: ")
+    assert Path(err.splitlines()[1].split(":", 1)[0]).is_file()
 
 
 def _git(repo: Path, *args: str) -> str:
@@ -108,7 +140,8 @@ def test_git_revision_against_working_tree(repo: Path, capsys: pytest.CaptureFix
     code, out, err = _report(capsys, "git:HEAD", str(repo / "specs"), "--repo", str(repo))
     assert (code, err) == (0, "")
     assert out.splitlines()[0] == f"Spec changes from git:HEAD to {repo / 'specs'}"
-    assert "  non-breaking     acme family acme-1: models added: 'acme-1-turbo'" in out.splitlines()
+    assert ("  non-breaking     acme.catalog.ModelId 'acme-1-turbo': model id added (family acme-1), "
+            "accepted by acme.{generate,generate_now}(model)") in out.splitlines()
 
 
 def test_two_git_revisions(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

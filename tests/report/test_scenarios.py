@@ -45,7 +45,7 @@ def test_markdown_keeps_backticks_of_rule_summaries_readable(tmp_path: Path) -> 
     before, after = spec_pair("rule_added", tmp_path)
     markdown = render_markdown(compare_specs(build_ir(before), build_ir(after)), "before", "after")
     assert markdown.splitlines()[-1] == (
-        "- **breaking** · `acme.{generate,generate_now} rule Forbidden(imageSize) when model family 'acme-1'`: "
+        "- **breaking** · `acme.{generate,generate_now}(image_size) rule Forbidden(imageSize) when model family 'acme-1'`: "
         "rule added: `` `imageSize` is not accepted when model family 'acme-1' ``"
     )
 
