@@ -51,7 +51,7 @@ def _report_parser() -> argparse.ArgumentParser:
                     "classified breaking / needs attention / non-breaking / docs, with a suggested version bump.",
     )
     parser.add_argument("old", help="earlier specs: a folder, or git:REV for the spec folder at a git revision")
-    parser.add_argument("new", nargs="?", default=str(ROOT / "specs"),
+    parser.add_argument("new", nargs="?", default=None,
                         help="later specs, the same way (default: the working tree's specs/)")
     parser.add_argument("--markdown", action="store_true", help="print Markdown instead of terminal text")
     parser.add_argument("--repo", type=Path, default=ROOT,
@@ -128,6 +128,7 @@ def report_main(argv: list[str]) -> int:
     from generator.report.sources import SourceError, read_source
 
     args = _report_parser().parse_args(argv)
+    args.new = args.new if args.new is not None else str(as_typed(ROOT / "specs"))
     versions, failed = [], False
     # Both versions are read before giving up, so one run shows every problem.
     for role, source in (("OLD", args.old), ("NEW", args.new)):
@@ -148,6 +149,14 @@ def report_main(argv: list[str]) -> int:
     render = render_markdown if args.markdown else render_text
     sys.stdout.write(render(report, _label(args.old), _label(args.new)))
     return 0
+
+
+def as_typed(path: Path) -> Path:
+    """``path`` as a user here would type it: relative to the working directory when inside it."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 def _label(source: str) -> str:

@@ -7,6 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from generator.cli import as_typed
 from generator.doccheck.compare_catalog import CatalogCheck
 from generator.doccheck.compare_wire import WireCheck
 from generator.doccheck.doc_facts import endpoint_lines, field_rows, model_lists, ratio_lists, size_tables
@@ -48,7 +49,7 @@ def main(argv: list[str]) -> int:
             (".txt", ".md", ".markdown", ".text")):
         argv = [argv[0], "--doc", argv[1], *argv[2:]]
     args = _parser().parse_args(argv)
-    specs = [_shown(path) for path in sorted((ROOT / "specs").glob("*.yaml"))] if args.all else list(args.specs)
+    specs = [as_typed(path) for path in sorted((ROOT / "specs").glob("*.yaml"))] if args.all else list(args.specs)
     if not specs or (args.doc is not None and len(specs) != 1):
         print("error: give one spec with --doc, one or more specs, or --all", file=sys.stderr)
         return 2
@@ -61,7 +62,7 @@ def main(argv: list[str]) -> int:
 def _check_one(spec_path: Path, args: argparse.Namespace) -> int:
     try:
         target = load_target(spec_path)
-        doc_path = args.doc if args.doc is not None else _source_doc(target, _shown(args.docs))
+        doc_path = args.doc if args.doc is not None else _source_doc(target, as_typed(args.docs))
         if doc_path is None:
             print(f"{spec_path}: skipped: provider.source_doc '{target.ir.source_doc}' is not a local file")
             return 0
@@ -75,14 +76,6 @@ def _check_one(spec_path: Path, args: argparse.Namespace) -> int:
     print(f"{spec_path} against {doc_path}: {len(verdict.unexplained)} unexplained finding(s){explained}"
           + (f", {len(verdict.stale)} stale departure(s)" if verdict.stale else ""))
     return 0 if verdict.clean else 1
-
-
-def _shown(path: Path) -> Path:
-    """``path`` as the user would write it from here: relative to the working directory when inside it."""
-    try:
-        return path.relative_to(Path.cwd())
-    except ValueError:
-        return path
 
 
 def load_target(spec_path: Path) -> SpecUnderCheck:
