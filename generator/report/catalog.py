@@ -91,9 +91,9 @@ def family_changes(old: ProviderIR, new: ProviderIR) -> list[Change]:
     pid = new.id
     old_by = {family.name: family for family in old.families}
     new_by = {family.name: family for family in new.families}
-    changes = [Change(pid, f"{pid} family {name}", "family removed", "breaking") for name in old_by
+    changes = [Change(pid, family_symbol(pid, name), "family removed", "breaking") for name in old_by
                if name not in new_by]
-    changes += [Change(pid, f"{pid} family {name}", "family added", "non-breaking") for name in new_by
+    changes += [Change(pid, family_symbol(pid, name), "family added", "non-breaking") for name in new_by
                 if name not in old_by]
     changes += model_id_changes(old, new)
     for name, family in new_by.items():
@@ -133,7 +133,7 @@ def _taken_by(takers: str) -> str:
 
 
 def _family_pair(pid: str, old: FamilyIR, new: FamilyIR) -> list[Change]:
-    where = f"{pid} family {new.name}"
+    where = family_symbol(pid, new.name)
     removed = [pattern for pattern in old.patterns if pattern not in new.patterns]
     added = [pattern for pattern in new.patterns if pattern not in old.patterns]
     changes = _changed(pid, where, "model id patterns removed", "breaking", shown_all(removed), "")
@@ -204,13 +204,23 @@ def _enum_pair(provider: ProviderIR, old: EnumIR, new: EnumIR, dirs: frozenset[D
     return changes
 
 
+def family_symbol(pid: str, name: str) -> str:
+    """A family as users reach it: ``acme.catalog.FAMILIES['acme-1']``."""
+    return f"{pid}.catalog.FAMILIES[{name!r}]"
+
+
+def table_symbol(pid: str, name: str) -> str:
+    """A size table as users reach it: ``acme.catalog.SIZE_TABLES['acme-pixel']``."""
+    return f"{pid}.catalog.SIZE_TABLES[{name!r}]"
+
+
 def size_table_changes(old: ProviderIR, new: ProviderIR) -> list[Change]:
     pid = new.id
     old_by = {table.name: table for table in old.size_tables}
     new_by = {table.name: table for table in new.size_tables}
-    changes = [Change(pid, f"{pid} size table {name}", "size table removed", "breaking")
+    changes = [Change(pid, table_symbol(pid, name), "size table removed", "breaking")
                for name in old_by if name not in new_by]
-    changes += [Change(pid, f"{pid} size table {name}", "size table added", "non-breaking")
+    changes += [Change(pid, table_symbol(pid, name), "size table added", "non-breaking")
                 for name in new_by if name not in old_by]
     for name, table in new_by.items():
         if name in old_by:
@@ -219,7 +229,7 @@ def size_table_changes(old: ProviderIR, new: ProviderIR) -> list[Change]:
 
 
 def _table_pair(pid: str, old: SizeTableIR, new: SizeTableIR) -> list[Change]:
-    where = f"{pid} size table {new.name}"
+    where = table_symbol(pid, new.name)
     changes = _changed(pid, where, "families changed", "attention", ", ".join(old.families), ", ".join(new.families))
     changes += _changed(pid, where, "tiers removed", "breaking",
                         shown_all(t for t in old.tiers if t not in new.tiers), "")
