@@ -6,6 +6,8 @@ methods are reported once, e.g. ``api_generate.{generate,submit}(prompt)``.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from generator.ir.nodes import EndpointIR, EnvelopeIR, PollingIR, ProviderIR
 from generator.report.canonical import canonical_changes
 from generator.report.changes import Change, Direction, Severity, shown
@@ -149,7 +151,13 @@ def _polling_changes(pid: str, old: PollingIR | None, new: PollingIR | None,
     if old.wait_method != new.wait_method:
         changes.append(Change(pid, f"{pid}.{old.wait_method}", "method renamed", "breaking", old.wait_method,
                               new.wait_method))
-    if renames.annotation(_polling(old)) != _polling(new):
+    if old.id_arg != new.id_arg:
+        # wait(task_id=...) is called by keyword: the old keyword now fails.
+        changes.append(Change(pid, f"{pid}.{new.wait_method}({old.id_arg})", "task id argument renamed",
+                              "breaking", old.id_arg, new.id_arg))
+    # A renamed task id is the line above (and the polled method's own); the rest may still change.
+    before = _polling(replace(old, id_param=new.id_param))
+    if renames.annotation(before) != _polling(new):
         changes.append(Change(pid, f"{pid}.{new.wait_method}", "polling changed", "attention", _polling(old),
                               _polling(new)))
     return changes
