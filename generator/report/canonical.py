@@ -11,6 +11,7 @@ from __future__ import annotations
 from generator.ir.nodes import CanonicalIR, CanonicalSlotIR
 from generator.report.changes import Change
 from generator.report.images import differing
+from generator.spec.schema import GENERATE_ARGUMENT
 
 # Located after the method: "acme.{generate,submit} for imagerelay.generate".
 WHERE = " for imagerelay.generate"
@@ -42,18 +43,24 @@ def canonical_changes(pid: str, old: CanonicalIR | None, new: CanonicalIR | None
 def _slot_changes(pid: str, concept: str, old: CanonicalSlotIR | None, new: CanonicalSlotIR | None,
                   reason: str) -> list[Change]:
     if old is not None and new is None:
-        return [Change(pid, WHERE, f"no longer takes {concept!r}", "breaking", _slot(old)["path"],
+        return [Change(pid, WHERE, f"no longer takes {_argument(concept)}", "breaking", _slot(old)["path"],
                        f"unsupported: {reason}" if reason else "not mapped")]
     if old is None and new is not None:
-        return [Change(pid, WHERE, f"now takes {concept!r}", "non-breaking", new=_slot(new)["path"])]
+        return [Change(pid, WHERE, f"now takes {_argument(concept)}", "non-breaking", new=_slot(new)["path"])]
     if old is not None and new is not None and old != new:
-        return [Change(pid, WHERE, f"{concept!r} placed elsewhere in the request", "attention",
+        return [Change(pid, WHERE, f"{_argument(concept)} placed elsewhere in the request", "attention",
                        *differing(_slot(old), _slot(new)))]
     return []
 
 
 def _concepts(canonical: CanonicalIR) -> str:
-    return ", ".join(repr(slot.concept) for slot in canonical.slots)
+    return ", ".join(_argument(slot.concept) for slot in canonical.slots)
+
+
+def _argument(concept: str) -> str:
+    """A concept named as generate() callers write it: ``aspect_ratio``, ``size (size tier)``."""
+    argument = GENERATE_ARGUMENT.get(concept, concept)
+    return argument if argument == concept else f"{argument} ({concept.replace('_', ' ')})"
 
 
 def _slot(slot: CanonicalSlotIR) -> dict[str, str]:

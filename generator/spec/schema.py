@@ -368,6 +368,9 @@ class ExampleSpec(SpecModel):
 # What the cross-provider request (``imagerelay.generate``) says, besides the model.
 CanonicalConcept = Literal["aspect_ratio", "size_tier", "pixel_size", "n", "input_images", "output_format"]
 CANONICAL_CONCEPTS: tuple[str, ...] = ("prompt", *get_args(CanonicalConcept))
+# The generate() argument each concept comes from where the names differ (the runtime's
+# facade.py reads them the same way: a "WxH" size is a pixel size, any other a tier).
+GENERATE_ARGUMENT: dict[str, str] = {"size_tier": "size", "pixel_size": "size", "input_images": "images"}
 
 
 class CanonicalSpec(SpecModel):

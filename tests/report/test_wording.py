@@ -89,11 +89,11 @@ def test_a_canonical_concept_made_unsupported_breaks_generate_callers(tmp_path: 
     lines = _shipped_edit(tmp_path, "image_tasks.yaml", "      output_format: output_format\n      unsupported:\n",
                           "      unsupported:\n        output_format: the relay dropped it\n")
     assert lines == [("image_tasks.{create_task,generate,edit} for imagerelay.generate: no longer takes "
-                      "'output_format': output_format -> unsupported: the relay dropped it")]
+                      "output_format: output_format -> unsupported: the relay dropped it")]
 
 
 def test_a_canonical_concept_placed_elsewhere_shows_the_path_that_changed(tmp_path: Path) -> None:
     lines = _shipped_edit(tmp_path, "api_generate.yaml", "      pixel_size: aspectRatio\n",
                           "      pixel_size: imageSize\n")
     assert lines == [("api_generate.{generate,generate_stream,submit} for imagerelay.generate: "
-                      "'pixel_size' placed elsewhere in the request: path=aspectRatio -> path=imageSize")]
+                      "size (pixel size) placed elsewhere in the request: path=aspectRatio -> path=imageSize")]
