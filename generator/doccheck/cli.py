@@ -20,7 +20,8 @@ from generator.spec.load import CheckedSpec, inspect_spec_file
 
 COMMAND = "doc-check"
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_DOCS = ROOT / "specs" / "docs"
+# A spec's provider.source_doc is looked for in this folder next to the spec.
+DOCS_FOLDER = "docs"
 
 
 class DocCheckError(Exception):
@@ -37,7 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("specs", nargs="*", type=Path, help="spec file(s); with --all, every specs/*.yaml")
     parser.add_argument("--doc", type=Path, help="the vendor doc (plain text or Markdown); default: the "
                         "spec's provider.source_doc in --docs")
-    parser.add_argument("--docs", type=Path, default=DEFAULT_DOCS, help="folder of source docs (default: specs/docs)")
+    parser.add_argument("--docs", type=Path, default=None,
+                        help="folder of source docs (default: docs/ next to each spec, e.g. specs/docs)")
     parser.add_argument("--all", action="store_true", help="check every spec of specs/ against its source_doc")
     parser.add_argument("--verbose", action="store_true", help="also print the findings the spec explains")
     return parser
@@ -62,7 +64,8 @@ def main(argv: list[str]) -> int:
 def _check_one(spec_path: Path, args: argparse.Namespace) -> int:
     try:
         target = load_target(spec_path)
-        doc_path = args.doc if args.doc is not None else _source_doc(target, as_typed(args.docs))
+        docs = args.docs if args.docs is not None else spec_path.parent / DOCS_FOLDER
+        doc_path = args.doc if args.doc is not None else _source_doc(target, docs)
         if doc_path is None:
             print(f"{spec_path}: skipped: provider.source_doc '{target.ir.source_doc}' is not a local file")
             return 0
