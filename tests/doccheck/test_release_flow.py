@@ -42,10 +42,10 @@ def test_a_doc_change_is_found_fixed_reported_and_released(tmp_path: Path) -> No
     found = _generator(tmp_path, "doc-check", "specs/gemini_12ai.yaml", f"specs/docs/{SEED}")
     assert found.returncode == 1
     assert found.stdout.splitlines()[:2] == [
-        f"specs/docs/{SEED}:44: ratio 1:4 is listed for gemini-2.5-flash-image but the spec does not allow it "
-        "for family flash [ratio-missing flash 1:4]; specs/gemini_12ai.yaml:46:5",
-        f"specs/docs/{SEED}:44: ratio 1:4 is listed for gemini-3-pro-image-preview but the spec does not allow it "
-        "for family pro [ratio-missing pro 1:4]; specs/gemini_12ai.yaml:46:5"]
+        (f"specs/docs/{SEED}:44: ratio 1:4 is listed for gemini-2.5-flash-image but the spec does not allow it "
+        "for family flash [ratio-missing flash 1:4]; specs/gemini_12ai.yaml:46:5"),
+        (f"specs/docs/{SEED}:44: ratio 1:4 is listed for gemini-3-pro-image-preview but the spec does not allow it "
+        "for family pro [ratio-missing pro 1:4]; specs/gemini_12ai.yaml:46:5")]
 
     # 2. The spec follows the doc; doc-check is clean.
     spec = tmp_path / "specs" / "gemini_12ai.yaml"
