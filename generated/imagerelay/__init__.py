@@ -22,7 +22,7 @@ TYPE_CHECKING = False
 
 __version__ = "0.1.0.3179542287"
 # sha256 prefix of the specs as the generator read them.
-SPEC_DIGEST = "bd83f70f8237"
+SPEC_DIGEST = "bcb6dcde9a77"
 PROVIDERS: tuple[str, ...] = (
     "api_generate",
     "chat_stream",

@@ -108,6 +108,7 @@ def build_provider_ir(checked: CheckedSpec) -> ProviderIR:
         model_ids=model_ids,
         model_patterns=patterns,
         models_closed=spec.models_closed,
+        doc_departures=tuple((item.finding, item.reason) for item in spec.doc_departures),
     )
 
 

@@ -408,6 +408,8 @@ class ProviderIR:
     model_patterns: tuple[str, ...]
     # The doc's model ids are the only ones (spec ``models_closed``).
     models_closed: bool = False
+    # (doc-check finding, reason) where the spec departs from its doc on purpose (``doc_departures``).
+    doc_departures: tuple[tuple[str, str], ...] = ()
 
     @property
     def input_classes(self) -> tuple[ClassIR, ...]:

@@ -83,6 +83,18 @@ def _wording_changes(old: ProviderIR, new: ProviderIR) -> list[Change]:
                                 ("source document changed", old.source_doc, new.source_doc)):
         if before != after:
             changes.append(Change(pid, pid, what, "docs"))
+    return changes + _departure_changes(old, new)
+
+
+def _departure_changes(old: ProviderIR, new: ProviderIR) -> list[Change]:
+    """Departures from the vendor doc are printed on the docs page: docs only."""
+    pid, before, after = new.id, dict(old.doc_departures), dict(new.doc_departures)
+    changes = _changed(pid, f"{pid} doc departures", "removed", "docs",
+                       shown_all(key for key in before if key not in after), "")
+    changes += _changed(pid, f"{pid} doc departures", "added", "docs", "",
+                        shown_all(key for key in after if key not in before))
+    changes += [Change(pid, f"{pid} doc departures", "reason reworded", "docs", new=repr(key))
+                for key in after if key in before and before[key] != after[key]]
     return changes
 
 
