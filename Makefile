@@ -41,11 +41,12 @@ bench: $(STAMP)
 	$(PY) -m bench $(if $(QUICK),--quick --output $(or $(OUTPUT),/tmp/relaygen-bench-smoke.md))
 
 # Hostile specs (issue 12): COUNT mutants of the shipped specs from SEED through checker, generator,
-# compile, import and calls; failing specs are kept under /tmp/relaygen-hostile with their evidence.
+# compile, import and calls; failing specs are kept under /tmp/relaygen-hostile with their evidence;
+# then hostile specs and hostile vendor docs (doc-check) as property tests, EXAMPLES each.
 # `make test` runs a fixed-seed slice of the same property tests.
 fuzz: $(STAMP)
 	$(PY) -m tests.hostile.run --count $(or $(COUNT),3000) --seed $(or $(SEED),1) --jobs 2
-	RELAYGEN_HOSTILE_EXAMPLES=$(or $(EXAMPLES),400) $(PY) -m pytest -q tests/hostile/test_hostile_property.py
+	RELAYGEN_HOSTILE_EXAMPLES=$(or $(EXAMPLES),400) $(PY) -m pytest -q tests/hostile/test_hostile_property.py tests/doccheck/test_hostile_docs.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
