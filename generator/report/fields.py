@@ -6,7 +6,7 @@ change breaks depends on which way the data flows (see ``changes.narrowed``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from generator.ir.nodes import FieldIR, TypeIR
 from generator.report.changes import Change, Direction, Severity, narrowed, shown, shown_all, widened
@@ -50,16 +50,29 @@ def describe_field(field: FieldIR) -> str:
 
 
 def _pairs(old: tuple[FieldIR, ...], new: tuple[FieldIR, ...]) -> list[tuple[FieldIR, FieldIR]]:
-    """The same field in both versions: same wire name, else same Python name (a wire-only rename)."""
+    """The same field in both versions: same wire name, else same Python name (a wire-only
+    rename), else the one field of exactly the same shape on both sides (a full rename)."""
     new_by_wire = {field.wire_name: field for field in new}
     pairs = [(field, new_by_wire[field.wire_name]) for field in old if field.wire_name in new_by_wire]
     old_left = [field for field in old if field.wire_name not in new_by_wire]
     paired_new = {id(after) for _, after in pairs}
     new_left = {field.param_name: field for field in new if id(field) not in paired_new}
-    for field in old_left:
+    for field in list(old_left):
         if field.param_name in new_left:
             pairs.append((field, new_left.pop(field.param_name)))
+            old_left.remove(field)
+    for field in old_left:
+        same = [after for after in new_left.values() if _same_shape(field, after)]
+        twins = [before for before in old_left if _same_shape(before, field)]
+        # Only an unambiguous match is a rename; two look-alikes stay removed + added.
+        if len(same) == 1 and len(twins) == 1:
+            pairs.append((field, new_left.pop(same[0].param_name)))
     return pairs
+
+
+def _same_shape(old: FieldIR, new: FieldIR) -> bool:
+    """Everything but the names equal: type, required, default, bounds, location, description."""
+    return replace(old, wire_name=new.wire_name, param_name=new.param_name, aliases=new.aliases) == new
 
 
 def wire_renames(old: tuple[FieldIR, ...], new: tuple[FieldIR, ...]) -> dict[str, str]:
@@ -102,7 +115,11 @@ def field_changes(scope: FieldScope, old: FieldIR, new: FieldIR) -> list[Change]
     """Everything that differs between two versions of one field."""
     where = scope.at(new)
     changes = []
-    if old.wire_name != new.wire_name:
+    if old.wire_name != new.wire_name and old.param_name != new.param_name:
+        # The same field under new names on the wire and in Python: one rename, breaking callers.
+        changes.append(scope.change(where, "renamed", "breaking", f"{old.param_name} (wire {shown(old.wire_name)})",
+                                    f"{new.param_name} (wire {shown(new.wire_name)})"))
+    elif old.wire_name != new.wire_name:
         # The SDK sends the new name: dict forms (params), to_wire() readers and relays that
         # still expect the old name all break, though the Python argument keeps its name.
         changes.append(scope.change(where, "renamed on the wire", "breaking", shown(old.wire_name),

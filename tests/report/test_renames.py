@@ -42,3 +42,13 @@ def test_rules_that_follow_a_renamed_field_report_nothing(tmp_path: Path) -> Non
     renamed = [change for change in changes if change[1] == "renamed on the wire"]
     assert renamed and all((change[2], change[3], change[4]) == ("breaking", "'aspectRatio'", "'aspect_ratio'")
                            and "(aspect_ratio)" in change[0] for change in renamed)
+
+
+def test_a_field_renamed_in_python_and_on_the_wire_is_one_rename_and_its_rules_follow(tmp_path: Path) -> None:
+    # aspectRatio -> ratio: the Python argument becomes ratio too; the shape is unchanged.
+    changes = _compare(tmp_path, "aspectRatio", "ratio")
+    assert not [change for change in changes if change[1].startswith(("rule", "parameter"))], changes
+    renamed = [change for change in changes if change[1] == "renamed"]
+    assert renamed and all((change[2], change[3], change[4]) == ("breaking", "aspect_ratio (wire 'aspectRatio')",
+                                                                 "ratio (wire 'ratio')")
+                           and "(ratio)" in change[0] for change in renamed)

@@ -35,7 +35,7 @@ def test_text_report_of_two_folders(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 
 def test_markdown_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    before, after = spec_pair("renames_field", tmp_path)
+    before, after = spec_pair("renames_field_and_rewords_it", tmp_path)
     code, out, _ = _report(capsys, str(before), str(after), "--markdown")
     assert code == 0
     assert out == (
