@@ -5,13 +5,25 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator.cli import as_typed
 from generator.doccheck.compare_catalog import CatalogCheck
 from generator.doccheck.compare_wire import WireCheck
-from generator.doccheck.doc_facts import endpoint_lines, field_rows, model_lists, ratio_lists, size_tables
-from generator.doccheck.doc_text import MAX_DOC_BYTES, DocText, curl_calls, json_objects
+from generator.doccheck.doc_facts import (
+    EndpointLine,
+    FieldRow,
+    ModelList,
+    RatioList,
+    SizeTable,
+    endpoint_lines,
+    field_rows,
+    model_lists,
+    ratio_lists,
+    size_tables,
+)
+from generator.doccheck.doc_text import MAX_DOC_BYTES, CurlCall, DocJson, DocText, curl_calls, json_objects
 from generator.doccheck.findings import Finding, Verdict, judge, render
 from generator.doccheck.spec_places import SpecUnderCheck
 from generator.errors import SourceMark, SpecError
@@ -69,12 +81,15 @@ def _check_one(spec_path: Path, args: argparse.Namespace) -> int:
         if doc_path is None:
             print(f"{spec_path}: skipped: provider.source_doc '{target.ir.source_doc}' is not a local file")
             return 0
-        verdict, stale_marks = check(target, read_doc(doc_path))
+        doc = read_doc(doc_path)
+        verdict, stale_marks = check(target, doc)
     except DocCheckError as exc:
         print(str(exc), file=sys.stderr)
         return 2
     for line in render(verdict, str(doc_path), stale_marks, args.verbose):
         print(line)
+    if args.verbose:
+        print(f"{doc_path}: {coverage(target, doc, read_facts(doc))}")
     explained = f", {len(verdict.explained)} explained by doc_departures" if verdict.explained else ""
     print(f"{spec_path} against {doc_path}: {len(verdict.unexplained)} unexplained finding(s){explained}"
           + (f", {len(verdict.stale)} stale departure(s)" if verdict.stale else ""))
@@ -117,27 +132,54 @@ def _source_doc(target: SpecUnderCheck, folder: Path) -> Path | None:
     return path
 
 
+@dataclass(frozen=True)
+class DocFacts:
+    """Everything doc-check recognised in a doc, before comparing it with a spec."""
+
+    calls: list[CurlCall]
+    objects: list[DocJson]
+    endpoint_lines: list[EndpointLine]
+    model_lists: list[ModelList]
+    ratio_lists: list[RatioList]
+    size_tables: list[SizeTable]
+    field_rows: list[FieldRow]
+
+
+def read_facts(doc: DocText) -> DocFacts:
+    calls = curl_calls(doc)
+    return DocFacts(calls, json_objects(doc, [(call.line, call.end_line) for call in calls]), endpoint_lines(doc),
+                    model_lists(doc), ratio_lists(doc), size_tables(doc), field_rows(doc))
+
+
 def check(target: SpecUnderCheck, doc: DocText) -> tuple[Verdict, dict[int, SourceMark]]:
     """Every finding of ``doc`` against ``target``, judged against the spec's departures."""
     departures = target.checked.spec.doc_departures
     stale_marks = {index: target.mark("doc_departures", index) for index in range(len(departures))}
-    return judge(findings(target, doc), departures), stale_marks
+    return judge(findings(target, doc, read_facts(doc)), departures), stale_marks
 
 
-def findings(target: SpecUnderCheck, doc: DocText) -> list[Finding]:
+def findings(target: SpecUnderCheck, doc: DocText, facts: DocFacts) -> list[Finding]:
     wire = WireCheck(doc, target)
-    calls = curl_calls(doc)
-    lines = endpoint_lines(doc)
-    placed = list(wire.place_calls(calls))
-    placed += wire.place_objects(json_objects(doc, [(call.line, call.end_line) for call in calls]))
-    lists = model_lists(doc)
-    catalog = CatalogCheck(target, lists, list(wire.model_values(placed)))
+    placed = list(wire.place_calls(facts.calls)) + list(wire.place_objects(facts.objects))
+    catalog = CatalogCheck(target, facts.model_lists, list(wire.model_values(placed)))
     return [
-        *wire.endpoint_findings(lines, calls),
-        *wire.query_findings(calls),
+        *wire.endpoint_findings(facts.endpoint_lines, facts.calls),
+        *wire.query_findings(facts.calls),
         *wire.example_findings(placed),
-        *wire.field_findings(field_rows(doc), lines),
+        *wire.field_findings(facts.field_rows, facts.endpoint_lines),
         *catalog.model_findings(),
-        *catalog.ratio_findings(ratio_lists(doc)),
-        *catalog.size_findings(size_tables(doc)),
+        *catalog.ratio_findings(facts.ratio_lists),
+        *catalog.size_findings(facts.size_tables),
     ]
+
+
+def coverage(target: SpecUnderCheck, doc: DocText, facts: DocFacts) -> str:
+    """What was compared, so a clean result can be trusted: and which JSON objects were not."""
+    placed = {id(item.example) for item in WireCheck(doc, target).place_objects(facts.objects)}
+    unmatched = [str(item.line) for item in facts.objects if id(item) not in placed]
+    counts = [(len(facts.calls), "curl command"), (len(facts.objects), "JSON object"),
+              (len(facts.endpoint_lines), "endpoint line"), (len(facts.model_lists), "model list"),
+              (len(facts.ratio_lists), "ratio list"), (len(facts.size_tables), "size table"),
+              (len(facts.field_rows), "field table row")]
+    text = "read: " + ", ".join(f"{count} {noun}{'s' if count != 1 else ''}" for count, noun in counts)
+    return text + (f"; JSON objects matching no endpoint, not checked: line {', '.join(unmatched)}" if unmatched else "")

@@ -78,6 +78,10 @@ def test_all_checks_every_spec_with_a_local_doc_and_skips_a_url(tmp_path: Path) 
     assert "specs/fal_queue.yaml: skipped: provider.source_doc 'https://docs.fal.ai/model-endpoints/queue'" in result.stdout
     assert "(explained: The field table marks output_format Yes (required)" in result.stdout
     assert result.stdout.count(" against specs/docs/") == len(SPECS_WITH_DOCS)
+    # --verbose says what was compared, and which JSON object matched no endpoint (a Python dict).
+    assert ("specs/docs/004_ba1c9934b2105fdb.txt: read: 5 curl commands, 3 JSON objects, 1 endpoint line, "
+            "1 model list, 1 ratio list, 2 size tables, 4 field table rows; JSON objects matching no endpoint, "
+            "not checked: line 187") in result.stdout
 
 
 def test_errors_exit_2_with_the_reason(tmp_path: Path) -> None:
