@@ -13,6 +13,7 @@ from generator.doccheck.runtime_rules import broken_rules
 from generator.ir.nodes import ClassIR, EndpointIR, FieldIR, ProviderIR, TypeIR
 
 Role = Literal["request", "reply"]
+_MAX_DEPTH = 64
 _KIND_CHECKS: dict[str, tuple[type, ...]] = {
     "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
     "array": (list,), "object": (dict,), "map": (dict,),
@@ -30,25 +31,29 @@ class Problem:
     message: str
 
 
-def path_regex(path: str) -> re.Pattern[str]:
-    """A doc URL path ending in the endpoint's path; ``{name}`` / ``{name:path}`` capture values."""
-    pattern = ""
+def path_regex(path: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """A doc URL path ending in the endpoint's path, and the parameter each group captures
+    (groups are numbered: a spec's parameter names are not regex group names)."""
+    pattern, names = "", []
     for part in re.split(r"(\{[^}]+\})", path):
         if part.startswith("{"):
             name, _, kind = part[1:-1].partition(":")
-            pattern += f"(?P<{name}>.+)" if kind == "path" else f"(?P<{name}>[^/]+)"
+            names.append(name)
+            pattern += "(.+)" if kind == "path" else "([^/]+)"
         else:
             pattern += re.escape(part)
-    return re.compile(f"{pattern}$")
+    return re.compile(f"{pattern}$"), tuple(names)
 
 
 def endpoints_at(provider: ProviderIR, method: str, url_path: str) -> list[tuple[EndpointIR, dict[str, str]]]:
     """Endpoints the doc's ``method url_path`` may be, with the path parameter values it carries."""
     found = []
     for endpoint in provider.endpoints:
-        match = path_regex(endpoint.path).search(url_path)
-        if endpoint.http_method == method and match:
-            found.append((endpoint, {k: v for k, v in match.groupdict().items() if not v.startswith("{")}))
+        regex, names = path_regex(endpoint.path)
+        match = regex.search(url_path) if endpoint.http_method == method else None
+        if match:
+            found.append((endpoint, {name: value for name, value in zip(names, match.groups())
+                                     if not value.startswith("{")}))
     return found
 
 
@@ -142,7 +147,8 @@ class ExampleJudge:
     def _value(self, type_ir: TypeIR, value: Any, path: str, role: Role, endpoint: EndpointIR,
                known: tuple[str, ...] = ()) -> list[Problem]:
         key = path.split(".")[-1].removesuffix("[]")
-        if value is None or type_ir.kind in ("any", "file"):
+        # A recursive schema meets a deeply nested example: no doc example is this deep.
+        if value is None or type_ir.kind in ("any", "file") or path.count(".") + path.count("[]") > _MAX_DEPTH:
             return []
         if type_ir.kind == "union":
             tries = [self._value(variant, value, path, role, endpoint) for variant in type_ir.variants]
