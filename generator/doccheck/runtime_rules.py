@@ -1,37 +1,20 @@
 """The SDK's own rule classes, built from the IR's rules, to judge a doc's examples.
 
-The rules are loaded from ``templates/runtime`` (the code every generated client runs),
-not rewritten here, so doc-check and the SDK cannot disagree on what a rule allows.
+The rules are loaded from ``templates/runtime`` (``generator.runtime_code``: the code every
+generated client runs), not rewritten here, so doc-check and the SDK cannot disagree.
 """
 
 from __future__ import annotations
 
-import importlib
-import sys
-import types
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from generator.ir.nodes import PixelIR, RuleIR, WhenIR
-
-RUNTIME_DIR = Path(__file__).resolve().parents[2] / "templates" / "runtime"
-_PACKAGE = "_relaygen_doccheck_runtime"
-
-
-@cache
-def _rules_module() -> Any:
-    """``templates/runtime/rules.py`` under a private package name (its ``__init__`` would pull in httpx)."""
-    if _PACKAGE not in sys.modules:
-        package = types.ModuleType(_PACKAGE)
-        package.__path__ = [str(RUNTIME_DIR)]
-        sys.modules[_PACKAGE] = package
-    return importlib.import_module(f"{_PACKAGE}.rules")
+from generator.runtime_code import runtime_module
 
 
 def runtime_rule(rule: RuleIR) -> Any:
     """The runtime object the generated client builds for ``rule`` (templates/_macros/rules.jinja)."""
-    rules = _rules_module()
+    rules = runtime_module("rules")
     when = _when(rules, rule.when)
     if rule.kind == "OneOf":
         return rules.OneOf(field=rule.fields[0], values=rule.values, pixel=_pixel(rules, rule.pixel),

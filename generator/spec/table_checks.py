@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from generator.runtime_code import runtime_module
 from generator.spec.located import PathKey, dotted_path
 from generator.spec.schema import OneOfRule, PixelSpec, ProviderSpec, RuleSpec
 
@@ -24,24 +25,13 @@ _RATIO = re.compile(r"^\d+(?:\.\d+)?:\d+(?:\.\d+)?$")
 
 
 def pixel_problems(pixel: PixelSpec, width: int, height: int) -> list[str]:
-    """The bounds ``width`` x ``height`` breaks, as the generated SDK's ``PixelSize`` words
-    them (runtime rules.py; tests/unit/test_table_checks.py holds the two to the same verdicts)."""
-    if width <= 0 or height <= 0:
-        return ["width and height must be positive"]
-    found: list[str] = []
-    longest, shortest, area = max(width, height), min(width, height), width * height
-    if pixel.max_edge is not None and longest > pixel.max_edge:
-        found.append(f"longest edge {longest} exceeds {pixel.max_edge}")
-    if pixel.multiple_of is not None:
-        found += [f"{name} {edge} is not a multiple of {pixel.multiple_of}"
-                  for name, edge in (("width", width), ("height", height)) if edge % pixel.multiple_of]
-    if pixel.max_ratio is not None and longest / shortest > pixel.max_ratio:
-        found.append(f"edge ratio {longest / shortest:.3g} exceeds {pixel.max_ratio:g}")
-    if pixel.min_pixels is not None and area < pixel.min_pixels:
-        found.append(f"{area} pixels is below the minimum {pixel.min_pixels}")
-    if pixel.max_pixels is not None and area > pixel.max_pixels:
-        found.append(f"{area} pixels exceeds the maximum {pixel.max_pixels}")
-    return found
+    """The bounds ``width`` x ``height`` breaks, in the words of the generated SDK's ``PixelSize``
+    (its own code runs: runtime rules.py, see generator/runtime_code.py)."""
+    bounds = runtime_module("rules").PixelSize(max_edge=pixel.max_edge, multiple_of=pixel.multiple_of,
+                                               max_ratio=pixel.max_ratio, min_pixels=pixel.min_pixels,
+                                               max_pixels=pixel.max_pixels)
+    problems: list[str] = bounds.problems(width, height)
+    return problems
 
 
 def check_tables_against_rules(checker: SpecChecker) -> None:
