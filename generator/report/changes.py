@@ -106,3 +106,9 @@ def shown(value: object) -> str:
 
 def shown_all(values: Iterable[object]) -> str:
     return ", ".join(shown(value) for value in values)
+
+
+def method_group(names: Iterable[str]) -> str:
+    """One method as itself, several as ``{generate,generate_now}``: how report lines name them."""
+    listed = list(names)
+    return listed[0] if len(listed) == 1 else "{" + ",".join(listed) + "}"

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from generator.ir.nodes import EndpointIR, EnvelopeIR, PollingIR, ProviderIR
 from generator.report.canonical import canonical_changes
-from generator.report.changes import Change, Direction, Severity, shown
+from generator.report.changes import Change, Direction, Severity, method_group, shown
 from generator.report.fields import FieldScope, field_list_changes, wire_renames
 from generator.report.images import differing
 from generator.report.renames import NO_RENAMES, SymbolRenames
@@ -62,8 +62,7 @@ def fold_methods(pid: str, located: list[tuple[str, Change]]) -> list[Change]:
         methods.setdefault(change, []).append(name)
     folded = []
     for change, names in methods.items():
-        prefix = names[0] if len(names) == 1 else "{" + ",".join(names) + "}"
-        folded.append(Change(pid, f"{pid}.{prefix}{change.location}", change.what, change.severity,
+        folded.append(Change(pid, f"{pid}.{method_group(names)}{change.location}", change.what, change.severity,
                              change.old, change.new))
     return folded
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from generator.ir.nodes import EndpointIR, EnumIR, FieldIR, ProviderIR
+from generator.report.changes import method_group
 
 # What wait helpers do when a polled task reports a status with this outcome (runtime
 # polling.settle), said of one helper and of several.
@@ -33,8 +34,7 @@ def folded_calls(provider: ProviderIR, calls: list[tuple[str, str]]) -> str:
         by_argument.setdefault(argument, []).append(method)
     parts = []
     for argument, methods in by_argument.items():
-        names = methods[0] if len(methods) == 1 else "{" + ",".join(methods) + "}"
-        parts.append(f"{provider.id}.{names}({argument})")
+        parts.append(f"{provider.id}.{method_group(methods)}({argument})")
     return ", ".join(parts)
 
 
