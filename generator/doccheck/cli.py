@@ -82,14 +82,15 @@ def _check_one(spec_path: Path, args: argparse.Namespace) -> int:
             print(f"{spec_path}: skipped: provider.source_doc '{target.ir.source_doc}' is not a local file")
             return 0
         doc = read_doc(doc_path)
-        verdict, stale_marks = check(target, doc)
+        facts = read_facts(doc)
+        verdict, stale_marks = check(target, doc, facts)
     except DocCheckError as exc:
         print(str(exc), file=sys.stderr)
         return 2
     for line in render(verdict, str(doc_path), stale_marks, args.verbose):
         print(line)
     if args.verbose:
-        print(f"{doc_path}: {coverage(target, doc, read_facts(doc))}")
+        print(f"{doc_path}: {coverage(target, doc, facts)}")
     explained = f", {len(verdict.explained)} explained by doc_departures" if verdict.explained else ""
     print(f"{spec_path} against {doc_path}: {len(verdict.unexplained)} unexplained finding(s){explained}"
           + (f", {len(verdict.stale)} stale departure(s)" if verdict.stale else ""))
@@ -151,11 +152,13 @@ def read_facts(doc: DocText) -> DocFacts:
                     model_lists(doc), ratio_lists(doc), size_tables(doc), field_rows(doc))
 
 
-def check(target: SpecUnderCheck, doc: DocText) -> tuple[Verdict, dict[int, SourceMark]]:
-    """Every finding of ``doc`` against ``target``, judged against the spec's departures."""
+def check(target: SpecUnderCheck, doc: DocText,
+          facts: DocFacts | None = None) -> tuple[Verdict, dict[int, SourceMark]]:
+    """Every finding of ``doc`` against ``target`` (``facts``: what was read of it, when already
+    read), judged against the spec's departures."""
     departures = target.checked.spec.doc_departures
     stale_marks = {index: target.mark("doc_departures", index) for index in range(len(departures))}
-    return judge(findings(target, doc, read_facts(doc)), departures), stale_marks
+    return judge(findings(target, doc, facts or read_facts(doc)), departures), stale_marks
 
 
 def findings(target: SpecUnderCheck, doc: DocText, facts: DocFacts) -> list[Finding]:
